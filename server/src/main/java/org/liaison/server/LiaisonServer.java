@@ -1,0 +1,270 @@
+package org.liaison.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.liaison.crypto.Argon2id;
+import org.liaison.server.accounts.UserRepository;
+import org.liaison.server.accounts.UserRoutes;
+import org.liaison.server.audit.AuditLog;
+import org.liaison.server.audit.AuditRoutes;
+import org.liaison.server.auth.AuthRoutes;
+import org.liaison.server.auth.Authenticator;
+import org.liaison.server.auth.LoginThrottle;
+import org.liaison.server.auth.PasswordHasher;
+import org.liaison.server.auth.SessionRepository;
+import org.liaison.server.auth.SigningKeys;
+import org.liaison.server.auth.Tokens;
+import org.liaison.server.config.LiaisonConfig;
+import org.liaison.server.http.ErrorResponses;
+import org.liaison.server.http.RequestLog;
+import org.liaison.server.http.SecurityHeaders;
+import org.liaison.server.invitations.InvitationRoutes;
+import org.liaison.server.invitations.Invitations;
+import org.liaison.server.ops.OpsRoutes;
+import org.liaison.server.organisations.CityRepository;
+import org.liaison.server.organisations.OrganisationRoutes;
+import org.liaison.server.store.Store;
+import org.liaison.server.web.WebClientRoutes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Liaison node: its Vert.x instance, store connection and HTTP server. {@link #start} wires the
+ * domains together; {@link #stop} drains requests and closes the store cleanly.
+ */
+public final class LiaisonServer {
+  private static final Logger LOG = LoggerFactory.getLogger(LiaisonServer.class);
+  private static final AtomicInteger REGISTRIES = new AtomicInteger();
+
+  private final Vertx vertx;
+  private final LiaisonConfig config;
+  private final Store store;
+  private final HttpServer http;
+  private final Invitations.BootstrapState bootstrap;
+  private final List<String> routes;
+
+  private LiaisonServer(
+      Vertx vertx,
+      LiaisonConfig config,
+      Store store,
+      HttpServer http,
+      Invitations.BootstrapState bootstrap,
+      List<String> routes) {
+    this.vertx = vertx;
+    this.config = config;
+    this.store = store;
+    this.http = http;
+    this.bootstrap = bootstrap;
+    this.routes = routes;
+  }
+
+  /** Loads settings from the file and {@code env}, then starts. */
+  public static Future<LiaisonServer> start(Map<String, String> env) {
+    Metrics metrics = Metrics.create();
+    return LiaisonConfig.load(metrics.vertx(), env)
+        .recover(e -> closeThenFail(metrics.vertx(), e))
+        .compose(config -> start(metrics, config, Clock.systemUTC()));
+  }
+
+  /** Starts with a configuration built by the caller and the given clock (tests move time). */
+  public static Future<LiaisonServer> start(LiaisonConfig config, Clock clock) {
+    return start(Metrics.create(), config, clock);
+  }
+
+  private record Metrics(Vertx vertx, String registry) {
+    static Metrics create() {
+      // A registry per node, so several nodes in one JVM (tests) keep separate figures.
+      String registry = "liaison-" + REGISTRIES.incrementAndGet();
+      MicrometerMetricsOptions metrics =
+          new MicrometerMetricsOptions()
+              .setEnabled(true)
+              .setJvmMetricsEnabled(true)
+              .setRegistryName(registry)
+              .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+      Vertx vertx =
+          Vertx.builder()
+              .with(new VertxOptions().setMetricsOptions(metrics))
+              .withMetrics(new MicrometerMetricsFactory())
+              .build();
+      return new Metrics(vertx, registry);
+    }
+  }
+
+  private static Future<LiaisonServer> start(Metrics metrics, LiaisonConfig config, Clock clock) {
+    Vertx vertx = metrics.vertx();
+    return Store.open(vertx, config)
+        .compose(
+            store ->
+                wire(vertx, config, store, metrics.registry(), clock)
+                    .recover(e -> store.close(vertx).transform(v -> Future.failedFuture(e))))
+        .recover(e -> closeThenFail(vertx, e));
+  }
+
+  private static Future<LiaisonServer> wire(
+      Vertx vertx, LiaisonConfig config, Store store, String metricsRegistry, Clock clock) {
+    Router root = Router.router(vertx);
+    Router api = Router.router(vertx);
+    HttpServer http =
+        vertx.createHttpServer(
+            new HttpServerOptions()
+                .setHost(config.httpHost())
+                .setPort(config.httpPort())
+                .setCompressionSupported(true));
+    UserRepository users = new UserRepository(store);
+    CityRepository cities = new CityRepository(store);
+    AuditLog audit = new AuditLog(store, clock);
+    SessionRepository sessions =
+        new SessionRepository(store, clock, Duration.ofDays(config.refreshTokenDays()));
+    Invitations invitations =
+        new Invitations(
+            vertx,
+            store,
+            cities,
+            users,
+            audit,
+            clock,
+            Duration.ofDays(config.invitationValidityDays()),
+            () -> config.publicBaseUrl(http.actualPort()),
+            config.dataDir());
+    PasswordHasher passwords =
+        new PasswordHasher(
+            vertx,
+            new Argon2id.Cost(
+                config.argon2MemoryKiB(), config.argon2Iterations(), config.argon2Parallelism()));
+    LoginThrottle throttle =
+        new LoginThrottle(
+            clock,
+            config.loginWindowSeconds(),
+            config.loginFailuresPerAccount(),
+            config.loginAttemptsPerIp());
+
+    return Future.all(
+            users.createIndexes(),
+            cities.createIndexes(),
+            sessions.createIndexes(),
+            invitations.createIndexes())
+        .compose(
+            v -> vertx.executeBlocking(() -> SigningKeys.loadOrCreate(config.signingKeyPath())))
+        .compose(
+            keys -> {
+              Tokens tokens = new Tokens(vertx, keys, config.accessTokenMinutes(), clock);
+              Authenticator authenticator = new Authenticator(tokens, users, sessions);
+              root.route().handler(SecurityHeaders::handle).handler(RequestLog::handle);
+              api.route()
+                  .handler(
+                      BodyHandler.create()
+                          .setBodyLimit(config.maxBodyBytes())
+                          .setHandleFileUploads(false));
+              new AuthRoutes(
+                      users, sessions, tokens, passwords, throttle, invitations, audit, clock)
+                  .mount(api, authenticator::handle);
+              new UserRoutes(users, sessions, audit).mount(api, authenticator::handle);
+              new OrganisationRoutes(cities, audit).mount(api, authenticator::handle);
+              new InvitationRoutes(invitations).mount(api, authenticator::handle);
+              new AuditRoutes(audit).mount(api, authenticator::handle);
+              try {
+                new OpsRoutes(store, metricsRegistry).mount(root, api);
+              } catch (java.io.IOException e) {
+                return Future.failedFuture(e);
+              }
+              root.route("/api/v1/*").subRouter(api);
+              ErrorResponses.install(api);
+              ErrorResponses.install(root);
+              WebClientRoutes.mount(root, config.webRoot());
+              return http.requestHandler(root).listen();
+            })
+        .compose(server -> invitations.bootstrapIfEmpty())
+        .map(
+            bootstrap -> {
+              LOG.info(
+                  "liaison started host={} port={} store={}",
+                  config.httpHost(),
+                  http.actualPort(),
+                  store.kind());
+              return new LiaisonServer(
+                  vertx, config, store, http, bootstrap, routeTable(root, api));
+            });
+  }
+
+  /** "METHOD /path" of every API and operations route, as the OpenAPI document must list them. */
+  private static List<String> routeTable(Router root, Router api) {
+    List<String> table = new ArrayList<>();
+    for (Route route : api.getRoutes()) {
+      if (route.getPath() != null && route.methods() != null) {
+        route.methods().forEach(m -> table.add(m.name() + " /api/v1" + route.getPath()));
+      }
+    }
+    for (Route route : root.getRoutes()) {
+      if (route.getPath() != null
+          && route.methods() != null
+          && !route.getPath().startsWith("/api/")) {
+        route.methods().forEach(m -> table.add(m.name() + " " + route.getPath()));
+      }
+    }
+    return List.copyOf(table);
+  }
+
+  public List<String> routes() {
+    return routes;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  public int port() {
+    return http.actualPort();
+  }
+
+  public String baseUrl() {
+    return config.publicBaseUrl(port());
+  }
+
+  public Invitations.BootstrapState bootstrap() {
+    return bootstrap;
+  }
+
+  public LiaisonConfig config() {
+    return config;
+  }
+
+  /** Stops taking connections, lets in-flight requests finish, then closes the store. */
+  public Future<Void> stop() {
+    Promise<Void> stopped = Promise.promise();
+    http.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS)
+        .transform(v -> store.close(vertx))
+        .onComplete(
+            v -> {
+              LOG.info("liaison stopped");
+              vertx.close().onComplete(stopped);
+            });
+    return stopped.future();
+  }
+
+  /**
+   * Closes Vert.x and then fails with {@code error}. The promise is not bound to an event loop:
+   * anything chained on a closed Vert.x's context would never run.
+   */
+  private static <T> Future<T> closeThenFail(Vertx vertx, Throwable error) {
+    Promise<T> failed = Promise.promise();
+    vertx.close().onComplete(v -> failed.fail(error));
+    return failed.future();
+  }
+}

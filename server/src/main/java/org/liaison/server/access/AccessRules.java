@@ -1,0 +1,75 @@
+package org.liaison.server.access;
+
+import org.liaison.server.accounts.Role;
+import org.liaison.server.accounts.Tier;
+import org.liaison.server.accounts.User;
+import org.liaison.server.http.ApiError;
+
+/**
+ * Who may administer whom. Network admins manage everything. A city coordinator manages its own
+ * city only, never grants a tier or role above its own, and never manages someone above itself.
+ * Nobody changes their own tier, role or status: that always takes a second person.
+ */
+public final class AccessRules {
+  private AccessRules() {}
+
+  public static boolean isAdmin(User actor) {
+    return actor.role() == Role.NETWORK_ADMIN;
+  }
+
+  public static void requireNetworkAdmin(User actor) {
+    if (!isAdmin(actor)) {
+      throw ApiError.forbidden("Only a network admin can do this");
+    }
+  }
+
+  /** Admins, or the coordinator of this city. */
+  public static boolean managesCity(User actor, String cityId) {
+    return isAdmin(actor)
+        || (actor.role() == Role.CITY_COORDINATOR
+            && cityId != null
+            && cityId.equals(actor.cityId()));
+  }
+
+  public static void requireManagesCity(User actor, String cityId) {
+    if (!managesCity(actor, cityId)) {
+      throw ApiError.forbidden(
+          actor.role() == Role.CITY_COORDINATOR
+              ? "A city coordinator can only manage their own city"
+              : "Only a network admin or this city's coordinator can do this");
+    }
+  }
+
+  /** Granting {@code tier} and {@code role} (by invitation or change) stays within one's own. */
+  public static void requireMayGrant(User actor, Tier tier, Role role) {
+    if (isAdmin(actor)) {
+      return;
+    }
+    if (!actor.tier().atLeast(tier)) {
+      throw ApiError.forbidden(
+          "You hold " + actor.tier() + " and cannot grant " + tier + ", which is above it");
+    }
+    if (!actor.role().atLeast(role)) {
+      throw ApiError.forbidden(
+          "You cannot grant the role " + role.wire() + ", which is above yours");
+    }
+  }
+
+  /** Changing another user's tier, role or status. */
+  public static void requireManagesUser(User actor, User target) {
+    if (actor.id().equals(target.id())) {
+      throw ApiError.forbidden("Another administrator must change your own account");
+    }
+    requireManagesCity(actor, target.cityId());
+    if (!isAdmin(actor)
+        && (target.role().compareTo(actor.role()) > 0
+            || target.tier().compareTo(actor.tier()) > 0)) {
+      throw ApiError.forbidden("This user's tier or role is above yours");
+    }
+  }
+
+  /** E-mail addresses are shown to those who manage the user, and to the user. */
+  public static boolean seesContactDetails(User actor, User target) {
+    return actor.id().equals(target.id()) || managesCity(actor, target.cityId());
+  }
+}

@@ -1,0 +1,194 @@
+package org.liaison.server.accounts;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.liaison.server.access.AccessRules;
+import org.liaison.server.audit.AuditLog;
+import org.liaison.server.auth.Actor;
+import org.liaison.server.auth.SessionRepository;
+import org.liaison.server.http.ApiError;
+import org.liaison.server.http.Bodies;
+import org.liaison.server.http.Fields;
+import org.liaison.server.http.Handlers;
+import org.liaison.server.organisations.Sector;
+
+/** The signed-in user, the member directory, and changes to tier, role and status. */
+public final class UserRoutes {
+  private static final int DEFAULT_LIMIT = 200;
+  private static final int MAX_LIMIT = 1000;
+
+  private final UserRepository users;
+  private final SessionRepository sessions;
+  private final AuditLog audit;
+
+  public UserRoutes(UserRepository users, SessionRepository sessions, AuditLog audit) {
+    this.users = users;
+    this.sessions = sessions;
+    this.audit = audit;
+  }
+
+  public void mount(Router api, Handler<RoutingContext> authenticated) {
+    api.get("/me").handler(authenticated).handler(Handlers.json(200, this::me));
+    api.get("/users").handler(authenticated).handler(Handlers.json(200, this::list));
+    api.put("/users/:id/tier").handler(authenticated).handler(Handlers.json(200, this::setTier));
+    api.put("/users/:id/role").handler(authenticated).handler(Handlers.json(200, this::setRole));
+    api.post("/users/:id/suspend")
+        .handler(authenticated)
+        .handler(Handlers.json(200, this::suspend));
+    api.post("/users/:id/reactivate")
+        .handler(authenticated)
+        .handler(Handlers.json(200, this::reactivate));
+  }
+
+  private Future<JsonObject> me(RoutingContext ctx) {
+    return Future.succeededFuture(Actor.of(ctx).user().toJson(true));
+  }
+
+  private Future<JsonObject> list(RoutingContext ctx) {
+    User actor = Actor.of(ctx).user();
+    Optional<String> cityId =
+        Optional.ofNullable(ctx.queryParams().get("cityId")).map(id -> Fields.id(id, "city"));
+    Optional<Sector> sector =
+        query(ctx, "sector").map(raw -> parse(raw, "sector", Sector::parse, Sector.ALLOWED));
+    Optional<Tier> tier =
+        query(ctx, "tier").map(raw -> parse(raw, "tier", Tier::parse, Tier.ALLOWED));
+    int limit =
+        query(ctx, "limit")
+            .map(raw -> parse(raw, "limit", Integer::parseInt, "1.." + MAX_LIMIT))
+            .orElse(DEFAULT_LIMIT);
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw ApiError.invalidField("limit", "limit must be 1.." + MAX_LIMIT);
+    }
+    return users
+        .list(new UserRepository.Filter(cityId, sector, tier, limit))
+        .map(
+            found ->
+                new JsonObject()
+                    .put(
+                        "items",
+                        new JsonArray(
+                            found.stream()
+                                .map(u -> u.toJson(AccessRules.seesContactDetails(actor, u)))
+                                .toList())));
+  }
+
+  private Future<JsonObject> setTier(RoutingContext ctx) {
+    JsonObject body = Bodies.json(ctx);
+    Tier tier = Fields.oneOf(body, "tier", Tier::parse, Tier.ALLOWED);
+    String reason = Fields.requiredText(body, "reason", 500);
+    return change(
+        ctx,
+        target -> {
+          AccessRules.requireMayGrant(Actor.of(ctx).user(), tier, target.role());
+          return new Change("tier", target.tier().name(), tier.name(), "user.tier-changed", reason);
+        });
+  }
+
+  private Future<JsonObject> setRole(RoutingContext ctx) {
+    JsonObject body = Bodies.json(ctx);
+    Role role = Fields.oneOf(body, "role", Role::parse, "member, city-coordinator, network-admin");
+    String reason = Fields.requiredText(body, "reason", 500);
+    return change(
+        ctx,
+        target -> {
+          AccessRules.requireMayGrant(Actor.of(ctx).user(), target.tier(), role);
+          if (role == Role.CITY_COORDINATOR && target.cityId() == null) {
+            throw ApiError.invalidField("role", "A city coordinator must belong to a city");
+          }
+          return new Change("role", target.role().wire(), role.wire(), "user.role-changed", reason);
+        });
+  }
+
+  private Future<JsonObject> suspend(RoutingContext ctx) {
+    String reason = Fields.requiredText(Bodies.json(ctx), "reason", 500);
+    return change(
+            ctx,
+            target ->
+                new Change(
+                    "status",
+                    target.status().wire(),
+                    UserStatus.SUSPENDED.wire(),
+                    "user.suspended",
+                    reason))
+        .compose(json -> sessions.revokeAll(json.getString("id")).map(json));
+  }
+
+  private Future<JsonObject> reactivate(RoutingContext ctx) {
+    String reason = Fields.requiredText(Bodies.json(ctx), "reason", 500);
+    return change(
+        ctx,
+        target ->
+            new Change(
+                "status",
+                target.status().wire(),
+                UserStatus.ACTIVE.wire(),
+                "user.reactivated",
+                reason));
+  }
+
+  /** One audited change of one stored field from {@code from} to {@code to}. */
+  private record Change(String field, String from, String to, String action, String reason) {}
+
+  /**
+   * Loads the target, checks the actor manages it, computes the change, applies it only if the
+   * field still holds what was checked (so two concurrent admins cannot both win), and audits it.
+   */
+  private Future<JsonObject> change(RoutingContext ctx, Function<User, Change> decide) {
+    User actor = Actor.of(ctx).user();
+    String id = Fields.id(ctx.pathParam("id"), "user");
+    return users
+        .byId(id)
+        .compose(
+            found -> {
+              User target =
+                  found.orElseThrow(() -> ApiError.notFound("user-not-found", "No such user"));
+              AccessRules.requireManagesUser(actor, target);
+              Change change = decide.apply(target);
+              if (change.from().equals(change.to())) {
+                return Future.succeededFuture(target);
+              }
+              return users
+                  .compareAndSet(id, change.field(), change.from(), change.to())
+                  .compose(
+                      updated -> {
+                        User user =
+                            updated.orElseThrow(
+                                () ->
+                                    ApiError.conflict(
+                                        "concurrent-change",
+                                        "This user was changed meanwhile; reload and try again"));
+                        return audit
+                            .append(
+                                actor.id(),
+                                change.action(),
+                                id,
+                                user.cityId(),
+                                Map.of(
+                                    "from", change.from(),
+                                    "to", change.to(),
+                                    "reason", change.reason()))
+                            .map(e -> user);
+                      });
+            })
+        .map(user -> user.toJson(true));
+  }
+
+  private static Optional<String> query(RoutingContext ctx, String name) {
+    return Optional.ofNullable(ctx.queryParams().get(name)).filter(s -> !s.isBlank());
+  }
+
+  private static <T> T parse(String raw, String field, Function<String, T> parser, String allowed) {
+    try {
+      return parser.apply(raw);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalidField(field, field + " must be one of " + allowed);
+    }
+  }
+}

@@ -1,0 +1,210 @@
+package org.liaison.server.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.liaison.server.accounts.User;
+import org.liaison.server.accounts.UserRepository;
+import org.liaison.server.accounts.UserStatus;
+import org.liaison.server.audit.AuditLog;
+import org.liaison.server.http.ApiError;
+import org.liaison.server.http.Bodies;
+import org.liaison.server.http.Fields;
+import org.liaison.server.http.Handlers;
+import org.liaison.server.http.Ids;
+import org.liaison.server.invitations.Invitations;
+import org.liaison.server.store.Mongo;
+
+/** Registration from an invitation, login, token refresh and logout. */
+public final class AuthRoutes {
+  /** Languages the network writes in; the web client falls back to English for the rest. */
+  public static final Set<String> LANGUAGES =
+      Set.of("en", "ar", "fr", "sq", "mk", "sr", "bs", "me", "ur", "sw");
+
+  private final UserRepository users;
+  private final SessionRepository sessions;
+  private final Tokens tokens;
+  private final PasswordHasher passwords;
+  private final LoginThrottle throttle;
+  private final Invitations invitations;
+  private final AuditLog audit;
+  private final java.time.Clock clock;
+
+  public AuthRoutes(
+      UserRepository users,
+      SessionRepository sessions,
+      Tokens tokens,
+      PasswordHasher passwords,
+      LoginThrottle throttle,
+      Invitations invitations,
+      AuditLog audit,
+      java.time.Clock clock) {
+    this.users = users;
+    this.sessions = sessions;
+    this.tokens = tokens;
+    this.passwords = passwords;
+    this.throttle = throttle;
+    this.invitations = invitations;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  public void mount(Router api, Handler<RoutingContext> authenticated) {
+    api.post("/auth/register").handler(Handlers.json(201, this::register));
+    api.post("/auth/login").handler(Handlers.json(200, this::login));
+    api.post("/auth/refresh").handler(Handlers.json(200, this::refresh));
+    api.post("/auth/logout").handler(authenticated).handler(Handlers.noContent(this::logout));
+  }
+
+  private Future<JsonObject> register(RoutingContext ctx) {
+    JsonObject body = Bodies.json(ctx);
+    String code = Fields.requiredText(body, "inviteCode", 128);
+    String email = Fields.email(body, "email");
+    String displayName = Fields.requiredText(body, "displayName", 100);
+    String password = password(body);
+    if (password.length() < PasswordHasher.MIN_LENGTH) {
+      throw ApiError.invalidField(
+          "password", "password must be at least " + PasswordHasher.MIN_LENGTH + " characters");
+    }
+    String language = Fields.optionalText(body, "preferredLanguage", 8).orElse("en");
+    if (!LANGUAGES.contains(language)) {
+      throw ApiError.invalidField("preferredLanguage", "preferredLanguage is not supported");
+    }
+    String userId = Ids.newId();
+    return invitations
+        .requireEmailFree(email)
+        .compose(v -> passwords.hash(password))
+        .compose(
+            hash ->
+                invitations
+                    .redeem(code, email, userId)
+                    .compose(
+                        grant -> {
+                          User user =
+                              new User(
+                                  userId,
+                                  email,
+                                  displayName,
+                                  language,
+                                  grant.cityId(),
+                                  grant.organisationId(),
+                                  grant.sector(),
+                                  grant.tier(),
+                                  grant.role(),
+                                  UserStatus.ACTIVE,
+                                  hash,
+                                  clock.instant());
+                          return users
+                              .insert(user)
+                              .recover(e -> giveBack(grant, e))
+                              .compose(u -> recordRegistration(u, grant));
+                        }))
+        .map(user -> user.toJson(true));
+  }
+
+  private Future<User> giveBack(Invitations.Grant grant, Throwable error) {
+    Future<User> refusal =
+        Future.failedFuture(
+            Mongo.isDuplicateKey(error)
+                ? ApiError.conflict("email-taken", "An account with this e-mail already exists")
+                : error);
+    return invitations.release(grant).transform(ignored -> refusal);
+  }
+
+  private Future<User> recordRegistration(User user, Invitations.Grant grant) {
+    Future<Void> cleanup =
+        grant.bootstrap() ? invitations.forgetBootstrapFile() : Future.succeededFuture();
+    return cleanup
+        .compose(
+            v ->
+                audit.append(
+                    user.id(),
+                    "user.registered",
+                    user.id(),
+                    user.cityId(),
+                    Map.of(
+                        "invitationId", grant.invitationId(),
+                        "invitedBy", grant.invitedBy(),
+                        "tier", user.tier().name(),
+                        "role", user.role().wire())))
+        .map(e -> user);
+  }
+
+  private Future<JsonObject> login(RoutingContext ctx) {
+    JsonObject body = Bodies.json(ctx);
+    String email = Fields.requiredText(body, "email", 254).toLowerCase(java.util.Locale.ROOT);
+    String password = password(body);
+    OptionalLong wait = throttle.admit(email, ctx.request().remoteAddress().hostAddress());
+    if (wait.isPresent()) {
+      throw ApiError.tooManyRequests(wait.getAsLong());
+    }
+    return users
+        .byEmail(email)
+        .compose(
+            found ->
+                found.isEmpty()
+                    ? passwords.verifyDecoy(password).map(ok -> (User) null)
+                    : passwords
+                        .verify(password, found.get().password())
+                        .map(ok -> ok ? found.get() : null))
+        .compose(
+            user -> {
+              if (user == null) {
+                throttle.failed(email);
+                throw ApiError.unauthorized("invalid-credentials", "Wrong e-mail or password");
+              }
+              throttle.succeeded(email);
+              Authenticator.requireActive(user);
+              return sessions.open(user.id());
+            })
+        .map(this::tokenResponse);
+  }
+
+  private Future<JsonObject> refresh(RoutingContext ctx) {
+    String presented = Fields.requiredText(Bodies.json(ctx), "refreshToken", 256);
+    return sessions
+        .rotate(presented)
+        .compose(
+            issued ->
+                users
+                    .byId(issued.userId())
+                    .map(
+                        user -> {
+                          Authenticator.requireActive(
+                              user.orElseThrow(
+                                  () ->
+                                      ApiError.unauthorized(
+                                          "session-ended", "This session has ended")));
+                          return tokenResponse(issued);
+                        }));
+  }
+
+  private Future<Void> logout(RoutingContext ctx) {
+    return sessions.revoke(Actor.of(ctx).sessionId());
+  }
+
+  private JsonObject tokenResponse(SessionRepository.Issued issued) {
+    return new JsonObject()
+        .put("accessToken", tokens.issueAccess(issued.userId(), issued.sessionId()))
+        .put("refreshToken", issued.refreshToken())
+        .put("expiresIn", tokens.accessSeconds())
+        .put("tokenType", "Bearer");
+  }
+
+  private static String password(JsonObject body) {
+    Object value = body.getValue("password");
+    if (!(value instanceof String password) || password.isEmpty()) {
+      throw ApiError.invalidField("password", "password is required");
+    }
+    if (password.length() > PasswordHasher.MAX_LENGTH) {
+      throw ApiError.invalidField(
+          "password", "password must be at most " + PasswordHasher.MAX_LENGTH + " characters");
+    }
+    return password;
+  }
+}

@@ -1,0 +1,254 @@
+package org.liaison.server.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Every setting of the server. Values come from {@code config/liaison.yaml} (documented there) and
+ * are overridden by environment variables; {@link #SETTINGS} is the single list of both.
+ */
+public record LiaisonConfig(
+    String httpHost,
+    int httpPort,
+    int maxBodyBytes,
+    Optional<String> publicUrl,
+    Path dataDir,
+    Optional<String> mongoUri,
+    String mongoDatabase,
+    Path webRoot,
+    int accessTokenMinutes,
+    int refreshTokenDays,
+    Optional<Path> signingKeyFile,
+    int argon2MemoryKiB,
+    int argon2Iterations,
+    int argon2Parallelism,
+    int invitationValidityDays,
+    int loginFailuresPerAccount,
+    int loginAttemptsPerIp,
+    int loginWindowSeconds,
+    int shutdownGraceSeconds) {
+
+  static final Setting<String> HTTP_HOST =
+      Setting.text("http.host", "LIAISON_HTTP_HOST", "127.0.0.1");
+  static final Setting<Integer> HTTP_PORT =
+      Setting.integer("http.port", "LIAISON_HTTP_PORT", 8080, 0, 65535);
+  static final Setting<Integer> MAX_BODY =
+      Setting.integer("http.maxBodyBytes", "LIAISON_HTTP_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20);
+  static final Setting<String> PUBLIC_URL =
+      Setting.text("http.publicUrl", "LIAISON_PUBLIC_URL", "", LiaisonConfig::checkUrl);
+  static final Setting<String> DATA_DIR = Setting.text("dataDir", "LIAISON_DATA_DIR", "./data");
+  static final Setting<String> MONGO_URI =
+      Setting.text("mongodb.uri", "MONGODB_URI", "", LiaisonConfig::checkMongoUri);
+  static final Setting<String> MONGO_DATABASE =
+      Setting.text("mongodb.database", "LIAISON_MONGODB_DATABASE", "liaison");
+  static final Setting<String> WEB_ROOT =
+      Setting.text("web.root", "LIAISON_WEB_ROOT", "web-client/dist");
+  static final Setting<Integer> ACCESS_MINUTES =
+      Setting.integer("auth.accessTokenMinutes", "LIAISON_ACCESS_TOKEN_MINUTES", 15, 1, 60);
+  static final Setting<Integer> REFRESH_DAYS =
+      Setting.integer("auth.refreshTokenDays", "LIAISON_REFRESH_TOKEN_DAYS", 30, 1, 365);
+  static final Setting<String> SIGNING_KEY =
+      Setting.text("auth.signingKeyFile", "LIAISON_SIGNING_KEY_FILE", "");
+  static final Setting<Integer> ARGON2_MEMORY =
+      Setting.integer(
+          "passwords.argon2MemoryKiB", "LIAISON_ARGON2_MEMORY_KIB", 19 * 1024, 64, 1 << 20);
+  static final Setting<Integer> ARGON2_ITERATIONS =
+      Setting.integer("passwords.argon2Iterations", "LIAISON_ARGON2_ITERATIONS", 2, 1, 10);
+  static final Setting<Integer> ARGON2_PARALLELISM =
+      Setting.integer("passwords.argon2Parallelism", "LIAISON_ARGON2_PARALLELISM", 1, 1, 8);
+  static final Setting<Integer> INVITATION_DAYS =
+      Setting.integer("invitations.validityDays", "LIAISON_INVITATION_DAYS", 7, 1, 90);
+  static final Setting<Integer> LOGIN_FAILURES_PER_ACCOUNT =
+      Setting.integer(
+          "loginLimits.failuresPerAccount", "LIAISON_LOGIN_FAILURES_PER_ACCOUNT", 5, 1, 1000);
+  static final Setting<Integer> LOGIN_ATTEMPTS_PER_IP =
+      Setting.integer("loginLimits.attemptsPerIp", "LIAISON_LOGIN_ATTEMPTS_PER_IP", 30, 1, 100000);
+  static final Setting<Integer> LOGIN_WINDOW =
+      Setting.integer("loginLimits.windowSeconds", "LIAISON_LOGIN_WINDOW_SECONDS", 900, 1, 86400);
+  static final Setting<Integer> SHUTDOWN_GRACE =
+      Setting.integer("shutdown.graceSeconds", "LIAISON_SHUTDOWN_GRACE_SECONDS", 20, 0, 600);
+
+  static final List<Setting<?>> SETTINGS =
+      List.of(
+          HTTP_HOST,
+          HTTP_PORT,
+          MAX_BODY,
+          PUBLIC_URL,
+          DATA_DIR,
+          MONGO_URI,
+          MONGO_DATABASE,
+          WEB_ROOT,
+          ACCESS_MINUTES,
+          REFRESH_DAYS,
+          SIGNING_KEY,
+          ARGON2_MEMORY,
+          ARGON2_ITERATIONS,
+          ARGON2_PARALLELISM,
+          INVITATION_DAYS,
+          LOGIN_FAILURES_PER_ACCOUNT,
+          LOGIN_ATTEMPTS_PER_IP,
+          LOGIN_WINDOW,
+          SHUTDOWN_GRACE);
+
+  /** Environment variables that point at the settings file itself. */
+  public static final String CONFIG_FILE_ENV = "LIAISON_CONFIG";
+
+  /** The public address people and invitation links use. */
+  public String publicBaseUrl(int boundPort) {
+    return publicUrl.orElse("http://localhost:" + boundPort);
+  }
+
+  public Path signingKeyPath() {
+    return signingKeyFile.orElse(dataDir.resolve("jwt-signing-key.pem"));
+  }
+
+  /** Reads the settings file (if any) and the environment through vertx-config. */
+  public static Future<LiaisonConfig> load(Vertx vertx, Map<String, String> env) {
+    Path file = Path.of(env.getOrDefault(CONFIG_FILE_ENV, "config/liaison.yaml"));
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(0);
+    if (Files.isRegularFile(file)) {
+      options.addStore(
+          new ConfigStoreOptions()
+              .setType("file")
+              .setFormat("yaml")
+              .setConfig(new JsonObject().put("path", file.toString())));
+    } else if (env.containsKey(CONFIG_FILE_ENV)) {
+      return Future.failedFuture(
+          new ConfigException(
+              "Invalid setting " + CONFIG_FILE_ENV + ": no such file '" + file + "'"));
+    }
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    return retriever
+        .getConfig()
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new ConfigException("Invalid settings file '" + file + "': " + e.getMessage())))
+        .map(yaml -> from(yaml, env))
+        .eventually(retriever::close);
+  }
+
+  /**
+   * Builds the configuration from a parsed settings file and an environment. Throws {@link
+   * ConfigException} naming the first bad or unknown setting.
+   */
+  public static LiaisonConfig from(JsonObject file, Map<String, String> env) {
+    Map<String, String> raw = new HashMap<>();
+    Map<String, Object> flat = new LinkedHashMap<>();
+    flatten("", file, flat);
+    Set<String> known = SETTINGS.stream().map(Setting::key).collect(Collectors.toSet());
+    for (Map.Entry<String, Object> entry : flat.entrySet()) {
+      if (!known.contains(entry.getKey())) {
+        throw new ConfigException("Unknown setting '" + entry.getKey() + "' in the settings file");
+      }
+      if (entry.getValue() != null) {
+        raw.put(entry.getKey(), entry.getValue().toString());
+      }
+    }
+    for (Setting<?> setting : SETTINGS) {
+      String fromEnv = env.get(setting.env());
+      if (fromEnv != null) {
+        raw.put(setting.key(), fromEnv);
+      }
+    }
+    Values values = new Values(raw);
+    String publicUrl = values.get(PUBLIC_URL);
+    String mongoUri = values.get(MONGO_URI);
+    String signingKey = values.get(SIGNING_KEY);
+    return new LiaisonConfig(
+        values.get(HTTP_HOST),
+        values.get(HTTP_PORT),
+        values.get(MAX_BODY),
+        publicUrl.isEmpty() ? Optional.empty() : Optional.of(stripSlash(publicUrl)),
+        Path.of(values.get(DATA_DIR)).toAbsolutePath().normalize(),
+        mongoUri.isEmpty() ? Optional.empty() : Optional.of(mongoUri),
+        values.get(MONGO_DATABASE),
+        Path.of(values.get(WEB_ROOT)),
+        values.get(ACCESS_MINUTES),
+        values.get(REFRESH_DAYS),
+        signingKey.isEmpty() ? Optional.empty() : Optional.of(Path.of(signingKey)),
+        values.get(ARGON2_MEMORY),
+        values.get(ARGON2_ITERATIONS),
+        values.get(ARGON2_PARALLELISM),
+        values.get(INVITATION_DAYS),
+        values.get(LOGIN_FAILURES_PER_ACCOUNT),
+        values.get(LOGIN_ATTEMPTS_PER_IP),
+        values.get(LOGIN_WINDOW),
+        values.get(SHUTDOWN_GRACE));
+  }
+
+  /** Defaults only, with overrides given as env-style names: for tests and tools. */
+  public static LiaisonConfig withOverrides(Map<String, String> env) {
+    return from(new JsonObject(), env);
+  }
+
+  private record Values(Map<String, String> raw) {
+    <T> T get(Setting<T> setting) {
+      String value = raw.getOrDefault(setting.key(), setting.defaultValue());
+      try {
+        return setting.parser().parse(value);
+      } catch (IllegalArgumentException e) {
+        // The value itself is not echoed: it may be a connection string with a password.
+        throw new ConfigException(
+            "Invalid setting " + setting.key() + " (" + setting.env() + "): " + e.getMessage());
+      }
+    }
+  }
+
+  private static void flatten(String prefix, JsonObject json, Map<String, Object> out) {
+    for (Map.Entry<String, Object> entry : json) {
+      String key = prefix.isEmpty() ? entry.getKey() : prefix + "." + entry.getKey();
+      if (entry.getValue() instanceof JsonObject nested) {
+        flatten(key, nested, out);
+      } else {
+        out.put(key, entry.getValue());
+      }
+    }
+  }
+
+  private static String checkUrl(String value) {
+    if (value.isEmpty()) {
+      return value;
+    }
+    try {
+      URI uri = new URI(value);
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          || uri.getHost() == null) {
+        throw new IllegalArgumentException(
+            "expected an http(s) URL such as https://liaison.example");
+      }
+      return value;
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("expected an http(s) URL such as https://liaison.example");
+    }
+  }
+
+  private static String checkMongoUri(String value) {
+    if (!value.isEmpty()
+        && !value.startsWith("mongodb://")
+        && !value.startsWith("mongodb+srv://")) {
+      throw new IllegalArgumentException(
+          "expected a mongodb:// or mongodb+srv:// connection string");
+    }
+    return value;
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+}

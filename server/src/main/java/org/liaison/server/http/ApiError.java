@@ -1,0 +1,64 @@
+package org.liaison.server.http;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A refusal the client should see: HTTP status, a stable machine code and a human message. Thrown
+ * or failed anywhere in a request; {@link ErrorResponses} turns it into the one error envelope.
+ */
+public final class ApiError extends RuntimeException {
+  private final int status;
+  private final String code;
+  private final JsonObject details;
+
+  public ApiError(int status, String code, String message, JsonObject details) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+
+  public ApiError(int status, String code, String message) {
+    this(status, code, message, null);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public JsonObject details() {
+    return details;
+  }
+
+  public static ApiError invalidField(String field, String message) {
+    return new ApiError(400, "validation-failed", message, new JsonObject().put("field", field));
+  }
+
+  public static ApiError unauthorized(String code, String message) {
+    return new ApiError(401, code, message);
+  }
+
+  public static ApiError forbidden(String message) {
+    return new ApiError(403, "forbidden", message);
+  }
+
+  public static ApiError notFound(String code, String message) {
+    return new ApiError(404, code, message);
+  }
+
+  public static ApiError tooManyRequests(long retryAfterSeconds) {
+    return new ApiError(
+        429,
+        "too-many-requests",
+        "Too many attempts; try again in " + retryAfterSeconds + " seconds",
+        new JsonObject().put("retryAfterSeconds", retryAfterSeconds));
+  }
+
+  public static ApiError conflict(String code, String message) {
+    return new ApiError(409, code, message);
+  }
+}

@@ -1,0 +1,61 @@
+package org.liaison.server.invitations;
+
+import java.time.Instant;
+import java.util.Date;
+import org.bson.Document;
+import org.liaison.server.accounts.Role;
+import org.liaison.server.accounts.Tier;
+import org.liaison.server.organisations.Sector;
+
+/**
+ * A one-time invitation. Only a hash of the code is stored: whoever reads the database cannot
+ * register with it. {@code email} is null only for the bootstrap invitation.
+ */
+record Invitation(
+    String id,
+    String codeHash,
+    String email,
+    String cityId,
+    String organisationId,
+    Sector sector,
+    Tier tier,
+    Role role,
+    String createdBy,
+    Instant createdAt,
+    Instant expiresAt,
+    String status) {
+
+  static final String PENDING = "pending";
+  static final String USED = "used";
+
+  Document toDocument() {
+    return new Document("_id", id)
+        .append("codeHash", codeHash)
+        .append("email", email)
+        .append("cityId", cityId)
+        .append("organisationId", organisationId)
+        .append("sector", sector.wire())
+        .append("tier", tier.name())
+        .append("role", role.wire())
+        .append("createdBy", createdBy)
+        .append("createdAt", Date.from(createdAt))
+        .append("expiresAt", Date.from(expiresAt))
+        .append("status", status);
+  }
+
+  static Invitation fromDocument(Document d) {
+    return new Invitation(
+        d.getString("_id"),
+        d.getString("codeHash"),
+        d.getString("email"),
+        d.getString("cityId"),
+        d.getString("organisationId"),
+        Sector.parse(d.getString("sector")),
+        Tier.parse(d.getString("tier")),
+        Role.parse(d.getString("role")),
+        d.getString("createdBy"),
+        d.getDate("createdAt").toInstant(),
+        d.getDate("expiresAt").toInstant(),
+        d.getString("status"));
+  }
+}

@@ -1,0 +1,76 @@
+package org.liaison.server.invitations;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Updates;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import io.vertx.core.Future;
+import java.util.Date;
+import java.util.Optional;
+import org.bson.Document;
+import org.liaison.server.store.Mongo;
+import org.liaison.server.store.Store;
+
+final class InvitationRepository {
+  private final MongoCollection<Document> invitations;
+
+  InvitationRepository(Store store) {
+    this.invitations = store.collection("invitations");
+  }
+
+  Future<Void> createIndexes() {
+    return Mongo.first(
+            invitations.createIndex(Indexes.ascending("codeHash"), new IndexOptions().unique(true)))
+        .mapEmpty();
+  }
+
+  Future<Invitation> insert(Invitation invitation) {
+    return Mongo.first(invitations.insertOne(invitation.toDocument())).map(r -> invitation);
+  }
+
+  Future<Optional<Invitation>> byCodeHash(String codeHash) {
+    return Mongo.optional(invitations.find(Filters.eq("codeHash", codeHash)).first())
+        .map(d -> d.map(Invitation::fromDocument));
+  }
+
+  /** A bootstrap invitation (no e-mail) that is still pending and unexpired. */
+  Future<Boolean> anyPendingBootstrap(java.time.Instant now) {
+    return Mongo.optional(
+            invitations
+                .find(
+                    Filters.and(
+                        Filters.eq("status", Invitation.PENDING),
+                        Filters.eq("email", null),
+                        Filters.gt("expiresAt", Date.from(now))))
+                .first())
+        .map(Optional::isPresent);
+  }
+
+  /** Atomically moves a pending invitation to {@code used}; empty if it was not pending. */
+  Future<Optional<Invitation>> consume(String id, String userId) {
+    return Mongo.optional(
+            invitations.findOneAndUpdate(
+                Filters.and(Filters.eq("_id", id), Filters.eq("status", Invitation.PENDING)),
+                Updates.combine(
+                    Updates.set("status", Invitation.USED),
+                    Updates.set("usedBy", userId),
+                    Updates.set("usedAt", new Date())),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+        .map(d -> d.map(Invitation::fromDocument));
+  }
+
+  /** Gives an invitation back when the registration that consumed it could not be stored. */
+  Future<Void> release(String id) {
+    return Mongo.optional(
+            invitations.updateOne(
+                Filters.eq("_id", id),
+                Updates.combine(
+                    Updates.set("status", Invitation.PENDING),
+                    Updates.unset("usedBy"),
+                    Updates.unset("usedAt"))))
+        .mapEmpty();
+  }
+}

@@ -1,0 +1,43 @@
+package org.liaison.server.invitations;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.liaison.server.accounts.Role;
+import org.liaison.server.accounts.Tier;
+import org.liaison.server.auth.Actor;
+import org.liaison.server.http.Bodies;
+import org.liaison.server.http.Fields;
+import org.liaison.server.http.Handlers;
+
+public final class InvitationRoutes {
+  private final Invitations invitations;
+
+  public InvitationRoutes(Invitations invitations) {
+    this.invitations = invitations;
+  }
+
+  public void mount(Router api, Handler<RoutingContext> authenticated) {
+    api.post("/invitations").handler(authenticated).handler(Handlers.json(201, this::create));
+    // The code travels in the body, not the URL, so it stays out of access logs and histories.
+    api.post("/invitations/preview").handler(Handlers.json(200, this::preview));
+  }
+
+  private Future<JsonObject> create(RoutingContext ctx) {
+    JsonObject body = Bodies.json(ctx);
+    String email = Fields.email(body, "email");
+    String cityId = Fields.requiredText(body, "cityId", 64);
+    String organisationId = Fields.requiredText(body, "organisationId", 64);
+    Tier tier = Fields.oneOf(body, "tier", Tier::parse, Tier.ALLOWED);
+    Role role = Fields.oneOf(body, "role", Role::parse, "member, city-coordinator, network-admin");
+    return invitations
+        .create(Actor.of(ctx).user(), email, cityId, organisationId, tier, role)
+        .map(Invitations.Created::toJson);
+  }
+
+  private Future<JsonObject> preview(RoutingContext ctx) {
+    return invitations.preview(Fields.requiredText(Bodies.json(ctx), "code", 128));
+  }
+}

@@ -1,0 +1,379 @@
+package org.liaison.server.invitations;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.liaison.crypto.Digests;
+import org.liaison.server.access.AccessRules;
+import org.liaison.server.accounts.Role;
+import org.liaison.server.accounts.Tier;
+import org.liaison.server.accounts.User;
+import org.liaison.server.accounts.UserRepository;
+import org.liaison.server.audit.AuditLog;
+import org.liaison.server.http.ApiError;
+import org.liaison.server.http.Ids;
+import org.liaison.server.organisations.CityRepository;
+import org.liaison.server.organisations.Organisation;
+import org.liaison.server.organisations.Sector;
+import org.liaison.server.store.Store;
+
+/**
+ * Invitations: the only way into the network. Each carries the city, organisation, tier and role
+ * its holder will have; it is used once and expires.
+ */
+public final class Invitations {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  public static final String BOOTSTRAP_FILE = "bootstrap-invite.txt";
+
+  private final Vertx vertx;
+  private final InvitationRepository repository;
+  private final CityRepository cities;
+  private final UserRepository users;
+  private final AuditLog audit;
+  private final Clock clock;
+  private final Duration validity;
+  private final Supplier<String> publicUrl;
+  private final Path dataDir;
+
+  /** What an invitation grants, as seen by the person holding the code. */
+  public record Grant(
+      String invitationId,
+      String email,
+      String cityId,
+      String organisationId,
+      Sector sector,
+      Tier tier,
+      Role role,
+      String invitedBy,
+      boolean bootstrap) {}
+
+  /** The answer to an invitation's creator: the code, shown this once. */
+  public record Created(String id, String code, Instant expiresAt, String url) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("id", id)
+          .put("code", code)
+          .put("expiresAt", expiresAt.toString())
+          .put("url", url);
+    }
+
+    @Override
+    public String toString() {
+      return "Created[id=" + id + "]";
+    }
+  }
+
+  public Invitations(
+      Vertx vertx,
+      Store store,
+      CityRepository cities,
+      UserRepository users,
+      AuditLog audit,
+      Clock clock,
+      Duration validity,
+      Supplier<String> publicUrl,
+      Path dataDir) {
+    this.vertx = vertx;
+    this.repository = new InvitationRepository(store);
+    this.cities = cities;
+    this.users = users;
+    this.audit = audit;
+    this.clock = clock;
+    this.validity = validity;
+    this.publicUrl = publicUrl;
+    this.dataDir = dataDir;
+  }
+
+  public Future<Void> createIndexes() {
+    return repository.createIndexes();
+  }
+
+  public Future<Created> create(
+      User actor, String email, String cityId, String organisationId, Tier tier, Role role) {
+    AccessRules.requireManagesCity(actor, cityId);
+    AccessRules.requireMayGrant(actor, tier, role);
+    return cities
+        .organisation(organisationId)
+        .compose(
+            found -> {
+              Organisation organisation =
+                  found.orElseThrow(
+                      () -> ApiError.invalidField("organisationId", "No such organisation"));
+              if (!organisation.cityId().equals(cityId)) {
+                throw ApiError.invalidField(
+                    "organisationId", "This organisation belongs to another city");
+              }
+              return requireEmailFree(email).map(v -> organisation);
+            })
+        .compose(
+            organisation -> {
+              String code = newCode();
+              Instant now = clock.instant();
+              Invitation invitation =
+                  new Invitation(
+                      Ids.newId(),
+                      hash(code),
+                      email,
+                      cityId,
+                      organisationId,
+                      organisation.sector(),
+                      tier,
+                      role,
+                      actor.id(),
+                      now,
+                      now.plus(validity),
+                      Invitation.PENDING);
+              return repository
+                  .insert(invitation)
+                  .compose(
+                      i ->
+                          audit.append(
+                              actor.id(),
+                              "invitation.created",
+                              i.id(),
+                              cityId,
+                              Map.of(
+                                  "email",
+                                  email,
+                                  "organisationId",
+                                  organisationId,
+                                  "tier",
+                                  tier.name(),
+                                  "role",
+                                  role.wire())))
+                  .map(e -> new Created(invitation.id(), code, invitation.expiresAt(), link(code)));
+            });
+  }
+
+  /** Refuses before anything is created if the address already has an account. */
+  public Future<Void> requireEmailFree(String email) {
+    return users
+        .byEmail(email)
+        .map(
+            existing -> {
+              if (existing.isPresent()) {
+                throw ApiError.conflict(
+                    "email-taken", "An account with this e-mail already exists");
+              }
+              return null;
+            });
+  }
+
+  /** What the code grants, for the registration page; nothing is consumed. */
+  public Future<JsonObject> preview(String code) {
+    return usable(code)
+        .compose(
+            invitation ->
+                Future.all(
+                        invitation.cityId() == null
+                            ? Future.succeededFuture(java.util.Optional.empty())
+                            : cities.city(invitation.cityId()),
+                        invitation.organisationId() == null
+                            ? Future.succeededFuture(java.util.Optional.empty())
+                            : cities.organisation(invitation.organisationId()))
+                    .map(
+                        both -> {
+                          java.util.Optional<org.liaison.server.organisations.City> city =
+                              both.resultAt(0);
+                          java.util.Optional<Organisation> organisation = both.resultAt(1);
+                          return new JsonObject()
+                              .put("email", invitation.email())
+                              .put("cityName", city.map(c -> c.name()).orElse(null))
+                              .put(
+                                  "organisationName",
+                                  organisation.map(Organisation::name).orElse(null))
+                              .put("sector", invitation.sector().wire())
+                              .put("tier", invitation.tier().name())
+                              .put("role", invitation.role().wire())
+                              .put("expiresAt", invitation.expiresAt().toString());
+                        }));
+  }
+
+  /**
+   * Uses the invitation for {@code email}: checks it, then consumes it atomically. The caller
+   * creates the account and calls {@link #release} if that fails, so no invitation is lost.
+   */
+  public Future<Grant> redeem(String code, String email, String newUserId) {
+    return usable(code)
+        .compose(
+            invitation -> {
+              if (invitation.email() != null && !invitation.email().equals(email)) {
+                throw new ApiError(
+                    403,
+                    "invitation-email-mismatch",
+                    "This invitation was sent to a different e-mail address");
+              }
+              return repository
+                  .consume(invitation.id(), newUserId)
+                  .map(
+                      consumed ->
+                          consumed.map(this::grantOf).orElseThrow(Invitations::alreadyUsed));
+            });
+  }
+
+  public Future<Void> release(Grant grant) {
+    return repository.release(grant.invitationId());
+  }
+
+  /** After the first admin registered: the bootstrap file has done its job. */
+  public Future<Void> forgetBootstrapFile() {
+    return vertx.executeBlocking(
+        () -> {
+          Files.deleteIfExists(dataDir.resolve(BOOTSTRAP_FILE));
+          return null;
+        });
+  }
+
+  private Grant grantOf(Invitation i) {
+    return new Grant(
+        i.id(),
+        i.email(),
+        i.cityId(),
+        i.organisationId(),
+        i.sector(),
+        i.tier(),
+        i.role(),
+        i.createdBy(),
+        i.email() == null);
+  }
+
+  private Future<Invitation> usable(String code) {
+    return repository
+        .byCodeHash(hash(code))
+        .map(
+            found -> {
+              Invitation invitation =
+                  found.orElseThrow(
+                      () ->
+                          ApiError.notFound(
+                              "invitation-not-found", "This invitation code is not valid"));
+              if (!Invitation.PENDING.equals(invitation.status())) {
+                throw alreadyUsed();
+              }
+              if (!clock.instant().isBefore(invitation.expiresAt())) {
+                throw new ApiError(
+                    410, "invitation-expired", "This invitation has expired; ask for a new one");
+              }
+              return invitation;
+            });
+  }
+
+  private static ApiError alreadyUsed() {
+    return new ApiError(410, "invitation-used", "This invitation has already been used");
+  }
+
+  /**
+   * On an empty store, creates the one-time invitation for the first network admin, writes it to
+   * {@code <data dir>/bootstrap-invite.txt} (owner-only) and returns its link to print on the
+   * console. It is never logged.
+   */
+  public Future<BootstrapState> bootstrapIfEmpty() {
+    return users
+        .any()
+        .compose(
+            hasUsers -> {
+              if (hasUsers) {
+                return forgetBootstrapFile().map(v -> BootstrapState.NOT_NEEDED);
+              }
+              return repository
+                  .anyPendingBootstrap(clock.instant())
+                  .compose(
+                      pending ->
+                          pending
+                              ? Future.succeededFuture(BootstrapState.WAITING)
+                              : createBootstrap());
+            });
+  }
+
+  /** What start-up found: no bootstrap needed, one still waiting, or one just made. */
+  public sealed interface BootstrapState {
+    BootstrapState NOT_NEEDED = new NotNeeded();
+    BootstrapState WAITING = new Waiting();
+
+    record NotNeeded() implements BootstrapState {}
+
+    record Waiting() implements BootstrapState {}
+
+    record Made(String url, Path file) implements BootstrapState {
+      @Override
+      public String toString() {
+        return "Made[file=" + file + "]";
+      }
+    }
+  }
+
+  private Future<BootstrapState> createBootstrap() {
+    String code = newCode();
+    Instant now = clock.instant();
+    Invitation invitation =
+        new Invitation(
+            Ids.newId(),
+            hash(code),
+            null,
+            null,
+            null,
+            Sector.NETWORK_STAFF,
+            Tier.T3,
+            Role.NETWORK_ADMIN,
+            "bootstrap",
+            now,
+            now.plus(validity),
+            Invitation.PENDING);
+    Path file = dataDir.resolve(BOOTSTRAP_FILE);
+    String url = link(code);
+    return repository
+        .insert(invitation)
+        .compose(
+            i ->
+                vertx.executeBlocking(
+                    () -> {
+                      writeOwnerOnly(
+                          file,
+                          "Liaison bootstrap invitation for the first network admin.\n"
+                              + "Open this link once; it stops working when used or on "
+                              + invitation.expiresAt()
+                              + ".\n"
+                              + url
+                              + "\ncode: "
+                              + code
+                              + "\n");
+                      return (BootstrapState) new BootstrapState.Made(url, file);
+                    }));
+  }
+
+  private static void writeOwnerOnly(Path file, String text) throws IOException {
+    Files.createDirectories(file.getParent());
+    Files.deleteIfExists(file);
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+  }
+
+  private String link(String code) {
+    return publicUrl.get() + "/invite/" + code;
+  }
+
+  /** 160 random bits, URL-safe. */
+  static String newCode() {
+    byte[] bytes = new byte[20];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  static String hash(String code) {
+    return Digests.sha256Hex(code);
+  }
+}

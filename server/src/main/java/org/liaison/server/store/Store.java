@@ -1,0 +1,104 @@
+package org.liaison.server.store;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.liaison.server.config.LiaisonConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The document store: a MongoDB replica set when {@code MONGODB_URI} is set, otherwise an embedded
+ * MongoDB-wire-compatible server on 127.0.0.1 with its H2 file under the data dir. Either way the
+ * application talks to it through the real reactive-streams driver, so there is one code path.
+ */
+public final class Store {
+  private static final Logger LOG = LoggerFactory.getLogger(Store.class);
+
+  private final MongoClient client;
+  private final MongoDatabase database;
+  private final Optional<EmbeddedServer> embedded;
+
+  private record EmbeddedServer(MongoServer server, H2Backend backend) {}
+
+  private Store(MongoClient client, MongoDatabase database, Optional<EmbeddedServer> embedded) {
+    this.client = client;
+    this.database = database;
+    this.embedded = embedded;
+  }
+
+  /** Opens the store; starting the embedded server opens files, so it runs on a worker. */
+  public static Future<Store> open(Vertx vertx, LiaisonConfig config) {
+    return vertx.executeBlocking(() -> openBlocking(config));
+  }
+
+  private static Store openBlocking(LiaisonConfig config) throws IOException {
+    Optional<EmbeddedServer> embedded = Optional.empty();
+    String uri;
+    if (config.mongoUri().isPresent()) {
+      uri = config.mongoUri().get();
+    } else {
+      Files.createDirectories(config.dataDir());
+      Path file = config.dataDir().resolve("liaison.mv.db");
+      H2Backend backend = new H2Backend(file.toString());
+      MongoServer server = new MongoServer(backend);
+      server.bind("127.0.0.1", 0);
+      InetSocketAddress address = server.getLocalAddress();
+      uri = "mongodb://127.0.0.1:" + address.getPort();
+      embedded = Optional.of(new EmbeddedServer(server, backend));
+      LOG.info("embedded store started file={} port={}", file, address.getPort());
+    }
+    MongoClientSettings settings =
+        MongoClientSettings.builder()
+            .applyConnectionString(new ConnectionString(uri))
+            .applyToClusterSettings(b -> b.serverSelectionTimeout(10, TimeUnit.SECONDS))
+            .build();
+    MongoClient client = MongoClients.create(settings);
+    return new Store(client, client.getDatabase(config.mongoDatabase()), embedded);
+  }
+
+  public MongoCollection<Document> collection(String name) {
+    return database.getCollection(name);
+  }
+
+  public MongoDatabase database() {
+    return database;
+  }
+
+  public String kind() {
+    return embedded.isPresent() ? "embedded" : "mongodb";
+  }
+
+  /** Round trip to the store, for health checks. */
+  public Future<Void> ping() {
+    return Mongo.first(database.runCommand(new Document("ping", 1))).mapEmpty();
+  }
+
+  /** Closes the driver, then (embedded) stops the server and flushes the H2 file. */
+  public Future<Void> close(Vertx vertx) {
+    return vertx.executeBlocking(
+        () -> {
+          client.close();
+          embedded.ifPresent(
+              e -> {
+                e.server().shutdown();
+                e.backend().close();
+              });
+          return null;
+        });
+  }
+}
