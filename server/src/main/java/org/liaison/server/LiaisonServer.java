@@ -59,6 +59,7 @@ public final class LiaisonServer {
   private final HttpServer http;
   private final Invitations.BootstrapState bootstrap;
   private final List<String> routes;
+  private Future<Void> stopping;
 
   private LiaisonServer(
       Vertx vertx,
@@ -245,9 +246,16 @@ public final class LiaisonServer {
     return config;
   }
 
-  /** Stops taking connections, lets in-flight requests finish, then closes the store. */
-  public Future<Void> stop() {
+  /**
+   * Stops taking connections, lets in-flight requests finish, then closes the store. Calling it
+   * again returns the same future.
+   */
+  public synchronized Future<Void> stop() {
+    if (stopping != null) {
+      return stopping;
+    }
     Promise<Void> stopped = Promise.promise();
+    stopping = stopped.future();
     http.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS)
         .transform(v -> store.close(vertx))
         .onComplete(

@@ -51,11 +51,12 @@ public final class Authenticator {
                                       () ->
                                           ApiError.unauthorized(
                                               "invalid-token", "The access token is not valid"));
+                          // Suspension also ends sessions; say the more useful of the two.
+                          requireActive(user);
                           if (!both.<Boolean>resultAt(1)) {
                             throw ApiError.unauthorized(
                                 "session-ended", "This session has ended; sign in again");
                           }
-                          requireActive(user);
                           return new Actor(user, claims.sessionId());
                         }));
   }

@@ -12,7 +12,10 @@ import java.util.Map;
 /** A plain HTTP client for tests: real sockets to the server on 127.0.0.1. */
 public final class Api {
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final String base;
 
   public Api(int port) {

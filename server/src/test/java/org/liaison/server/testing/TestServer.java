@@ -72,6 +72,12 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  /** Every document of a collection, as text: for asserting what the store does not hold. */
+  public String dump(String collection) {
+    return await(org.liaison.server.store.Mongo.list(server.store().collection(collection).find()))
+        .toString();
+  }
+
   public static <T> T await(io.vertx.core.Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -85,8 +91,9 @@ public final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     if (server != null) {
-      await(server.stop());
+      LiaisonServer stopping = server;
       server = null;
+      await(stopping.stop());
     }
   }
 }
