@@ -106,8 +106,12 @@ class LiaisonConfigTest {
               .get(10, TimeUnit.SECONDS);
       assertEquals(LiaisonConfig.withOverrides(Map.of()), fromFile);
       String text = Files.readString(shipped);
+      String reference = Files.readString(Path.of("../docs/configuration.md"));
       for (Setting<?> setting : LiaisonConfig.SETTINGS) {
         assertTrue(text.contains(setting.env()), "config/liaison.yaml documents " + setting.env());
+        assertTrue(
+            reference.contains("`" + setting.key() + "` | `" + setting.env() + "`"),
+            "docs/configuration.md documents " + setting.key());
       }
     } finally {
       vertx.close();

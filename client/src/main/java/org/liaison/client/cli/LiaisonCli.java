@@ -1,0 +1,197 @@
+package org.liaison.client.cli;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.io.Console;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.liaison.client.LiaisonClient;
+import org.liaison.client.LiaisonException;
+import org.liaison.client.Session;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ./liaison cli ...}: a coordinator's command line. The session is kept in {@code
+ * ~/.config/liaison/session.json} (owner-only) so commands can follow a login.
+ */
+@Command(
+    name = "liaison",
+    mixinStandardHelpOptions = true,
+    description = "Liaison command-line client",
+    subcommands = {
+      LiaisonCli.Login.class,
+      LiaisonCli.Me.class,
+      LiaisonCli.Logout.class,
+      LiaisonCli.Invite.class
+    })
+public final class LiaisonCli {
+  @Option(
+      names = "--server",
+      defaultValue = "${env:LIAISON_URL:-http://localhost:8080}",
+      description = "Server address (default: ${DEFAULT-VALUE}, or LIAISON_URL)",
+      scope = CommandLine.ScopeType.INHERIT)
+  String server;
+
+  @Option(
+      names = "--session-file",
+      defaultValue = "${env:LIAISON_SESSION_FILE:-${sys:user.home}/.config/liaison/session.json}",
+      description = "Where the session is kept",
+      scope = CommandLine.ScopeType.INHERIT)
+  Path sessionFile;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs one command; returns the exit code (0 ok, 1 refused by the server, 2 usage). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new LiaisonCli());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+          if (cause instanceof LiaisonException refused) {
+            err.println("liaison: " + refused.getMessage() + " (" + refused.code() + ")");
+            return 1;
+          }
+          err.println("liaison: " + cause.getMessage());
+          return 1;
+        });
+    return cli.execute(args);
+  }
+
+  LiaisonClient client() throws IOException {
+    LiaisonClient client = LiaisonClient.connect(server).onSessionChange(this::save);
+    if (Files.exists(sessionFile)) {
+      client.withSession(Session.fromJson(new JsonObject(Files.readString(sessionFile))));
+    }
+    return client;
+  }
+
+  private void save(Session session) {
+    try {
+      if (session == null) {
+        Files.deleteIfExists(sessionFile);
+        return;
+      }
+      Files.createDirectories(sessionFile.toAbsolutePath().getParent());
+      if (!Files.exists(sessionFile)) {
+        Files.createFile(
+            sessionFile,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      }
+      Files.writeString(sessionFile, session.toJson().encode());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  @Command(
+      name = "login",
+      description = "Sign in; the password is read from the terminal or LIAISON_PASSWORD")
+  static final class Login implements Callable<Integer> {
+    @CommandLine.ParentCommand LiaisonCli parent;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", description = "E-mail address")
+    String email;
+
+    @Override
+    public Integer call() throws Exception {
+      String password = System.getenv("LIAISON_PASSWORD");
+      if (password == null) {
+        Console console = System.console();
+        if (console == null) {
+          throw new IllegalStateException(
+              "no terminal to read the password from; set LIAISON_PASSWORD");
+        }
+        password = new String(console.readPassword("Password: "));
+      }
+      try (LiaisonClient client = parent.client()) {
+        await(client.login(email, password));
+        JsonObject me = await(client.me());
+        spec.commandLine()
+            .getOut()
+            .println(
+                "Signed in as "
+                    + me.getString("displayName")
+                    + " ("
+                    + me.getString("tier")
+                    + ", "
+                    + me.getString("role")
+                    + ")");
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "me", description = "Show the signed-in user")
+  static final class Me implements Callable<Integer> {
+    @CommandLine.ParentCommand LiaisonCli parent;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      try (LiaisonClient client = parent.client()) {
+        spec.commandLine().getOut().println(await(client.me()).encodePrettily());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "logout", description = "End the session")
+  static final class Logout implements Callable<Integer> {
+    @CommandLine.ParentCommand LiaisonCli parent;
+
+    @Override
+    public Integer call() throws Exception {
+      try (LiaisonClient client = parent.client()) {
+        await(client.logout());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "invite", description = "Invite someone; prints the one-time link")
+  static final class Invite implements Callable<Integer> {
+    @CommandLine.ParentCommand LiaisonCli parent;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", description = "E-mail address")
+    String email;
+
+    @Option(names = "--city", required = true)
+    String cityId;
+
+    @Option(names = "--organisation", required = true)
+    String organisationId;
+
+    @Option(names = "--tier", required = true, description = "T0..T3")
+    String tier;
+
+    @Option(names = "--role", defaultValue = "member")
+    String role;
+
+    @Override
+    public Integer call() throws Exception {
+      try (LiaisonClient client = parent.client()) {
+        JsonObject invitation = await(client.invite(email, cityId, organisationId, tier, role));
+        spec.commandLine().getOut().println(invitation.getString("url"));
+      }
+      return 0;
+    }
+  }
+}
