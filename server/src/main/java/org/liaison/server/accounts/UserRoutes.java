@@ -107,30 +107,19 @@ public final class UserRoutes {
   }
 
   private Future<JsonObject> suspend(RoutingContext ctx) {
-    String reason = Fields.requiredText(Bodies.json(ctx), "reason", 500);
-    return change(
-            ctx,
-            target ->
-                new Change(
-                    "status",
-                    target.status().wire(),
-                    UserStatus.SUSPENDED.wire(),
-                    "user.suspended",
-                    reason))
+    // Suspension also ends every session, so the user's tokens stop working at once.
+    return setStatus(ctx, UserStatus.SUSPENDED, "user.suspended")
         .compose(json -> sessions.revokeAll(json.getString("id")).map(json));
   }
 
   private Future<JsonObject> reactivate(RoutingContext ctx) {
+    return setStatus(ctx, UserStatus.ACTIVE, "user.reactivated");
+  }
+
+  private Future<JsonObject> setStatus(RoutingContext ctx, UserStatus status, String action) {
     String reason = Fields.requiredText(Bodies.json(ctx), "reason", 500);
     return change(
-        ctx,
-        target ->
-            new Change(
-                "status",
-                target.status().wire(),
-                UserStatus.ACTIVE.wire(),
-                "user.reactivated",
-                reason));
+        ctx, target -> new Change("status", target.status().wire(), status.wire(), action, reason));
   }
 
   /** One audited change of one stored field from {@code from} to {@code to}. */

@@ -121,21 +121,16 @@ public final class Invitations {
         .compose(
             organisation -> {
               String code = newCode();
-              Instant now = clock.instant();
               Invitation invitation =
-                  new Invitation(
-                      Ids.newId(),
-                      hash(code),
+                  pending(
+                      code,
                       email,
                       cityId,
                       organisationId,
                       organisation.sector(),
                       tier,
                       role,
-                      actor.id(),
-                      now,
-                      now.plus(validity),
-                      Invitation.PENDING);
+                      actor.id());
               return repository
                   .insert(invitation)
                   .compose(
@@ -317,21 +312,9 @@ public final class Invitations {
 
   private Future<BootstrapState> createBootstrap() {
     String code = newCode();
-    Instant now = clock.instant();
     Invitation invitation =
-        new Invitation(
-            Ids.newId(),
-            hash(code),
-            null,
-            null,
-            null,
-            Sector.NETWORK_STAFF,
-            Tier.T3,
-            Role.NETWORK_ADMIN,
-            "bootstrap",
-            now,
-            now.plus(validity),
-            Invitation.PENDING);
+        pending(
+            code, null, null, null, Sector.NETWORK_STAFF, Tier.T3, Role.NETWORK_ADMIN, "bootstrap");
     Path file = dataDir.resolve(BOOTSTRAP_FILE);
     String url = link(code);
     return repository
@@ -360,6 +343,31 @@ public final class Invitations {
     Files.createFile(
         file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+  }
+
+  private Invitation pending(
+      String code,
+      String email,
+      String cityId,
+      String organisationId,
+      Sector sector,
+      Tier tier,
+      Role role,
+      String createdBy) {
+    Instant now = clock.instant();
+    return new Invitation(
+        Ids.newId(),
+        hash(code),
+        email,
+        cityId,
+        organisationId,
+        sector,
+        tier,
+        role,
+        createdBy,
+        now,
+        now.plus(validity),
+        Invitation.PENDING);
   }
 
   private String link(String code) {
