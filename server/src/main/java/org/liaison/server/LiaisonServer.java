@@ -79,14 +79,16 @@ public final class LiaisonServer {
   /** Loads settings from the file and {@code env}, then starts. */
   public static Future<LiaisonServer> start(Map<String, String> env) {
     Metrics metrics = Metrics.create();
-    return LiaisonConfig.load(metrics.vertx(), env)
-        .recover(e -> closeThenFail(metrics.vertx(), e))
-        .compose(config -> start(metrics, config, Clock.systemUTC()));
+    return closeOnFailure(
+        metrics.vertx(),
+        LiaisonConfig.load(metrics.vertx(), env)
+            .compose(config -> start(metrics, config, Clock.systemUTC())));
   }
 
   /** Starts with a configuration built by the caller and the given clock (tests move time). */
   public static Future<LiaisonServer> start(LiaisonConfig config, Clock clock) {
-    return start(Metrics.create(), config, clock);
+    Metrics metrics = Metrics.create();
+    return closeOnFailure(metrics.vertx(), start(metrics, config, clock));
   }
 
   private record Metrics(Vertx vertx, String registry) {
@@ -114,8 +116,7 @@ public final class LiaisonServer {
         .compose(
             store ->
                 wire(vertx, config, store, metrics.registry(), clock)
-                    .recover(e -> store.close(vertx).transform(v -> Future.failedFuture(e))))
-        .recover(e -> closeThenFail(vertx, e));
+                    .recover(e -> store.close(vertx).transform(v -> Future.failedFuture(e))));
   }
 
   private static Future<LiaisonServer> wire(
@@ -267,12 +268,19 @@ public final class LiaisonServer {
   }
 
   /**
-   * Closes Vert.x and then fails with {@code error}. The promise is not bound to an event loop:
-   * anything chained on a closed Vert.x's context would never run.
+   * The outcome of a start-up chain; if it failed, Vert.x is closed first. The returned promise is
+   * not bound to an event loop: anything chained on a closed Vert.x's context would never run.
    */
-  private static <T> Future<T> closeThenFail(Vertx vertx, Throwable error) {
-    Promise<T> failed = Promise.promise();
-    vertx.close().onComplete(v -> failed.fail(error));
-    return failed.future();
+  private static <T> Future<T> closeOnFailure(Vertx vertx, Future<T> startup) {
+    Promise<T> outcome = Promise.promise();
+    startup.onComplete(
+        result -> {
+          if (result.succeeded()) {
+            outcome.complete(result.result());
+          } else {
+            vertx.close().onComplete(v -> outcome.fail(result.cause()));
+          }
+        });
+    return outcome.future();
   }
 }
