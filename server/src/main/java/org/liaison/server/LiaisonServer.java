@@ -32,6 +32,7 @@ import org.liaison.server.auth.SessionRepository;
 import org.liaison.server.auth.SigningKeys;
 import org.liaison.server.auth.Tokens;
 import org.liaison.server.config.LiaisonConfig;
+import org.liaison.server.http.ClientAddress;
 import org.liaison.server.http.ErrorResponses;
 import org.liaison.server.http.RequestLog;
 import org.liaison.server.http.SecurityHeaders;
@@ -155,7 +156,7 @@ public final class LiaisonServer {
             clock,
             config.loginWindowSeconds(),
             config.loginFailuresPerAccount(),
-            config.loginAttemptsPerIp());
+            config.loginFailuresPerAddress());
 
     return Future.all(
             users.createIndexes(),
@@ -175,7 +176,15 @@ public final class LiaisonServer {
                           .setBodyLimit(config.maxBodyBytes())
                           .setHandleFileUploads(false));
               new AuthRoutes(
-                      users, sessions, tokens, passwords, throttle, invitations, audit, clock)
+                      users,
+                      sessions,
+                      tokens,
+                      passwords,
+                      throttle,
+                      invitations,
+                      audit,
+                      clock,
+                      new ClientAddress(config.trustedProxies()))
                   .mount(api, authenticator::handle);
               new UserRoutes(users, sessions, audit).mount(api, authenticator::handle);
               new OrganisationRoutes(cities, audit).mount(api, authenticator::handle);

@@ -14,6 +14,7 @@ import org.liaison.server.accounts.UserStatus;
 import org.liaison.server.audit.AuditLog;
 import org.liaison.server.http.ApiError;
 import org.liaison.server.http.Bodies;
+import org.liaison.server.http.ClientAddress;
 import org.liaison.server.http.Fields;
 import org.liaison.server.http.Handlers;
 import org.liaison.server.http.Ids;
@@ -34,6 +35,7 @@ public final class AuthRoutes {
   private final Invitations invitations;
   private final AuditLog audit;
   private final java.time.Clock clock;
+  private final ClientAddress clientAddress;
 
   public AuthRoutes(
       UserRepository users,
@@ -43,7 +45,8 @@ public final class AuthRoutes {
       LoginThrottle throttle,
       Invitations invitations,
       AuditLog audit,
-      java.time.Clock clock) {
+      java.time.Clock clock,
+      ClientAddress clientAddress) {
     this.users = users;
     this.sessions = sessions;
     this.tokens = tokens;
@@ -52,6 +55,7 @@ public final class AuthRoutes {
     this.invitations = invitations;
     this.audit = audit;
     this.clock = clock;
+    this.clientAddress = clientAddress;
   }
 
   public void mount(Router api, Handler<RoutingContext> authenticated) {
@@ -139,7 +143,8 @@ public final class AuthRoutes {
     JsonObject body = Bodies.json(ctx);
     String email = Fields.requiredText(body, "email", 254).toLowerCase(java.util.Locale.ROOT);
     String password = password(body);
-    OptionalLong wait = throttle.admit(email, ctx.request().remoteAddress().hostAddress());
+    String address = clientAddress.of(ctx);
+    OptionalLong wait = throttle.admit(email, address);
     if (wait.isPresent()) {
       throw ApiError.tooManyRequests(wait.getAsLong());
     }
@@ -155,7 +160,7 @@ public final class AuthRoutes {
         .compose(
             user -> {
               if (user == null) {
-                throttle.failed(email);
+                throttle.failed(email, address);
                 throw ApiError.unauthorized("invalid-credentials", "Wrong e-mail or password");
               }
               throttle.succeeded(email);

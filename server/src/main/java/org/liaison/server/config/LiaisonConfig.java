@@ -39,7 +39,8 @@ public record LiaisonConfig(
     int argon2Parallelism,
     int invitationValidityDays,
     int loginFailuresPerAccount,
-    int loginAttemptsPerIp,
+    int loginFailuresPerAddress,
+    List<String> trustedProxies,
     int loginWindowSeconds,
     int shutdownGraceSeconds) {
 
@@ -76,8 +77,12 @@ public record LiaisonConfig(
   static final Setting<Integer> LOGIN_FAILURES_PER_ACCOUNT =
       Setting.integer(
           "loginLimits.failuresPerAccount", "LIAISON_LOGIN_FAILURES_PER_ACCOUNT", 5, 1, 1000);
-  static final Setting<Integer> LOGIN_ATTEMPTS_PER_IP =
-      Setting.integer("loginLimits.attemptsPerIp", "LIAISON_LOGIN_ATTEMPTS_PER_IP", 30, 1, 100000);
+  static final Setting<Integer> LOGIN_FAILURES_PER_ADDRESS =
+      Setting.integer(
+          "loginLimits.failuresPerAddress", "LIAISON_LOGIN_FAILURES_PER_ADDRESS", 30, 1, 100000);
+  static final Setting<String> TRUSTED_PROXIES =
+      Setting.text(
+          "http.trustedProxies", "LIAISON_TRUSTED_PROXIES", "", LiaisonConfig::checkAddresses);
   static final Setting<Integer> LOGIN_WINDOW =
       Setting.integer("loginLimits.windowSeconds", "LIAISON_LOGIN_WINDOW_SECONDS", 900, 1, 86400);
   static final Setting<Integer> SHUTDOWN_GRACE =
@@ -101,12 +106,23 @@ public record LiaisonConfig(
           ARGON2_PARALLELISM,
           INVITATION_DAYS,
           LOGIN_FAILURES_PER_ACCOUNT,
-          LOGIN_ATTEMPTS_PER_IP,
+          LOGIN_FAILURES_PER_ADDRESS,
+          TRUSTED_PROXIES,
           LOGIN_WINDOW,
           SHUTDOWN_GRACE);
 
   /** Environment variables that point at the settings file itself. */
   public static final String CONFIG_FILE_ENV = "LIAISON_CONFIG";
+
+  /** {@code LIAISON_*} variables that are not settings of the server but are known elsewhere. */
+  private static final Set<String> OTHER_KNOWN_ENV =
+      Set.of(
+          CONFIG_FILE_ENV,
+          "LIAISON_LOG_FORMAT",
+          "LIAISON_LOG_LEVEL",
+          "LIAISON_URL",
+          "LIAISON_SESSION_FILE",
+          "LIAISON_PASSWORD");
 
   /** The public address people and invitation links use. */
   public String publicBaseUrl(int boundPort) {
@@ -160,6 +176,15 @@ public record LiaisonConfig(
         raw.put(entry.getKey(), entry.getValue().toString());
       }
     }
+    Set<String> knownEnv = SETTINGS.stream().map(Setting::env).collect(Collectors.toSet());
+    for (String name : env.keySet()) {
+      // A mistyped variable would otherwise be ignored without a word.
+      if (name.startsWith("LIAISON_")
+          && !knownEnv.contains(name)
+          && !OTHER_KNOWN_ENV.contains(name)) {
+        throw new ConfigException("Unknown setting " + name + " in the environment");
+      }
+    }
     for (Setting<?> setting : SETTINGS) {
       String fromEnv = env.get(setting.env());
       if (fromEnv != null) {
@@ -187,7 +212,8 @@ public record LiaisonConfig(
         values.get(ARGON2_PARALLELISM),
         values.get(INVITATION_DAYS),
         values.get(LOGIN_FAILURES_PER_ACCOUNT),
-        values.get(LOGIN_ATTEMPTS_PER_IP),
+        values.get(LOGIN_FAILURES_PER_ADDRESS),
+        splitList(values.get(TRUSTED_PROXIES)),
         values.get(LOGIN_WINDOW),
         values.get(SHUTDOWN_GRACE));
   }
@@ -246,6 +272,23 @@ public record LiaisonConfig(
           "expected a mongodb:// or mongodb+srv:// connection string");
     }
     return value;
+  }
+
+  /** Comma-separated literal IP addresses (no host names: they would need resolving). */
+  private static String checkAddresses(String value) {
+    for (String address : splitList(value)) {
+      if (!address.matches("^[0-9.]+$|^[0-9a-fA-F:]+$")) {
+        throw new IllegalArgumentException("expected comma-separated IP addresses");
+      }
+    }
+    return value;
+  }
+
+  private static List<String> splitList(String value) {
+    return java.util.Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .toList();
   }
 
   private static String stripSlash(String url) {

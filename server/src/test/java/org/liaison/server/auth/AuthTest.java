@@ -32,7 +32,9 @@ class AuthTest {
         TestServer.start(
             dataDir,
             Map.of(
-                "LIAISON_LOGIN_FAILURES_PER_ACCOUNT", "3", "LIAISON_LOGIN_ATTEMPTS_PER_IP", "12"));
+                "LIAISON_LOGIN_FAILURES_PER_ACCOUNT", "3",
+                "LIAISON_LOGIN_FAILURES_PER_ADDRESS", "12",
+                "LIAISON_TRUSTED_PROXIES", "127.0.0.1"));
     api = test.api();
     network = new Network(api);
     admin = network.registerAdmin(test.bootstrapCode(), "admin@network.example");
@@ -76,16 +78,39 @@ class AuthTest {
     assertEquals(200, login(admin.email(), Network.PASSWORD).status());
   }
 
+  private Api.Response loginFrom(String address, String email, String password) {
+    return api.send(
+        "POST",
+        "/api/v1/auth/login",
+        null,
+        new JsonObject().put("email", email).put("password", password).encode(),
+        Map.of("X-Forwarded-For", address));
+  }
+
   @Test
   void oneAddressCannotSprayManyAccounts() {
     int refused = 0;
     for (int i = 0; i < 15; i++) {
-      if (login("user" + i + "@example.org", "some password here").status() == 429) {
+      if (loginFrom("203.0.113.7", "user" + i + "@example.org", "some password").status() == 429) {
         refused++;
       }
     }
-    int setupLogins = 1; // registering the admin logged in once from this address
-    assertEquals(15 - (12 - setupLogins), refused);
+    assertEquals(15 - 12, refused);
+    assertEquals(
+        429,
+        loginFrom("203.0.113.7", admin.email(), Network.PASSWORD).status(),
+        "the sprayer's address is blocked even with a right password");
+    assertEquals(
+        200,
+        loginFrom("198.51.100.20", admin.email(), Network.PASSWORD).status(),
+        "a colleague elsewhere is not");
+  }
+
+  @Test
+  void anOfficeBehindOneAddressCanAllSignIn() {
+    for (int i = 0; i < 40; i++) {
+      assertEquals(200, loginFrom("192.0.2.10", admin.email(), Network.PASSWORD).status());
+    }
   }
 
   @Test

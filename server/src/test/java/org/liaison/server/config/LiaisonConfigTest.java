@@ -95,6 +95,27 @@ class LiaisonConfigTest {
   }
 
   @Test
+  void aMistypedEnvironmentVariableIsRefused() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> LiaisonConfig.withOverrides(Map.of("LIAISON_HTTP_PROT", "9000")));
+    assertEquals("Unknown setting LIAISON_HTTP_PROT in the environment", e.getMessage());
+    LiaisonConfig.withOverrides(Map.of("LIAISON_LOG_FORMAT", "JSON", "PATH", "/usr/bin"));
+  }
+
+  @Test
+  void trustedProxiesAreIpAddresses() {
+    assertEquals(
+        java.util.List.of("10.0.0.5", "::1"),
+        LiaisonConfig.withOverrides(Map.of("LIAISON_TRUSTED_PROXIES", "10.0.0.5, ::1"))
+            .trustedProxies());
+    assertThrows(
+        ConfigException.class,
+        () -> LiaisonConfig.withOverrides(Map.of("LIAISON_TRUSTED_PROXIES", "proxy.example")));
+  }
+
+  @Test
   void theShippedFileDocumentsEverySettingWithItsDefault() throws Exception {
     Path shipped = Path.of("../config/liaison.yaml");
     Vertx vertx = Vertx.vertx();
