@@ -1,0 +1,30 @@
+export interface User {
+  id: string;
+  email?: string;
+  displayName: string;
+  preferredLanguage: string;
+  cityId: string | null;
+  organisationId: string | null;
+  sector: string;
+  tier: string;
+  role: string;
+  status: string;
+  createdAt: string;
+}
+
+export interface City {
+  id: string;
+  name: string;
+  country: string;
+}
+
+export interface Organisation {
+  id: string;
+  cityId: string;
+  name: string;
+  sector: string;
+}
+
+export interface Items<T> {
+  items: T[];
+}

@@ -1,0 +1,63 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Api } from '../api';
+import { t, type MessageKey } from '../i18n';
+import type { City, Items, Organisation, User } from '../model';
+import { Admin } from './Admin';
+import { ErrorText } from './ErrorText';
+
+export function Home({ api }: { api: Api }) {
+  const [me, setMe] = useState<User | null>(null);
+  const [cities, setCities] = useState<City[]>([]);
+  const [organisations, setOrganisations] = useState<Organisation[]>([]);
+  const [error, setError] = useState<unknown>(null);
+
+  const reload = () =>
+    Promise.all([
+      api.call<User>('GET', '/api/v1/me'),
+      api.call<Items<City>>('GET', '/api/v1/cities'),
+      api.call<Items<Organisation>>('GET', '/api/v1/organisations'),
+    ])
+      .then(([user, c, o]) => {
+        setMe(user);
+        setCities(c.items);
+        setOrganisations(o.items);
+      })
+      .catch(setError);
+
+  useEffect(() => {
+    reload();
+  }, []);
+
+  if (me === null) {
+    return error ? <ErrorText error={error} /> : <p>{t('common.loading')}</p>;
+  }
+  const city = cities.find((c) => c.id === me.cityId);
+  const organisation = organisations.find((o) => o.id === me.organisationId);
+
+  return (
+    <>
+      <section class="card">
+        <h1>{t('profile.title')}</h1>
+        <dl class="facts">
+          <dt>{t('profile.name')}</dt>
+          <dd>{me.displayName}</dd>
+          <dt>{t('profile.email')}</dt>
+          <dd>{me.email}</dd>
+          <dt>{t('profile.city')}</dt>
+          <dd>{city?.name ?? t('profile.none')}</dd>
+          <dt>{t('profile.organisation')}</dt>
+          <dd>{organisation?.name ?? t('profile.none')}</dd>
+          <dt>{t('profile.sector')}</dt>
+          <dd>{t(`sector.${me.sector}` as MessageKey)}</dd>
+          <dt>{t('profile.tier')}</dt>
+          <dd><span class="badge">{t(`tier.${me.tier}` as MessageKey)}</span></dd>
+          <dt>{t('profile.role')}</dt>
+          <dd>{t(`role.${me.role}` as MessageKey)}</dd>
+        </dl>
+      </section>
+      {me.role !== 'member' && (
+        <Admin api={api} me={me} cities={cities} organisations={organisations} reload={reload} />
+      )}
+    </>
+  );
+}

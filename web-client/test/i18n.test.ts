@@ -1,0 +1,75 @@
+// @vitest-environment node
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { hasKey, LANGUAGES, ROLES, SECTORS, TIERS } from '../src/i18n';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : path.endsWith('.tsx') ? [path] : [];
+  });
+}
+
+const VISIBLE_ATTRIBUTES = new Set(['placeholder', 'title', 'aria-label', 'alt']);
+
+/** JSX text with letters, and human-facing attributes given as string literals. */
+function hardCodedStrings(file: string, text: string): string[] {
+  const found: string[] = [];
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
+  const visit = (node: ts.Node) => {
+    if (ts.isJsxText(node) && /\p{L}/u.test(node.text)) {
+      found.push(`${file}: text "${node.text.trim()}"`);
+    }
+    if (
+      ts.isJsxAttribute(node) &&
+      VISIBLE_ATTRIBUTES.has(node.name.getText(source)) &&
+      node.initializer !== undefined &&
+      ts.isStringLiteral(node.initializer)
+    ) {
+      found.push(`${file}: ${node.name.getText(source)}="${node.initializer.text}"`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+describe('the string catalogue', () => {
+  const files = sources(fileURLToPath(new URL('../src', import.meta.url)));
+
+  it('has every key that a component asks for', () => {
+    const missing: string[] = [];
+    for (const file of files) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/\bt\('([^']+)'\)/g)) {
+        if (!hasKey(match[1])) missing.push(`${file}: ${match[1]}`);
+      }
+    }
+    expect(files.length).toBeGreaterThan(3);
+    expect(missing).toEqual([]);
+  });
+
+  it('has a name for every tier, role, sector and language the server knows', () => {
+    const keys = [
+      ...TIERS.map((x) => `tier.${x}`),
+      ...ROLES.map((x) => `role.${x}`),
+      ...SECTORS.map((x) => `sector.${x}`),
+      ...LANGUAGES.map((x) => `language.${x}`),
+    ];
+    expect(keys.filter((k) => !hasKey(k))).toEqual([]);
+  });
+
+  it('leaves no visible text hard-coded in JSX', () => {
+    const offenders = files.flatMap((file) => hardCodedStrings(file, readFileSync(file, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  it('would notice a hard-coded string', () => {
+    expect(hardCodedStrings('x.tsx', 'const a = <p title="Hi">Hello</p>;')).toEqual([
+      'x.tsx: title="Hi"',
+      'x.tsx: text "Hello"',
+    ]);
+  });
+});
