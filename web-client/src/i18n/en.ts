@@ -46,6 +46,8 @@ export const en = {
   'admin.organisations': 'Organisations',
   'admin.organisationName': 'Organisation name',
   'admin.addOrganisation': 'Add organisation',
+  'admin.chooseSector': 'Choose a sector',
+  'admin.chooseOrganisation': 'Choose an organisation',
   'admin.invite': 'Invite someone',
   'admin.inviteEmail': 'Their e-mail',
   'admin.sendInvite': 'Create invitation',

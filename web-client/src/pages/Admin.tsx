@@ -30,7 +30,12 @@ export function Admin({ api, me, cities, organisations, reload }: Props) {
   return (
     <>
       <ErrorText error={error} />
-      {isAdmin && <AddCity onAdd={(name, country) => attempt(() => api.call('POST', '/api/v1/cities', { name, country }))} />}
+      {isAdmin && (
+        <AddCity
+          cities={cities}
+          onAdd={(name, country) => attempt(() => api.call('POST', '/api/v1/cities', { name, country }))}
+        />
+      )}
       {manageable.length > 0 && (
         <section class="card">
           <h2>{t('admin.organisations')}</h2>
@@ -62,28 +67,39 @@ export function Admin({ api, me, cities, organisations, reload }: Props) {
   );
 }
 
-function AddCity({ onAdd }: { onAdd: (name: string, country: string) => Promise<unknown> }) {
+function AddCity({ cities, onAdd }: { cities: City[]; onAdd: (name: string, country: string) => Promise<unknown> }) {
   const [name, setName] = useState('');
   const [country, setCountry] = useState('');
   return (
-    <form class="card row" onSubmit={(e) => { e.preventDefault(); onAdd(name, country).then(() => setName('')); }}>
+    <section class="card">
       <h2>{t('admin.cities')}</h2>
-      <label>{t('admin.cityName')}<input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></label>
-      <label>{t('admin.country')}<input required value={country} onInput={(e) => setCountry(e.currentTarget.value)} /></label>
-      <button type="submit">{t('admin.addCity')}</button>
-    </form>
+      <ul>
+        {cities.map((c) => (
+          <li>
+            {c.name} · {c.country}
+          </li>
+        ))}
+      </ul>
+      <form class="row" onSubmit={(e) => { e.preventDefault(); onAdd(name, country).then(() => setName('')); }}>
+        <label>{t('admin.cityName')}<input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></label>
+        <label>{t('admin.country')}<input required value={country} onInput={(e) => setCountry(e.currentTarget.value)} /></label>
+        <button type="submit">{t('admin.addCity')}</button>
+      </form>
+    </section>
   );
 }
 
 function AddOrganisation({ onAdd }: { onAdd: (name: string, sector: string) => Promise<unknown> }) {
   const [name, setName] = useState('');
-  const [sector, setSector] = useState<string>(SECTORS[0]);
+  // No default sector: it decides which channels the organisation's members may join.
+  const [sector, setSector] = useState('');
   return (
-    <form class="row" onSubmit={(e) => { e.preventDefault(); onAdd(name, sector).then(() => setName('')); }}>
+    <form class="row" onSubmit={(e) => { e.preventDefault(); onAdd(name, sector).then(() => { setName(''); setSector(''); }); }}>
       <label>{t('admin.organisationName')}<input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></label>
       <label>
         {t('invite.sector')}
-        <select value={sector} onChange={(e) => setSector(e.currentTarget.value)}>
+        <select required value={sector} onChange={(e) => setSector(e.currentTarget.value)}>
+          <option value="" disabled>{t('admin.chooseSector')}</option>
           {SECTORS.map((s) => <option value={s}>{t(`sector.${s}` as MessageKey)}</option>)}
         </select>
       </label>
@@ -110,7 +126,7 @@ function InviteForm({ api, me, cityId, organisations }: { api: Api; me: User; ci
     setLink(null);
     try {
       const created = await api.call<{ url: string }>('POST', '/api/v1/invitations', {
-        email, cityId, organisationId: organisationId || organisations[0]?.id, tier, role,
+        email, cityId, organisationId, tier, role,
       });
       setLink(created.url);
       setCopied(false);
@@ -127,7 +143,8 @@ function InviteForm({ api, me, cityId, organisations }: { api: Api; me: User; ci
         <label>{t('admin.inviteEmail')}<input type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} /></label>
         <label>
           {t('invite.organisation')}
-          <select value={organisationId} onChange={(e) => setOrganisationId(e.currentTarget.value)}>
+          <select required value={organisationId} onChange={(e) => setOrganisationId(e.currentTarget.value)}>
+            <option value="" disabled>{t('admin.chooseOrganisation')}</option>
             {organisations.map((o) => <option value={o.id}>{o.name}</option>)}
           </select>
         </label>
