@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api';
 import { formatDate, LANGUAGES, t, type MessageKey } from '../i18n';
 import { passwordProblem } from '../validation';
+import { useAction } from '../useAction';
 import { ErrorText } from './ErrorText';
 
 interface Preview {
@@ -16,14 +17,13 @@ interface Preview {
 
 export function Invite({ api, code, onSignedIn }: { api: Api; code: string; onSignedIn: () => void }) {
   const [preview, setPreview] = useState<Preview | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useAction();
   const [email, setEmail] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [confirmation, setConfirmation] = useState('');
   const [language, setLanguage] = useState('en');
   const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     api
@@ -35,14 +35,12 @@ export function Invite({ api, code, onSignedIn }: { api: Api; code: string; onSi
       .catch(setError);
   }, [code]);
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
     const check = passwordProblem(password, confirmation);
     setProblem(check);
     if (check !== null) return;
-    setBusy(true);
-    setError(null);
-    try {
+    run(async () => {
       await api.anonymous('POST', '/api/v1/auth/register', {
         inviteCode: code,
         email,
@@ -52,11 +50,7 @@ export function Invite({ api, code, onSignedIn }: { api: Api; code: string; onSi
       });
       await api.login(email, password);
       onSignedIn();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   if (preview === null) {

@@ -1,26 +1,20 @@
 import { useState } from 'preact/hooks';
 import type { Api } from '../api';
 import { t } from '../i18n';
+import { useAction } from '../useAction';
 import { ErrorText } from './ErrorText';
 
 export function Login({ api, onSignedIn }: { api: Api; onSignedIn: () => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    run(async () => {
       await api.login(email, password);
       onSignedIn();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

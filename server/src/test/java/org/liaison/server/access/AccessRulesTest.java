@@ -42,17 +42,11 @@ class AccessRulesTest {
     skopjeYouth = network.createOrganisation(admin, skopje, "Youth Centre", "youth-work");
     tiranaPolice = network.createOrganisation(admin, tirana, "Tirana Police", "law-enforcement");
     skopjeCoordinator =
-        network.register(
-            network.invite(
-                admin, "elena@skopje.example", skopje, skopjeCity, "T2", "city-coordinator"),
-            "elena@skopje.example",
-            "Elena");
+        network.join(
+            admin, "elena@skopje.example", "Elena", skopje, skopjeCity, "T2", "city-coordinator");
     member =
-        network.register(
-            network.invite(
-                skopjeCoordinator, "amina@youth.example", skopje, skopjeYouth, "T1", "member"),
-            "amina@youth.example",
-            "Amina");
+        network.join(
+            skopjeCoordinator, "amina@youth.example", "Amina", skopje, skopjeYouth, "T1", "member");
   }
 
   @AfterAll

@@ -23,10 +23,7 @@ class SuspensionTest {
       String city = network.createCity(admin, "Mombasa", "KE");
       String org = network.createOrganisation(admin, city, "Coast NGO", "civil-society");
       Network.Member member =
-          network.register(
-              network.invite(admin, "juma@coast.example", city, org, "T1", "member"),
-              "juma@coast.example",
-              "Juma");
+          network.join(admin, "juma@coast.example", "Juma", city, org, "T1", "member");
       assertEquals(200, api.get("/api/v1/me", member.accessToken()).status());
 
       Api.Response suspended =
@@ -91,10 +88,7 @@ class SuspensionTest {
       String city = network.createCity(admin, "Lahore", "PK");
       String org = network.createOrganisation(admin, city, "Lahore Municipality", "municipality");
       Network.Member member =
-          network.register(
-              network.invite(admin, "sara@lahore.example", city, org, "T2", "member"),
-              "sara@lahore.example",
-              "Sara");
+          network.join(admin, "sara@lahore.example", "Sara", city, org, "T2", "member");
       Api.Response promoted =
           api.put(
               "/api/v1/users/" + member.id() + "/role",

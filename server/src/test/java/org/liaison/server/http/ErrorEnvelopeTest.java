@@ -105,11 +105,7 @@ class ErrorEnvelopeTest {
     String city = new Network(api).createCity(admin, "Bergen", "NO");
     String org = new Network(api).createOrganisation(admin, city, "Bergen Youth", "youth-work");
     Network.Member member =
-        new Network(api)
-            .register(
-                new Network(api).invite(admin, "kari@bergen.example", city, org, "T0", "member"),
-                "kari@bergen.example",
-                "Kari");
+        new Network(api).join(admin, "kari@bergen.example", "Kari", city, org, "T0", "member");
     expect(
         403,
         "forbidden",

@@ -19,6 +19,18 @@ public final class Network {
 
   public record Member(String id, String email, String accessToken, String refreshToken) {}
 
+  /** Invites someone and registers them from that invitation, as the invitee would. */
+  public Member join(
+      Member inviter,
+      String email,
+      String name,
+      String cityId,
+      String orgId,
+      String tier,
+      String role) {
+    return register(invite(inviter, email, cityId, orgId, tier, role), email, name);
+  }
+
   public Member registerAdmin(String bootstrapCode, String email) {
     return register(bootstrapCode, email, "First Admin");
   }
