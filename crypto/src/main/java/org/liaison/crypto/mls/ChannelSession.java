@@ -1,0 +1,418 @@
+package org.liaison.crypto.mls;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
+import org.bouncycastle.mls.TreeKEM.LeafIndex;
+import org.bouncycastle.mls.TreeKEM.LeafNode;
+import org.bouncycastle.mls.TreeKEM.LifeTime;
+import org.bouncycastle.mls.TreeKEM.TreeKEMPublicKey;
+import org.bouncycastle.mls.codec.Capabilities;
+import org.bouncycastle.mls.codec.ContentType;
+import org.bouncycastle.mls.codec.Credential;
+import org.bouncycastle.mls.codec.Extension;
+import org.bouncycastle.mls.codec.KeyPackage;
+import org.bouncycastle.mls.codec.MLSInputStream;
+import org.bouncycastle.mls.codec.MLSMessage;
+import org.bouncycastle.mls.codec.MLSOutputStream;
+import org.bouncycastle.mls.codec.Proposal;
+import org.bouncycastle.mls.codec.WireFormat;
+import org.bouncycastle.mls.crypto.MlsCipherSuite;
+import org.bouncycastle.mls.crypto.Secret;
+import org.bouncycastle.mls.protocol.Group;
+import org.liaison.crypto.codec.DecodeException;
+
+/**
+ * One device's view of one channel's MLS group (RFC 9420), over Bouncy Castle's bcmls. Immutable: a
+ * commit returns a {@link PendingCommit} holding the next session, which the caller adopts once the
+ * delivery service has accepted the commit for this epoch (and drops if another commit won).
+ * Handshake messages travel as PublicMessage, so the delivery service can check membership changes;
+ * application messages as PrivateMessage.
+ */
+public final class ChannelSession {
+  public static final short DEFAULT_SUITE =
+      MlsCipherSuite.MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519;
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int MAX_MESSAGE = 1 << 20;
+
+  private final DeviceIdentity device;
+  private final Trust trust;
+  private final Group group;
+
+  private ChannelSession(DeviceIdentity device, Trust trust, Group group) {
+    this.device = device;
+    this.trust = trust;
+    this.group = group;
+  }
+
+  /** A member of the channel: one device of one user, at one leaf. */
+  public record Member(int leaf, String userId, String deviceId, byte[] signatureKey) {}
+
+  /** A commit to send, its Welcome (when it adds members), and the state to adopt once accepted. */
+  public record PendingCommit(byte[] commit, Optional<byte[]> welcome, ChannelSession next) {}
+
+  /** A decrypted application message and who, verifiably, sent it. */
+  public record Received(Member sender, byte[] authenticatedData, byte[] plaintext) {}
+
+  // ---- key packages -------------------------------------------------------------------------
+
+  public static KeyPackageSecrets newKeyPackage(DeviceIdentity device) {
+    return newKeyPackage(device, DEFAULT_SUITE);
+  }
+
+  public static KeyPackageSecrets newKeyPackage(DeviceIdentity device, short suiteId) {
+    return run(
+        MlsException.Reason.REJECTED,
+        () -> {
+          MlsCipherSuite suite = MlsCipherSuite.getSuite(suiteId);
+          AsymmetricCipherKeyPair initKey = suite.getHPKE().generatePrivateKey();
+          AsymmetricCipherKeyPair encryptionKey = suite.getHPKE().generatePrivateKey();
+          LeafNode leaf = leafNode(suite, device, encryptionKey);
+          KeyPackage keyPackage =
+              new KeyPackage(
+                  suite,
+                  suite.getHPKE().serializePublicKey(initKey.getPublic()),
+                  leaf,
+                  new ArrayList<>(),
+                  device.signaturePrivateKey());
+          return new KeyPackageSecrets(keyPackage, initKey, encryptionKey);
+        });
+  }
+
+  private static LeafNode leafNode(
+      MlsCipherSuite suite, DeviceIdentity device, AsymmetricCipherKeyPair encryptionKey)
+      throws Exception {
+    return new LeafNode(
+        suite,
+        suite.getHPKE().serializePublicKey(encryptionKey.getPublic()),
+        device.signaturePublicKey(),
+        Credential.forBasic(device.credential().encode()),
+        new Capabilities(),
+        new LifeTime(),
+        new ArrayList<Extension>(),
+        device.signaturePrivateKey());
+  }
+
+  // ---- creating and joining -----------------------------------------------------------------
+
+  /** A new channel with this device as its only member, at epoch 0. */
+  public static ChannelSession create(DeviceIdentity device, byte[] groupId, Trust trust) {
+    return run(
+        MlsException.Reason.REJECTED,
+        () -> {
+          MlsCipherSuite suite = MlsCipherSuite.getSuite(DEFAULT_SUITE);
+          AsymmetricCipherKeyPair encryptionKey = suite.getHPKE().generatePrivateKey();
+          LeafNode leaf = leafNode(suite, device, encryptionKey);
+          Group group =
+              new Group(
+                  groupId.clone(),
+                  suite,
+                  encryptionKey,
+                  device.signaturePrivateKey(),
+                  leaf,
+                  new ArrayList<Extension>());
+          return new ChannelSession(device, trust, group);
+        });
+  }
+
+  /** Joins from a Welcome addressed to one of this device's key packages. */
+  public static ChannelSession join(
+      DeviceIdentity device, KeyPackageSecrets keyPackage, byte[] welcome, Trust trust) {
+    MLSMessage message = decode(welcome);
+    if (message.wireFormat != WireFormat.mls_welcome) {
+      throw new MlsException(MlsException.Reason.MALFORMED, "not a Welcome");
+    }
+    Group group =
+        run(
+            MlsException.Reason.NOT_FOR_US,
+            () -> {
+              MlsCipherSuite suite = message.welcome.getSuite();
+              return new Group(
+                  suite.getHPKE().serializePrivateKey(keyPackage.initKey.getPrivate()),
+                  keyPackage.encryptionKey,
+                  device.signaturePrivateKey(),
+                  keyPackage.keyPackage,
+                  message.welcome,
+                  null,
+                  new HashMap<Secret, byte[]>(),
+                  new HashMap<Group.EpochRef, byte[]>());
+            });
+    ChannelSession session = new ChannelSession(device, trust, group);
+    session.members().forEach(session::checkTrusted);
+    return session;
+  }
+
+  // ---- changing membership ------------------------------------------------------------------
+
+  /** Adds devices from their key packages (MLSMessage bytes as the key directory serves them). */
+  public PendingCommit add(List<byte[]> keyPackages) {
+    List<Proposal> proposals = new ArrayList<>();
+    for (byte[] bytes : keyPackages) {
+      MLSMessage message = decode(bytes);
+      if (message.wireFormat != WireFormat.mls_key_package) {
+        throw new MlsException(MlsException.Reason.MALFORMED, "not a key package");
+      }
+      KeyPackage keyPackage = message.keyPackage;
+      boolean valid = run(MlsException.Reason.MALFORMED, keyPackage::verify);
+      if (!valid) {
+        throw new MlsException(
+            MlsException.Reason.REJECTED, "key package signature does not verify");
+      }
+      LeafNode leaf = keyPackage.getLeafNode();
+      checkTrusted(credentialOf(leaf), leaf.getSignatureKey());
+      proposals.add(run(MlsException.Reason.MALFORMED, () -> Proposal.add(keyPackage)));
+    }
+    return commit(proposals, true);
+  }
+
+  /** Removes every member that matches, e.g. all devices of a user, or one revoked device. */
+  public PendingCommit remove(Predicate<Member> which) {
+    List<Proposal> proposals = new ArrayList<>();
+    for (Member member : members()) {
+      if (which.test(member)) {
+        proposals.add(Proposal.remove(new LeafIndex(member.leaf())));
+      }
+    }
+    if (proposals.isEmpty()) {
+      throw new MlsException(MlsException.Reason.NO_SUCH_MEMBER, "no member matches");
+    }
+    return commit(proposals, false);
+  }
+
+  /** A fresh leaf secret and path: post-compromise security for this device. */
+  public PendingCommit update() {
+    return commit(new ArrayList<>(), false);
+  }
+
+  private PendingCommit commit(List<Proposal> proposals, boolean welcome) {
+    return run(
+        MlsException.Reason.REJECTED,
+        () -> {
+          byte[] leafSecret = new byte[group.getSuite().getKDF().getHashLength()];
+          RANDOM.nextBytes(leafSecret);
+          Group.GroupWithMessage result =
+              group.commit(
+                  new Secret(leafSecret),
+                  new Group.CommitOptions(proposals, true, true, null),
+                  new Group.MessageOptions(false, new byte[0], 0),
+                  new Group.CommitParameters(Group.NORMAL_COMMIT_PARAMS));
+          byte[] commit = MLSOutputStream.encode(result.message);
+          Optional<byte[]> welcomeBytes = Optional.empty();
+          if (welcome) {
+            // bcmls keeps the Welcome beside the commit in one message object; re-encode as
+            // Welcome.
+            result.message.wireFormat = WireFormat.mls_welcome;
+            welcomeBytes = Optional.of(MLSOutputStream.encode(result.message));
+          }
+          return new PendingCommit(
+              commit, welcomeBytes, new ChannelSession(device, trust, result.group));
+        });
+  }
+
+  /**
+   * Applies a commit another member made for this epoch and returns the next session. New members
+   * it brings in must pass {@link Trust}.
+   */
+  public ChannelSession handleCommit(byte[] bytes) {
+    MLSMessage message = decode(bytes);
+    requireThisGroup(message);
+    if (message.wireFormat != WireFormat.mls_public_message
+        || message.getContentType() != ContentType.COMMIT) {
+      throw new MlsException(MlsException.Reason.NOT_A_COMMIT, "not a PublicMessage commit");
+    }
+    Group next =
+        run(
+            MlsException.Reason.REJECTED,
+            () -> {
+              Group handled = group.handle(bytes, null);
+              if (handled == null) {
+                throw new IllegalStateException("commit produced no new state");
+              }
+              return handled;
+            });
+    ChannelSession session = new ChannelSession(device, trust, next);
+    List<byte[]> before = members().stream().map(Member::signatureKey).toList();
+    session.members().stream()
+        .filter(m -> before.stream().noneMatch(k -> java.util.Arrays.equals(k, m.signatureKey())))
+        .forEach(session::checkTrusted);
+    return session;
+  }
+
+  // ---- messages -----------------------------------------------------------------------------
+
+  /** Encrypts an application message for the current epoch. */
+  public byte[] protect(byte[] authenticatedData, byte[] plaintext) {
+    return run(
+        MlsException.Reason.REJECTED,
+        () -> MLSOutputStream.encode(group.protect(authenticatedData, plaintext, 0)));
+  }
+
+  /**
+   * Decrypts and authenticates an application message of the current epoch. Each message key is
+   * deleted after use, so a replayed message fails.
+   */
+  public Received unprotect(byte[] bytes) {
+    MLSMessage message = decode(bytes);
+    requireThisGroup(message);
+    if (message.wireFormat != WireFormat.mls_private_message
+        || message.getContentType() != ContentType.APPLICATION) {
+      throw new MlsException(
+          MlsException.Reason.NOT_AN_APPLICATION_MESSAGE,
+          "not a PrivateMessage application message");
+    }
+    PrivateMessageSender.Fields fields;
+    try {
+      fields = PrivateMessageSender.parse(bytes);
+    } catch (DecodeException e) {
+      throw new MlsException(MlsException.Reason.MALFORMED, e.getMessage(), e);
+    }
+    byte[][] opened = run(MlsException.Reason.REJECTED, () -> group.unprotect(message));
+    // unprotect verified the signature against the leaf named in the sender data; read the same.
+    int leaf =
+        run(MlsException.Reason.REJECTED, () -> PrivateMessageSender.leafIndex(group, fields));
+    Member sender =
+        members().stream()
+            .filter(m -> m.leaf() == leaf)
+            .findFirst()
+            .orElseThrow(
+                () -> new MlsException(MlsException.Reason.REJECTED, "sender is not a member"));
+    return new Received(sender, opened[0], opened[1]);
+  }
+
+  // ---- state --------------------------------------------------------------------------------
+
+  public long epoch() {
+    return group.getEpoch();
+  }
+
+  public byte[] groupId() {
+    return group.getGroupID().clone();
+  }
+
+  public byte[] epochAuthenticator() {
+    return group.getEpochAuthenticator().clone();
+  }
+
+  /** MLS exporter (RFC 9420, section 8.5): per-epoch secrets for documents and blob keys. */
+  public byte[] exportSecret(String label, byte[] context, int length) {
+    return run(
+        MlsException.Reason.REJECTED,
+        () -> group.getKeySchedule().MLSExporter(label, context, length));
+  }
+
+  /** The GroupInfo (with the ratchet tree) the delivery service keeps for external joins. */
+  public byte[] groupInfo() {
+    return run(
+        MlsException.Reason.REJECTED, () -> MLSOutputStream.encode(group.getGroupInfo(true)));
+  }
+
+  public Member self() {
+    int leaf = group.getIndex().value();
+    return members().stream().filter(m -> m.leaf() == leaf).findFirst().orElseThrow();
+  }
+
+  public List<Member> members() {
+    TreeKEMPublicKey tree = group.getTree();
+    List<Member> members = new ArrayList<>();
+    long leaves = tree.getSize().leafCount();
+    for (int i = 0; i < leaves; i++) {
+      LeafNode leaf = tree.getLeafNode(new LeafIndex(i));
+      if (leaf != null) {
+        MemberCredential credential = credentialOf(leaf);
+        members.add(
+            new Member(i, credential.userId(), credential.deviceId(), leaf.getSignatureKey()));
+      }
+    }
+    return members;
+  }
+
+  private void checkTrusted(Member member) {
+    LeafNode leaf = group.getTree().getLeafNode(new LeafIndex(member.leaf()));
+    checkTrusted(credentialOf(leaf), leaf.getSignatureKey());
+  }
+
+  private void checkTrusted(MemberCredential credential, byte[] signatureKey) {
+    trust.check(credential, signatureKey);
+  }
+
+  private static MemberCredential credentialOf(LeafNode leaf) {
+    try {
+      return MemberCredential.decode(leaf.getCredential().getIdentity());
+    } catch (DecodeException e) {
+      throw new MlsException(
+          MlsException.Reason.UNTRUSTED_MEMBER, "unreadable credential: " + e.getMessage(), e);
+    }
+  }
+
+  private void requireThisGroup(MLSMessage message) {
+    PrivateOrPublic header = PrivateOrPublic.of(message);
+    if (header == null) {
+      return;
+    }
+    if (!java.util.Arrays.equals(header.groupId(), group.getGroupID())) {
+      throw new MlsException(MlsException.Reason.WRONG_GROUP, "message for another channel");
+    }
+    if (message.getEpoch() != group.getEpoch()) {
+      throw new MlsException(
+          MlsException.Reason.WRONG_EPOCH,
+          "message for epoch " + message.getEpoch() + ", channel is at " + group.getEpoch());
+    }
+  }
+
+  /** The group id of a handshake or application message, read without decrypting. */
+  private record PrivateOrPublic(byte[] groupId) {
+    static PrivateOrPublic of(MLSMessage message) {
+      try {
+        byte[] wire = MLSOutputStream.encode(message);
+        // version(2) wire_format(2) then group_id<V> leads both PublicMessage and PrivateMessage
+        int first = wire[4] & 0xFF;
+        int prefix = 1 << (first >>> 6);
+        int length = first & 0x3F;
+        for (int i = 1; i < prefix; i++) {
+          length = (length << 8) | (wire[4 + i] & 0xFF);
+        }
+        return new PrivateOrPublic(
+            java.util.Arrays.copyOfRange(wire, 4 + prefix, 4 + prefix + length));
+      } catch (java.io.IOException | ArrayIndexOutOfBoundsException e) {
+        return null;
+      }
+    }
+  }
+
+  private static MLSMessage decode(byte[] bytes) {
+    if (bytes.length > MAX_MESSAGE) {
+      throw new MlsException(
+          MlsException.Reason.MALFORMED, "MLS message over " + MAX_MESSAGE + " bytes");
+    }
+    return run(
+        MlsException.Reason.MALFORMED,
+        () -> (MLSMessage) MLSInputStream.decode(bytes, MLSMessage.class));
+  }
+
+  private interface Action<T> {
+    T run() throws Exception;
+  }
+
+  /**
+   * bcmls signals everything with {@code Exception}; callers get one exception type with a reason.
+   */
+  private static <T> T run(MlsException.Reason reason, Action<T> action) {
+    try {
+      return action.run();
+    } catch (MlsException e) {
+      throw e;
+    } catch (Exception | AssertionError e) {
+      throw new MlsException(
+          reason, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ChannelSession[" + device + " epoch=" + epoch() + " members=" + members().size() + "]";
+  }
+}
