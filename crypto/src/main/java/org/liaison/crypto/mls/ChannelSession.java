@@ -180,6 +180,13 @@ public final class ChannelSession {
     if (proposals.isEmpty()) {
       throw new MlsException(MlsException.Reason.NO_SUCH_MEMBER, "no member matches");
     }
+    if (proposals.size() == members().size() - 1 && !which.test(self())) {
+      // bcmls 1.84 fails inside TreeKEMPublicKey.parentHashes on a commit that leaves its
+      // committer alone (see docs/crypto.md); say so instead of an index error.
+      throw new MlsException(
+          MlsException.Reason.LAST_MEMBER,
+          "cannot remove the last other member: bcmls cannot commit a one-member epoch");
+    }
     return commit(proposals, false);
   }
 

@@ -14,7 +14,8 @@ public final class MlsException extends RuntimeException {
     REJECTED,
     NOT_FOR_US,
     UNTRUSTED_MEMBER,
-    NO_SUCH_MEMBER
+    NO_SUCH_MEMBER,
+    LAST_MEMBER
   }
 
   private final Reason reason;

@@ -108,6 +108,17 @@ class ChannelSessionTest {
     assertThrows(MlsException.class, () -> c.carol().handleCommit(removal.commit()));
   }
 
+  /** A known bcmls 1.84 limit (docs/crypto.md): refused with its own reason, not a crash. */
+  @Test
+  void removingTheLastOtherMemberIsRefusedClearly() {
+    KeyPackageSecrets bobKp = ChannelSession.newKeyPackage(bob);
+    ChannelSession pair =
+        ChannelSession.create(alice, CHANNEL, Trust.anyone())
+            .add(List.of(bobKp.publicBytes()))
+            .next();
+    refused(Reason.LAST_MEMBER, () -> pair.remove(m -> m.userId().equals("bob")));
+  }
+
   @Test
   void aSelfUpdateMovesEveryoneToANewEpoch() {
     Three c = threeMembers();

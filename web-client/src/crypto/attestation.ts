@@ -1,0 +1,182 @@
+/**
+ * Tier attestations as the Java crypto module makes them (TierAttestation, AttestationChain):
+ * canonical big-endian, length-prefixed bytes, Ed25519 over len(label) || label || body. Every
+ * client checks every joiner's chain against the network root it was configured with.
+ */
+const LABEL = 'liaison/v1/tier-attestation';
+const VERSION = 1;
+const KIND_COORDINATOR = 1;
+const KIND_DEVICE = 2;
+
+export type AttestationFailure =
+  | 'MALFORMED'
+  | 'BAD_SIGNATURE'
+  | 'NOT_FROM_ROOT'
+  | 'BROKEN_CHAIN'
+  | 'WRONG_KIND'
+  | 'NOT_YET_VALID'
+  | 'EXPIRED'
+  | 'KEY_MISMATCH'
+  | 'USER_MISMATCH'
+  | 'TIER_ABOVE_ISSUER'
+  | 'CITY_OUTSIDE_ISSUER';
+
+export class AttestationError extends Error {
+  constructor(
+    readonly reason: AttestationFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Attestation {
+  kind: number;
+  userId: string;
+  subjectKey: Uint8Array;
+  tier: number;
+  sector: string;
+  cityId: string;
+  issuedAt: number;
+  expiresAt: number;
+  issuerKey: Uint8Array;
+  body: Uint8Array;
+  signature: Uint8Array;
+}
+
+export interface Verified {
+  userId: string;
+  tier: number;
+  sector: string;
+  cityId: string;
+  expiresAt: Date;
+}
+
+class Reader {
+  private position = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+
+  private need(count: number): void {
+    if (this.bytes.length - this.position < count) throw new AttestationError('MALFORMED', 'truncated');
+  }
+  u8(): number {
+    this.need(1);
+    return this.bytes[this.position++];
+  }
+  u16(): number {
+    return (this.u8() << 8) | this.u8();
+  }
+  u64(): number {
+    let value = 0;
+    for (let i = 0; i < 8; i++) value = value * 256 + this.u8();
+    return value;
+  }
+  take(length: number, max: number): Uint8Array {
+    if (length > max) throw new AttestationError('MALFORMED', 'field too long');
+    this.need(length);
+    const out = this.bytes.slice(this.position, this.position + length);
+    this.position += length;
+    return out;
+  }
+  text8(max: number): string {
+    return new TextDecoder('utf-8', { fatal: true }).decode(this.take(this.u8(), max));
+  }
+  get offset(): number {
+    return this.position;
+  }
+  end(): void {
+    if (this.position !== this.bytes.length) throw new AttestationError('MALFORMED', 'trailing bytes');
+  }
+}
+
+export function parseAttestation(bytes: Uint8Array): Attestation {
+  const r = new Reader(bytes);
+  if (r.u16() !== VERSION) throw new AttestationError('MALFORMED', 'unsupported version');
+  const kind = r.u8();
+  if (kind !== KIND_COORDINATOR && kind !== KIND_DEVICE) throw new AttestationError('MALFORMED', 'unknown kind');
+  const userId = r.text8(64);
+  const subjectKey = r.take(r.u8(), 32);
+  const tier = r.u8();
+  const sector = r.text8(64);
+  const cityId = r.text8(64);
+  const issuedAt = r.u64();
+  const expiresAt = r.u64();
+  const issuerKey = r.take(r.u8(), 32);
+  if (subjectKey.length !== 32 || issuerKey.length !== 32 || tier > 3) {
+    throw new AttestationError('MALFORMED', 'bad key or tier');
+  }
+  const body = bytes.slice(0, r.offset);
+  const signature = r.take(64, 64);
+  r.end();
+  return { kind, userId, subjectKey, tier, sector, cityId, issuedAt, expiresAt, issuerKey, body, signature };
+}
+
+export function parseChain(bytes: Uint8Array): Attestation[] {
+  const r = new Reader(bytes);
+  const count = r.u8();
+  if (count < 1 || count > 2) throw new AttestationError('MALFORMED', `chain of ${count}`);
+  const links: Attestation[] = [];
+  for (let i = 0; i < count; i++) links.push(parseAttestation(r.take(r.u16(), 1024)));
+  r.end();
+  return links;
+}
+
+/** WebCrypto wants an ArrayBuffer-backed view. */
+const copy = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(bytes);
+
+const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+async function signatureValid(link: Attestation): Promise<boolean> {
+  const label = new TextEncoder().encode(LABEL);
+  const message = new Uint8Array([label.length, ...label, ...link.body]);
+  try {
+    const key = await crypto.subtle.importKey('raw', copy(link.issuerKey), { name: 'Ed25519' }, false, ['verify']);
+    return await crypto.subtle.verify({ name: 'Ed25519' }, key, copy(link.signature), copy(message));
+  } catch {
+    return false;
+  }
+}
+
+/** Same rules, same order and same reasons as AttestationChain.verify in Java. */
+export async function verifyAttestationChain(
+  chainBytes: Uint8Array,
+  rootKey: Uint8Array,
+  credentialKey: Uint8Array,
+  userId: string,
+  now: Date,
+): Promise<Verified> {
+  const links = parseChain(chainBytes);
+  const seconds = Math.floor(now.getTime() / 1000);
+  let expectedIssuer = rootKey;
+  let issuer: Attestation | undefined;
+  for (const [i, link] of links.entries()) {
+    const last = i === links.length - 1;
+    if (!equal(link.issuerKey, expectedIssuer)) {
+      throw new AttestationError(i === 0 ? 'NOT_FROM_ROOT' : 'BROKEN_CHAIN', 'unexpected issuer');
+    }
+    if (!(await signatureValid(link))) throw new AttestationError('BAD_SIGNATURE', 'signature does not verify');
+    if (link.kind !== (last ? KIND_DEVICE : KIND_COORDINATOR)) {
+      throw new AttestationError('WRONG_KIND', 'attestation out of place');
+    }
+    if (seconds < link.issuedAt) throw new AttestationError('NOT_YET_VALID', 'not valid yet');
+    if (seconds >= link.expiresAt) throw new AttestationError('EXPIRED', 'expired');
+    if (issuer) {
+      if (link.tier > issuer.tier) throw new AttestationError('TIER_ABOVE_ISSUER', 'tier above issuer');
+      if (issuer.cityId !== '' && issuer.cityId !== link.cityId) {
+        throw new AttestationError('CITY_OUTSIDE_ISSUER', 'city outside issuer');
+      }
+    }
+    issuer = link;
+    expectedIssuer = link.subjectKey;
+  }
+  const device = links[links.length - 1];
+  if (!equal(device.subjectKey, credentialKey)) throw new AttestationError('KEY_MISMATCH', 'another key');
+  if (device.userId !== userId) throw new AttestationError('USER_MISMATCH', 'another user');
+  return {
+    userId: device.userId,
+    tier: device.tier,
+    sector: device.sector,
+    cityId: device.cityId,
+    expiresAt: new Date(device.expiresAt * 1000),
+  };
+}
