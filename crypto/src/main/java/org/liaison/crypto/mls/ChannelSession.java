@@ -146,6 +146,74 @@ public final class ChannelSession {
     return session;
   }
 
+  /**
+   * Rejoins a channel after losing its state (a restart, a new browser profile) by an external
+   * commit from the channel's latest GroupInfo, removing this device's previous leaf in the same
+   * commit ("resync", RFC 9420 section 12.4.3.2). bcmls exposes no way to save a group's state, so
+   * this is how a Java device survives restarts; messages sent while it was away stay unreadable
+   * (the UI says so). The returned commit goes to the delivery service like any other.
+   */
+  public static PendingCommit resync(DeviceIdentity device, byte[] groupInfo, Trust trust) {
+    MLSMessage message = decode(groupInfo);
+    if (message.wireFormat != WireFormat.mls_group_info) {
+      throw new MlsException(MlsException.Reason.MALFORMED, "not a GroupInfo");
+    }
+    Group.GroupWithMessage joined =
+        run(
+            MlsException.Reason.REJECTED,
+            () -> {
+              MlsCipherSuite suite = message.groupInfo.getSuite();
+              AsymmetricCipherKeyPair initKey = suite.getHPKE().generatePrivateKey();
+              AsymmetricCipherKeyPair encryptionKey = suite.getHPKE().generatePrivateKey();
+              LeafNode leaf = leafNode(suite, device, encryptionKey);
+              KeyPackage keyPackage =
+                  new KeyPackage(
+                      suite,
+                      suite.getHPKE().serializePublicKey(initKey.getPublic()),
+                      leaf,
+                      new ArrayList<>(),
+                      device.signaturePrivateKey());
+              byte[] leafSecret = new byte[suite.getKDF().getHashLength()];
+              RANDOM.nextBytes(leafSecret);
+              return Group.externalJoin(
+                  new Secret(leafSecret),
+                  device.signatureKeyPair(),
+                  keyPackage,
+                  message.groupInfo,
+                  null,
+                  new Group.MessageOptions(false, new byte[0], 0),
+                  priorLeaf(message, device).orElse(null),
+                  new HashMap<Secret, byte[]>());
+            });
+    ChannelSession session = new ChannelSession(device, trust, joined.group);
+    session.members().forEach(session::checkTrusted);
+    byte[] commit = run(MlsException.Reason.REJECTED, () -> MLSOutputStream.encode(joined.message));
+    return new PendingCommit(commit, Optional.empty(), session);
+  }
+
+  /** This device's old leaf in the GroupInfo's tree, if it is still there. */
+  private static Optional<LeafIndex> priorLeaf(MLSMessage groupInfo, DeviceIdentity device)
+      throws java.io.IOException {
+    for (Extension extension : groupInfo.groupInfo.getExtensions()) {
+      TreeKEMPublicKey tree = extension.getRatchetTree();
+      if (tree == null) {
+        continue;
+      }
+      for (int i = 0; i < tree.getSize().leafCount(); i++) {
+        LeafNode leaf = tree.getLeafNode(new LeafIndex(i));
+        if (leaf == null) {
+          continue;
+        }
+        MemberCredential credential = credentialOf(leaf);
+        if (credential.userId().equals(device.userId())
+            && credential.deviceId().equals(device.deviceId())) {
+          return Optional.of(new LeafIndex(i));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   // ---- changing membership ------------------------------------------------------------------
 
   /** Adds devices from their key packages (MLSMessage bytes as the key directory serves them). */

@@ -51,6 +51,14 @@ public final class DeviceIdentity {
     return signatureKey.privateSeed();
   }
 
+  /** The same key in the form bcmls' external join takes. */
+  org.bouncycastle.crypto.AsymmetricCipherKeyPair signatureKeyPair() {
+    return new org.bouncycastle.crypto.AsymmetricCipherKeyPair(
+        new org.bouncycastle.crypto.params.Ed25519PublicKeyParameters(signatureKey.publicKey(), 0),
+        new org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters(
+            signatureKey.privateSeed(), 0));
+  }
+
   @Override
   public String toString() {
     return "DeviceIdentity[" + userId() + "/" + deviceId() + "]";

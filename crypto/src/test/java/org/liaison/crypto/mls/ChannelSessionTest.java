@@ -120,6 +120,31 @@ class ChannelSessionTest {
   }
 
   @Test
+  void aDeviceThatLostItsStateResyncsFromTheGroupInfo() {
+    Three c = threeMembers();
+    byte[] groupInfo = c.alice().groupInfo(); // what the delivery service keeps
+    // Bob's phone restarts: same device and key, no group state.
+    ChannelSession.PendingCommit resync = ChannelSession.resync(bob, groupInfo, Trust.anyone());
+    ChannelSession alice2 = c.alice().handleCommit(resync.commit());
+    ChannelSession carol2 = c.carol().handleCommit(resync.commit());
+    ChannelSession bob2 = resync.next();
+    assertEquals(2, bob2.epoch());
+    assertArrayEquals(alice2.epochAuthenticator(), bob2.epochAuthenticator());
+    assertEquals(
+        List.of("alice", "bob", "carol"),
+        alice2.members().stream().map(ChannelSession.Member::userId).sorted().toList(),
+        "the old leaf was replaced, not duplicated");
+    assertEquals(
+        "bob", carol2.unprotect(bob2.protect(new byte[0], text("back"))).sender().userId());
+    assertArrayEquals(
+        text("welcome back"),
+        bob2.unprotect(alice2.protect(new byte[0], text("welcome back"))).plaintext());
+    refused(
+        Reason.MALFORMED,
+        () -> ChannelSession.resync(bob, text("not a group info"), Trust.anyone()));
+  }
+
+  @Test
   void aSelfUpdateMovesEveryoneToANewEpoch() {
     Three c = threeMembers();
     byte[] before = c.alice().exportSecret("x", new byte[0], 32);
