@@ -11,16 +11,24 @@ import java.io.InputStream;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.bouncycastle.mls.GroupKeySet;
+import org.bouncycastle.mls.KeyGeneration;
+import org.bouncycastle.mls.KeyScheduleEpoch;
+import org.bouncycastle.mls.TranscriptHash;
+import org.bouncycastle.mls.TreeKEM.LeafIndex;
 import org.bouncycastle.mls.TreeKEM.NodeIndex;
 import org.bouncycastle.mls.TreeKEM.TreeKEMPublicKey;
 import org.bouncycastle.mls.TreeSize;
+import org.bouncycastle.mls.codec.AuthenticatedContent;
 import org.bouncycastle.mls.codec.Commit;
+import org.bouncycastle.mls.codec.ContentType;
 import org.bouncycastle.mls.codec.GroupSecrets;
 import org.bouncycastle.mls.codec.MLSInputStream;
 import org.bouncycastle.mls.codec.MLSMessage;
 import org.bouncycastle.mls.codec.MLSOutputStream;
 import org.bouncycastle.mls.codec.Proposal;
 import org.bouncycastle.mls.crypto.MlsCipherSuite;
+import org.bouncycastle.mls.crypto.Secret;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -174,6 +182,153 @@ class Rfc9420VectorTest {
       count("crypto-basics.json", true);
     }
     assertEquals(cases.size(), COUNTS.get("crypto-basics.json")[1]);
+  }
+
+  @Test
+  void transcriptHashes() throws Exception {
+    JsonArray cases = load("transcript-hashes.json");
+    for (Object o : cases) {
+      JsonObject c = (JsonObject) o;
+      MlsCipherSuite suite = MlsCipherSuite.getSuite(c.getInteger("cipher_suite").shortValue());
+      AuthenticatedContent content =
+          (AuthenticatedContent)
+              MLSInputStream.decode(hex(c, "authenticated_content"), AuthenticatedContent.class);
+      TranscriptHash transcript =
+          new TranscriptHash(suite, new byte[0], hex(c, "interim_transcript_hash_before"));
+      transcript.update(content);
+      assertArrayEquals(hex(c, "confirmed_transcript_hash_after"), transcript.getConfirmed());
+      assertArrayEquals(hex(c, "interim_transcript_hash_after"), transcript.getInterim());
+      count("transcript-hashes.json", true);
+    }
+    assertEquals(cases.size(), COUNTS.get("transcript-hashes.json")[1]);
+  }
+
+  @Test
+  void secretTree() throws Exception {
+    JsonArray cases = load("secret-tree.json");
+    for (Object o : cases) {
+      JsonObject c = (JsonObject) o;
+      MlsCipherSuite suite = MlsCipherSuite.getSuite(c.getInteger("cipher_suite").shortValue());
+      JsonObject senderData = c.getJsonObject("sender_data");
+      KeyGeneration senderKeys =
+          KeyScheduleEpoch.senderDataKeys(
+              suite, hex(senderData, "sender_data_secret"), hex(senderData, "ciphertext"));
+      assertArrayEquals(hex(senderData, "key"), senderKeys.key);
+      assertArrayEquals(hex(senderData, "nonce"), senderKeys.nonce);
+
+      JsonArray leaves = c.getJsonArray("leaves");
+      GroupKeySet keys =
+          new GroupKeySet(
+              suite, TreeSize.forLeaves(leaves.size()), new Secret(hex(c, "encryption_secret")));
+      byte[] noReuseGuard = new byte[4];
+      for (int leaf = 0; leaf < leaves.size(); leaf++) {
+        for (Object g : leaves.getJsonArray(leaf)) {
+          JsonObject generation = (JsonObject) g;
+          int n = generation.getInteger("generation");
+          KeyGeneration application =
+              keys.get(ContentType.APPLICATION, new LeafIndex(leaf), n, noReuseGuard);
+          assertArrayEquals(
+              hex(generation, "application_key"), application.key, "leaf " + leaf + " gen " + n);
+          assertArrayEquals(hex(generation, "application_nonce"), application.nonce);
+          KeyGeneration handshake =
+              keys.get(ContentType.COMMIT, new LeafIndex(leaf), n, noReuseGuard);
+          assertArrayEquals(hex(generation, "handshake_key"), handshake.key);
+          assertArrayEquals(hex(generation, "handshake_nonce"), handshake.nonce);
+        }
+      }
+      count("secret-tree.json", true);
+    }
+    assertEquals(cases.size(), COUNTS.get("secret-tree.json")[1]);
+  }
+
+  /**
+   * Five epochs per suite: joiner secret from the previous init secret and the commit secret, then
+   * every derived secret of the epoch. The exporter is checked where the vector's random label is
+   * valid UTF-8 (bcmls takes labels as Java strings); the rest are counted as skipped.
+   */
+  @Test
+  void keySchedule() throws Exception {
+    JsonArray cases = load("key-schedule.json");
+    int exportersChecked = 0;
+    for (Object o : cases) {
+      JsonObject c = (JsonObject) o;
+      MlsCipherSuite suite = MlsCipherSuite.getSuite(c.getInteger("cipher_suite").shortValue());
+      byte[] initSecret = hex(c, "initial_init_secret");
+      for (Object e : c.getJsonArray("epochs")) {
+        JsonObject epoch = (JsonObject) e;
+        byte[] context = hex(epoch, "group_context");
+        byte[] joiner =
+            suite
+                .getKDF()
+                .expandWithLabel(
+                    suite.getKDF().extract(initSecret, hex(epoch, "commit_secret")),
+                    "joiner",
+                    context,
+                    suite.getKDF().getHashLength());
+        assertArrayEquals(hex(epoch, "joiner_secret"), joiner, "joiner_secret");
+        KeyScheduleEpoch schedule =
+            new KeyScheduleEpoch(
+                suite,
+                TreeSize.forLeaves(1),
+                new Secret(joiner),
+                new Secret(hex(epoch, "psk_secret")),
+                context);
+        assertArrayEquals(hex(epoch, "init_secret"), schedule.initSecret.value(), "init_secret");
+        assertArrayEquals(
+            hex(epoch, "sender_data_secret"),
+            schedule.senderDataSecret.value(),
+            "sender_data_secret");
+        assertArrayEquals(
+            hex(epoch, "encryption_secret"),
+            schedule.encryptionSecret.value(),
+            "encryption_secret");
+        assertArrayEquals(
+            hex(epoch, "exporter_secret"), schedule.exporterSecret.value(), "exporter_secret");
+        assertArrayEquals(
+            hex(epoch, "epoch_authenticator"),
+            schedule.epochAuthenticator.value(),
+            "epoch_authenticator");
+        assertArrayEquals(
+            hex(epoch, "external_secret"), schedule.externalSecret.value(), "external_secret");
+        assertArrayEquals(
+            hex(epoch, "confirmation_key"), schedule.confirmationKey.value(), "confirmation_key");
+        assertArrayEquals(
+            hex(epoch, "membership_key"), schedule.membershipKey.value(), "membership_key");
+        assertArrayEquals(
+            hex(epoch, "resumption_psk"), schedule.resumptionPSK.value(), "resumption_psk");
+        assertArrayEquals(
+            hex(epoch, "external_pub"),
+            suite.getHPKE().serializePublicKey(schedule.getExternalPublicKey()),
+            "external_pub");
+        JsonObject exporter = epoch.getJsonObject("exporter");
+        String label = utf8OrNull(hex(exporter, "label"));
+        if (label != null) {
+          assertArrayEquals(
+              hex(exporter, "secret"),
+              schedule.MLSExporter(label, hex(exporter, "context"), exporter.getInteger("length")),
+              "exporter");
+          exportersChecked++;
+        }
+        initSecret = schedule.initSecret.value();
+      }
+      count("key-schedule.json", true);
+    }
+    System.out.printf(
+        "RFC 9420 vectors key-schedule.json: exporter checked in %d of %d epochs (others' labels are not UTF-8)%n",
+        exportersChecked, cases.size() * 5);
+    assertEquals(cases.size(), COUNTS.get("key-schedule.json")[1]);
+  }
+
+  private static String utf8OrNull(byte[] bytes) {
+    try {
+      return java.nio.charset.StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return null;
+    }
   }
 
   /** Every structure decodes and encodes back to the identical bytes. */
