@@ -331,6 +331,37 @@ class Rfc9420VectorTest {
     }
   }
 
+  /** Apply one Add, Update or Remove to a public tree; check the tree and its hash after. */
+  @Test
+  void treeOperations() throws Exception {
+    JsonArray cases = load("tree-operations.json");
+    for (Object o : cases) {
+      JsonObject c = (JsonObject) o;
+      MlsCipherSuite suite = MlsCipherSuite.getSuite(c.getInteger("cipher_suite").shortValue());
+      TreeKEMPublicKey tree =
+          (TreeKEMPublicKey) MLSInputStream.decode(hex(c, "tree_before"), TreeKEMPublicKey.class);
+      tree.setSuite(suite);
+      tree.setHashAll();
+      assertArrayEquals(hex(c, "tree_hash_before"), tree.getRootHash(), "hash before");
+      Proposal proposal = (Proposal) MLSInputStream.decode(hex(c, "proposal"), Proposal.class);
+      switch (proposal.getProposalType()) {
+        case ADD -> tree.addLeaf(proposal.getLeafNode());
+        case UPDATE ->
+            tree.updateLeaf(new LeafIndex(c.getInteger("proposal_sender")), proposal.getLeafNode());
+        case REMOVE -> {
+          tree.blankPath(proposal.getRemove().removed);
+          tree.truncate();
+        }
+        default -> throw new AssertionError("unexpected proposal " + proposal.getProposalType());
+      }
+      tree.setHashAll();
+      assertArrayEquals(hex(c, "tree_after"), MLSOutputStream.encode(tree), "tree after");
+      assertArrayEquals(hex(c, "tree_hash_after"), tree.getRootHash(), "hash after");
+      count("tree-operations.json", true);
+    }
+    assertEquals(cases.size(), COUNTS.get("tree-operations.json")[1]);
+  }
+
   /** Every structure decodes and encodes back to the identical bytes. */
   @Test
   void messagesRoundTrip() throws Exception {
