@@ -52,7 +52,13 @@ function readCredential(identity) {
   const user = identity.slice(3, 3 + identity[2]);
   const at = 3 + identity[2];
   const device = identity.slice(at + 1, at + 1 + identity[at]);
-  return { userId: new TextDecoder().decode(user), deviceId: new TextDecoder().decode(device) };
+  const chainAt = at + 1 + identity[at];
+  const chainLength = (identity[chainAt] << 8) | identity[chainAt + 1];
+  return {
+    userId: new TextDecoder().decode(user),
+    deviceId: new TextDecoder().decode(device),
+    chain: identity.slice(chainAt + 2, chainAt + 2 + chainLength),
+  };
 }
 
 let keyPackage; // this device's pending key package
@@ -63,7 +69,11 @@ function members() {
   const out = [];
   state.ratchetTree.forEach((node, i) => {
     if (i % 2 === 0 && node?.nodeType === 'leaf') {
-      out.push({ leaf: i / 2, ...readCredential(node.leaf.credential.identity) });
+      out.push({
+        leaf: i / 2,
+        signatureKey: node.leaf.signaturePublicKey,
+        ...readCredential(node.leaf.credential.identity),
+      });
     }
   });
   return out;
@@ -151,6 +161,20 @@ const ops = {
   },
   async export({ label, context, length }) {
     return { secret: b64(await mlsExporter(state.keySchedule.exporterSecret, label, bytes(context), length, impl)) };
+  },
+  /** What a browser does for every member: verify the chain inside its MLS credential. */
+  async verifyMembers({ root, now }) {
+    const results = {};
+    for (const m of members()) {
+      try {
+        if (m.chain.length === 0) throw Object.assign(new Error('no attestation'), { reason: 'MISSING' });
+        const v = await verifyAttestationChain(m.chain, bytes(root), m.signatureKey, m.userId, new Date(now));
+        results[`${m.userId}/${m.deviceId}`] = `T${v.tier} ${v.sector}`;
+      } catch (e) {
+        results[`${m.userId}/${m.deviceId}`] = `refused: ${e.reason ?? e.message}`;
+      }
+    }
+    return { members: results };
   },
   async verifyAttestation({ chain, root, key, userId, now }) {
     try {

@@ -97,14 +97,43 @@ public final class ChannelSession {
         device.signaturePrivateKey());
   }
 
+  /** What the key directory needs to know about an uploaded key package. */
+  public record KeyPackageInfo(
+      short cipherSuite, MemberCredential credential, byte[] signatureKey) {}
+
+  /**
+   * Decodes a key package as uploaded (MLSMessage bytes) and checks its signature, so the key
+   * directory can refuse packages that are malformed, forged, or for another device's key.
+   */
+  public static KeyPackageInfo inspectKeyPackage(byte[] bytes) {
+    MLSMessage message = decode(bytes);
+    if (message.wireFormat != WireFormat.mls_key_package) {
+      throw new MlsException(MlsException.Reason.MALFORMED, "not a key package");
+    }
+    KeyPackage keyPackage = message.keyPackage;
+    boolean valid = run(MlsException.Reason.MALFORMED, keyPackage::verify);
+    if (!valid) {
+      throw new MlsException(MlsException.Reason.REJECTED, "key package signature does not verify");
+    }
+    LeafNode leaf = keyPackage.getLeafNode();
+    return new KeyPackageInfo(
+        keyPackage.getSuite().getSuiteID(), credentialOf(leaf), leaf.getSignatureKey());
+  }
+
   // ---- creating and joining -----------------------------------------------------------------
 
-  /** A new channel with this device as its only member, at epoch 0. */
+  /** A new channel with this device as its only member, at epoch 0, on the default suite. */
   public static ChannelSession create(DeviceIdentity device, byte[] groupId, Trust trust) {
+    return create(device, groupId, trust, DEFAULT_SUITE);
+  }
+
+  /** A new channel on another RFC 9420 cipher suite (members' key packages must match it). */
+  public static ChannelSession create(
+      DeviceIdentity device, byte[] groupId, Trust trust, short suiteId) {
     return run(
         MlsException.Reason.REJECTED,
         () -> {
-          MlsCipherSuite suite = MlsCipherSuite.getSuite(DEFAULT_SUITE);
+          MlsCipherSuite suite = MlsCipherSuite.getSuite(suiteId);
           AsymmetricCipherKeyPair encryptionKey = suite.getHPKE().generatePrivateKey();
           LeafNode leaf = leafNode(suite, device, encryptionKey);
           Group group =

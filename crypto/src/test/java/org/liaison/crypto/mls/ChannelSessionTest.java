@@ -145,6 +145,38 @@ class ChannelSessionTest {
   }
 
   @Test
+  void theKeyDirectoryCanInspectAndRefuseKeyPackages() {
+    byte[] good = ChannelSession.newKeyPackage(bob).publicBytes();
+    ChannelSession.KeyPackageInfo info = ChannelSession.inspectKeyPackage(good);
+    assertEquals(ChannelSession.DEFAULT_SUITE, info.cipherSuite());
+    assertEquals("bob", info.credential().userId());
+    assertEquals("phone", info.credential().deviceId());
+    assertArrayEquals(bob.signaturePublicKey(), info.signatureKey());
+    byte[] forged = good.clone();
+    forged[forged.length - 1] ^= 1; // inside the signature
+    refused(Reason.REJECTED, () -> ChannelSession.inspectKeyPackage(forged));
+    refused(Reason.MALFORMED, () -> ChannelSession.inspectKeyPackage(new byte[] {0, 1, 0, 5}));
+  }
+
+  @Test
+  void channelsAreNotTiedToTheDefaultSuite() {
+    short chacha =
+        org.bouncycastle.mls.crypto.MlsCipherSuite
+            .MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519;
+    KeyPackageSecrets bobKp = ChannelSession.newKeyPackage(bob, chacha);
+    ChannelSession.PendingCommit adding =
+        ChannelSession.create(alice, CHANNEL, Trust.anyone(), chacha)
+            .add(List.of(bobKp.publicBytes()));
+    ChannelSession atBob =
+        ChannelSession.join(bob, bobKp, adding.welcome().orElseThrow(), Trust.anyone());
+    assertArrayEquals(
+        text("over ChaCha20-Poly1305"),
+        atBob
+            .unprotect(adding.next().protect(new byte[0], text("over ChaCha20-Poly1305")))
+            .plaintext());
+  }
+
+  @Test
   void aSelfUpdateMovesEveryoneToANewEpoch() {
     Three c = threeMembers();
     byte[] before = c.alice().exportSecret("x", new byte[0], 32);

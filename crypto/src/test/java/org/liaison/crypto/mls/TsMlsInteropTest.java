@@ -233,6 +233,48 @@ class TsMlsInteropTest {
     }
   }
 
+  /**
+   * The attestation travels inside the MLS credential: ts-mls members read each leaf's chain from
+   * the ratchet tree and verify it against the root with that leaf's own signature key.
+   */
+  @Test
+  void tsMlsMembersVerifyTheAttestationsCarriedInJavaCredentials() throws Exception {
+    try (TsMlsPeer ts = new TsMlsPeer()) {
+      Ed25519.KeyPair root = Ed25519.KeyPair.generate();
+      Instant now = Instant.parse("2026-11-22T12:00:00Z");
+      DeviceIdentity vetted =
+          ChannelSessionTest.attest(root, DeviceIdentity.generate("amina", "laptop"), now);
+      DeviceIdentity unvetted = DeviceIdentity.generate("mallory", "laptop");
+      // Mallory presents Amina's chain on her own key: bound to another key, so refused.
+      DeviceIdentity thief =
+          DeviceIdentity.generate("amina", "stolen")
+              .withAttestation(vetted.credential().chain().orElseThrow());
+      byte[] tsKp =
+          bytes(
+              ts.call(op("keyPackage").put("userId", "elena").put("deviceId", "browser"))
+                  .getString("keyPackage"));
+      List<byte[]> packages =
+          List.of(
+              tsKp,
+              ChannelSession.newKeyPackage(unvetted).publicBytes(),
+              ChannelSession.newKeyPackage(thief).publicBytes());
+      ChannelSession.PendingCommit adding =
+          ChannelSession.create(vetted, GROUP, Trust.anyone()).add(packages);
+      ts.call(op("join").put("welcome", b64(adding.welcome().orElseThrow())));
+
+      JsonObject verdicts =
+          ts.call(
+                  op("verifyMembers")
+                      .put("root", b64(root.publicKey()))
+                      .put("now", now.plusSeconds(60).toString()))
+              .getJsonObject("members");
+      assertEquals("T2 youth-work", verdicts.getString("amina/laptop"));
+      assertEquals("refused: KEY_MISMATCH", verdicts.getString("amina/stolen"));
+      assertEquals("refused: MISSING", verdicts.getString("mallory/laptop"));
+      assertEquals("refused: MISSING", verdicts.getString("elena/browser"));
+    }
+  }
+
   private static void assertSameEpoch(ChannelSession java, TsMlsPeer ts) throws Exception {
     JsonObject status = ts.call(op("status"));
     assertEquals(java.epoch(), status.getLong("epoch"));
