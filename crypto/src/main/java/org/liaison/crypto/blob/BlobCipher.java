@@ -130,10 +130,7 @@ public final class BlobCipher {
       byte[] header, byte[] prefix, long index, boolean last, byte[] data, int length)
       throws IOException {
     try {
-      Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-      gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce(prefix, index, last)));
-      gcm.updateAAD(header);
-      return gcm.doFinal(data, 0, length);
+      return gcm(Cipher.ENCRYPT_MODE, header, prefix, index, last).doFinal(data, 0, length);
     } catch (GeneralSecurityException e) {
       throw new IOException("encryption failed", e);
     }
@@ -143,10 +140,7 @@ public final class BlobCipher {
       byte[] header, byte[] prefix, long index, boolean last, byte[] data, int length)
       throws IOException {
     try {
-      Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-      gcm.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, nonce(prefix, index, last)));
-      gcm.updateAAD(header);
-      return gcm.doFinal(data, 0, length);
+      return gcm(Cipher.DECRYPT_MODE, header, prefix, index, last).doFinal(data, 0, length);
     } catch (AEADBadTagException e) {
       throw new CorruptBlobException(
           "chunk "
@@ -155,6 +149,15 @@ public final class BlobCipher {
     } catch (GeneralSecurityException e) {
       throw new IOException("decryption failed", e);
     }
+  }
+
+  /** AES-256-GCM for one chunk: its own nonce, the header as associated data. */
+  private Cipher gcm(int mode, byte[] header, byte[] prefix, long index, boolean last)
+      throws GeneralSecurityException {
+    Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+    gcm.init(mode, key, new GCMParameterSpec(128, nonce(prefix, index, last)));
+    gcm.updateAAD(header);
+    return gcm;
   }
 
   private static byte[] nonce(byte[] prefix, long index, boolean last) {

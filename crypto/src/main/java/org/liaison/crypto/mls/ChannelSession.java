@@ -66,21 +66,21 @@ public final class ChannelSession {
 
   public static KeyPackageSecrets newKeyPackage(DeviceIdentity device, short suiteId) {
     return run(
-        MlsException.Reason.REJECTED,
-        () -> {
-          MlsCipherSuite suite = MlsCipherSuite.getSuite(suiteId);
-          AsymmetricCipherKeyPair initKey = suite.getHPKE().generatePrivateKey();
-          AsymmetricCipherKeyPair encryptionKey = suite.getHPKE().generatePrivateKey();
-          LeafNode leaf = leafNode(suite, device, encryptionKey);
-          KeyPackage keyPackage =
-              new KeyPackage(
-                  suite,
-                  suite.getHPKE().serializePublicKey(initKey.getPublic()),
-                  leaf,
-                  new ArrayList<>(),
-                  device.signaturePrivateKey());
-          return new KeyPackageSecrets(keyPackage, initKey, encryptionKey);
-        });
+        MlsException.Reason.REJECTED, () -> keyPackage(MlsCipherSuite.getSuite(suiteId), device));
+  }
+
+  private static KeyPackageSecrets keyPackage(MlsCipherSuite suite, DeviceIdentity device)
+      throws Exception {
+    AsymmetricCipherKeyPair initKey = suite.getHPKE().generatePrivateKey();
+    AsymmetricCipherKeyPair encryptionKey = suite.getHPKE().generatePrivateKey();
+    KeyPackage keyPackage =
+        new KeyPackage(
+            suite,
+            suite.getHPKE().serializePublicKey(initKey.getPublic()),
+            leafNode(suite, device, encryptionKey),
+            new ArrayList<>(),
+            device.signaturePrivateKey());
+    return new KeyPackageSecrets(keyPackage, initKey, encryptionKey);
   }
 
   private static LeafNode leafNode(
@@ -192,16 +192,7 @@ public final class ChannelSession {
             MlsException.Reason.REJECTED,
             () -> {
               MlsCipherSuite suite = message.groupInfo.getSuite();
-              AsymmetricCipherKeyPair initKey = suite.getHPKE().generatePrivateKey();
-              AsymmetricCipherKeyPair encryptionKey = suite.getHPKE().generatePrivateKey();
-              LeafNode leaf = leafNode(suite, device, encryptionKey);
-              KeyPackage keyPackage =
-                  new KeyPackage(
-                      suite,
-                      suite.getHPKE().serializePublicKey(initKey.getPublic()),
-                      leaf,
-                      new ArrayList<>(),
-                      device.signaturePrivateKey());
+              KeyPackage keyPackage = keyPackage(suite, device).keyPackage;
               byte[] leafSecret = new byte[suite.getKDF().getHashLength()];
               RANDOM.nextBytes(leafSecret);
               return Group.externalJoin(
