@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.bouncycastle.mls.TreeSize;
 import org.bouncycastle.mls.codec.AuthenticatedContent;
 import org.bouncycastle.mls.codec.Commit;
 import org.bouncycastle.mls.codec.ContentType;
+import org.bouncycastle.mls.codec.GroupContext;
 import org.bouncycastle.mls.codec.GroupSecrets;
 import org.bouncycastle.mls.codec.MLSInputStream;
 import org.bouncycastle.mls.codec.MLSMessage;
@@ -360,6 +362,65 @@ class Rfc9420VectorTest {
       count("tree-operations.json", true);
     }
     assertEquals(cases.size(), COUNTS.get("tree-operations.json")[1]);
+  }
+
+  /**
+   * Unprotect the vector's proposal, commit and application message in both wire formats with the
+   * given epoch secrets, check the content and the sender's signature over the group context.
+   */
+  @Test
+  void messageProtection() throws Exception {
+    JsonArray cases = load("message-protection.json");
+    for (Object o : cases) {
+      JsonObject c = (JsonObject) o;
+      MlsCipherSuite suite = MlsCipherSuite.getSuite(c.getInteger("cipher_suite").shortValue());
+      GroupContext context =
+          new GroupContext(
+              suite,
+              hex(c, "group_id"),
+              c.getLong("epoch"),
+              hex(c, "tree_hash"),
+              hex(c, "confirmed_transcript_hash"),
+              new ArrayList<>());
+      byte[] encodedContext = MLSOutputStream.encode(context);
+      byte[] signer = hex(c, "signature_pub");
+
+      for (String kind : new String[] {"proposal", "commit"}) {
+        MLSMessage pub =
+            (MLSMessage) MLSInputStream.decode(hex(c, kind + "_pub"), MLSMessage.class);
+        AuthenticatedContent fromPublic =
+            pub.publicMessage.unprotect(suite, new Secret(hex(c, "membership_key")), context);
+        assertTrue(fromPublic.verify(suite, signer, encodedContext), kind + "_pub signature");
+        assertArrayEquals(hex(c, kind), contentOf(fromPublic, kind), kind + "_pub content");
+
+        MLSMessage priv =
+            (MLSMessage) MLSInputStream.decode(hex(c, kind + "_priv"), MLSMessage.class);
+        AuthenticatedContent fromPrivate =
+            priv.privateMessage.unprotect(suite, keys(suite, c), hex(c, "sender_data_secret"));
+        assertTrue(fromPrivate.verify(suite, signer, encodedContext), kind + "_priv signature");
+        assertArrayEquals(hex(c, kind), contentOf(fromPrivate, kind), kind + "_priv content");
+      }
+      MLSMessage application =
+          (MLSMessage) MLSInputStream.decode(hex(c, "application_priv"), MLSMessage.class);
+      AuthenticatedContent opened =
+          application.privateMessage.unprotect(suite, keys(suite, c), hex(c, "sender_data_secret"));
+      assertTrue(opened.verify(suite, signer, encodedContext), "application signature");
+      assertArrayEquals(
+          hex(c, "application"), opened.getContent().getContentBytes(), "application content");
+      count("message-protection.json", true);
+    }
+    assertEquals(cases.size(), COUNTS.get("message-protection.json")[1]);
+  }
+
+  /** The vectors' sender is leaf 1 of a two-member group. */
+  private static GroupKeySet keys(MlsCipherSuite suite, JsonObject c) throws Exception {
+    return new GroupKeySet(suite, TreeSize.forLeaves(2), new Secret(hex(c, "encryption_secret")));
+  }
+
+  private static byte[] contentOf(AuthenticatedContent content, String kind) throws IOException {
+    return kind.equals("proposal")
+        ? MLSOutputStream.encode(content.getContent().getProposal())
+        : MLSOutputStream.encode(content.getContent().getCommit());
   }
 
   /** Every structure decodes and encodes back to the identical bytes. */
