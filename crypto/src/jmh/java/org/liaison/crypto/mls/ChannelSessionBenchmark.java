@@ -18,9 +18,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The committer's cost of membership changes and the cost of a 1 KiB message, in channels of 10,
- * 100 and 1 000 devices. The tree is grown as real channels grow: members join in small batches
- * and several members (not only the creator) update their leaves along the way, so parent nodes
- * are filled in across the tree rather than left blank by one bulk add.
+ * 100 and 1 000 devices. The tree is grown as real channels grow: members join in small batches and
+ * several members (not only the creator) update their leaves along the way, so parent nodes are
+ * filled in across the tree rather than left blank by one bulk add.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -63,7 +63,9 @@ public class ChannelSessionBenchmark {
       creator = commit.next();
       active = advance(active, commit.commit());
       if (active.size() < 4) {
-        active.add(ChannelSession.join(devices.get(0), secrets.get(0), commit.welcome().orElseThrow(), Trust.anyone()));
+        active.add(
+            ChannelSession.join(
+                devices.get(0), secrets.get(0), commit.welcome().orElseThrow(), Trust.anyone()));
       }
       // One of the live members updates its leaf; everyone live follows.
       ChannelSession updater = active.get(joined / BATCH % active.size());
@@ -87,7 +89,8 @@ public class ChannelSessionBenchmark {
   }
 
   private ChannelSession.PendingCommit sample() {
-    return creator.add(List.of(ChannelSession.newKeyPackage(DeviceIdentity.generate("probe", "p")).publicBytes()));
+    return creator.add(
+        List.of(ChannelSession.newKeyPackage(DeviceIdentity.generate("probe", "p")).publicBytes()));
   }
 
   private static List<ChannelSession> advance(List<ChannelSession> sessions, byte[] commit) {
@@ -100,7 +103,8 @@ public class ChannelSessionBenchmark {
 
   @Setup(Level.Invocation)
   public void freshInputs() {
-    freshKeyPackage = ChannelSession.newKeyPackage(DeviceIdentity.generate("newcomer", "n")).publicBytes();
+    freshKeyPackage =
+        ChannelSession.newKeyPackage(DeviceIdentity.generate("newcomer", "n")).publicBytes();
     messageForOther = creator.protect(new byte[0], kibibyte);
   }
 
