@@ -100,18 +100,12 @@ public record TierAttestation(
             expiresAt,
             issuer.publicKey(),
             new byte[0]);
-    byte[] signature = issuer.sign(Labels.TIER_ATTESTATION, unsigned.body());
+    return unsigned.withSignature(issuer.sign(Labels.TIER_ATTESTATION, unsigned.body()));
+  }
+
+  private TierAttestation withSignature(byte[] signature) {
     return new TierAttestation(
-        kind,
-        userId,
-        subjectKey,
-        tier,
-        sector,
-        cityId,
-        issuedAt,
-        expiresAt,
-        issuer.publicKey(),
-        signature);
+        kind, userId, subjectKey, tier, sector, cityId, issuedAt, expiresAt, issuerKey, signature);
   }
 
   /** The signed part. */

@@ -68,24 +68,10 @@ public final class BlobCipher {
     RANDOM.nextBytes(prefix);
     byte[] header = header(chunkSize, prefix);
     out.write(header);
-    byte[] current = new byte[chunkSize];
-    byte[] next = new byte[chunkSize];
-    int currentLength = readFully(plaintext, current);
-    long index = 0;
-    while (true) {
-      // Look one chunk ahead: the last chunk (possibly empty) carries the flag.
-      int nextLength = currentLength == chunkSize ? readFully(plaintext, next) : 0;
-      boolean last = nextLength == 0;
-      out.write(seal(header, prefix, index, last, current, currentLength));
-      if (last) {
-        return;
-      }
-      byte[] swap = current;
-      current = next;
-      next = swap;
-      currentLength = nextLength;
-      index++;
-    }
+    forEachChunk(
+        plaintext,
+        chunkSize,
+        (index, last, data, length) -> out.write(seal(header, prefix, index, last, data, length)));
   }
 
   public void decrypt(InputStream blob, OutputStream plaintext) throws IOException {
@@ -103,18 +89,34 @@ public final class BlobCipher {
       throw new CorruptBlobException("chunk size out of range");
     }
     byte[] prefix = java.util.Arrays.copyOfRange(header, 8, HEADER_LENGTH);
-    int sealedSize = chunkSize + TAG_BYTES;
-    byte[] current = new byte[sealedSize];
-    byte[] next = new byte[sealedSize];
-    int currentLength = readFully(blob, current);
-    long index = 0;
-    while (true) {
-      if (currentLength < TAG_BYTES) {
-        throw new CorruptBlobException("blob cut off");
-      }
-      int nextLength = currentLength == sealedSize ? readFully(blob, next) : 0;
+    forEachChunk(
+        blob,
+        chunkSize + TAG_BYTES,
+        (index, last, data, length) -> {
+          if (length < TAG_BYTES) {
+            throw new CorruptBlobException("blob cut off");
+          }
+          plaintext.write(open(header, prefix, index, last, data, length));
+        });
+  }
+
+  private interface ChunkHandler {
+    void handle(long index, boolean last, byte[] data, int length) throws IOException;
+  }
+
+  /**
+   * Reads {@code in} in chunks of {@code size}, looking one chunk ahead so that the last chunk
+   * (possibly short or empty) is known to be last; two buffers, whatever the stream's length.
+   */
+  private static void forEachChunk(InputStream in, int size, ChunkHandler handler)
+      throws IOException {
+    byte[] current = new byte[size];
+    byte[] next = new byte[size];
+    int currentLength = readFully(in, current);
+    for (long index = 0; ; index++) {
+      int nextLength = currentLength == size ? readFully(in, next) : 0;
       boolean last = nextLength == 0;
-      plaintext.write(open(header, prefix, index, last, current, currentLength));
+      handler.handle(index, last, current, currentLength);
       if (last) {
         return;
       }
@@ -122,7 +124,6 @@ public final class BlobCipher {
       current = next;
       next = swap;
       currentLength = nextLength;
-      index++;
     }
   }
 
