@@ -8,4 +8,7 @@ public final class Labels {
   public static final String SAFETY_NUMBER = "liaison/v1/safety-number";
   public static final String BLOB = "liaison/v1/blob";
   public static final String KEY_BACKUP = "liaison/v1/key-backup";
+  public static final String CHANNEL = "liaison/v1/channel";
+  public static final String CHANNEL_META = "liaison/v1/channel-meta";
+  public static final String DEVICE_SESSION = "liaison/v1/device-session";
 }
