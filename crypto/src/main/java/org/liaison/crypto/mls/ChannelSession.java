@@ -388,6 +388,18 @@ public final class ChannelSession {
     return group.getGroupID().clone();
   }
 
+  /**
+   * The channel policy the group itself carries in its group id (so in its GroupContext), to
+   * compare with what the server claims; empty if the group id is not a {@link ChannelGroupId}.
+   */
+  public Optional<ChannelPolicy> policy() {
+    try {
+      return Optional.of(ChannelGroupId.decode(group.getGroupID()).policy());
+    } catch (DecodeException e) {
+      return Optional.empty();
+    }
+  }
+
   public byte[] epochAuthenticator() {
     return group.getEpochAuthenticator().clone();
   }

@@ -1,6 +1,7 @@
 package org.liaison.crypto.mls;
 
 import java.time.Clock;
+import org.liaison.crypto.attestation.AttestationChain;
 import org.liaison.crypto.attestation.AttestationException;
 
 /**
@@ -21,19 +22,44 @@ public interface Trust {
   /** Requires an attestation chain from the network root that binds this very signature key. */
   static Trust attestedBy(byte[] rootKey, Clock clock) {
     byte[] root = rootKey.clone();
+    return (credential, key) -> verified(root, clock, credential, key);
+  }
+
+  /**
+   * As {@link #attestedBy(byte[], Clock)}, and the attested tier and sector must meet the channel's
+   * policy (use the policy the group itself carries: {@link ChannelSession#policy()}).
+   */
+  static Trust attestedBy(byte[] rootKey, Clock clock, ChannelPolicy policy) {
+    byte[] root = rootKey.clone();
+    java.util.Objects.requireNonNull(policy, "policy");
     return (credential, key) -> {
-      if (credential.chain().isEmpty()) {
-        throw new MlsException(
-            MlsException.Reason.UNTRUSTED_MEMBER, credential.userId() + " has no tier attestation");
-      }
-      try {
-        credential.chain().get().verify(root, key, credential.userId(), clock.instant());
-      } catch (AttestationException e) {
+      AttestationChain.Verified attested = verified(root, clock, credential, key);
+      if (attested.tier() < policy.minTier()) {
         throw new MlsException(
             MlsException.Reason.UNTRUSTED_MEMBER,
-            credential.userId() + ": " + e.reason() + ": " + e.getMessage(),
-            e);
+            credential.userId() + ": T" + attested.tier() + " is below T" + policy.minTier());
+      }
+      if (!policy.admits(attested.tier(), attested.sector())) {
+        throw new MlsException(
+            MlsException.Reason.UNTRUSTED_MEMBER,
+            credential.userId() + ": sector " + attested.sector() + " not allowed");
       }
     };
+  }
+
+  private static AttestationChain.Verified verified(
+      byte[] root, Clock clock, MemberCredential credential, byte[] key) {
+    if (credential.chain().isEmpty()) {
+      throw new MlsException(
+          MlsException.Reason.UNTRUSTED_MEMBER, credential.userId() + " has no tier attestation");
+    }
+    try {
+      return credential.chain().get().verify(root, key, credential.userId(), clock.instant());
+    } catch (AttestationException e) {
+      throw new MlsException(
+          MlsException.Reason.UNTRUSTED_MEMBER,
+          credential.userId() + ": " + e.reason() + ": " + e.getMessage(),
+          e);
+    }
   }
 }
