@@ -449,7 +449,8 @@ public final class ChannelSession {
   private static MemberCredential credentialOf(LeafNode leaf) {
     try {
       return MemberCredential.decode(leaf.getCredential().getIdentity());
-    } catch (DecodeException e) {
+    } catch (DecodeException | org.liaison.crypto.attestation.AttestationException e) {
+      // AttestationException: the credential decodes but its attestation chain does not.
       throw new MlsException(
           MlsException.Reason.UNTRUSTED_MEMBER, "unreadable credential: " + e.getMessage(), e);
     }

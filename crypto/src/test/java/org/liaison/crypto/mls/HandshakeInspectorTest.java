@@ -301,6 +301,53 @@ class HandshakeInspectorTest {
     refused(Reason.MALFORMED, () -> HandshakeInspector.welcome(keyPackage));
   }
 
+  /** A leaf whose credential decodes but whose attestation chain does not. */
+  @Test
+  void anUnreadableAttestationChainIsAnMlsExceptionEverywhere() throws Exception {
+    org.bouncycastle.mls.codec.KeyPackage keyPackage = keyPackageWithIdentity(carol, badChain());
+    byte[] upload =
+        MLSOutputStream.encode(org.bouncycastle.mls.codec.MLSMessage.keyPackage(keyPackage));
+    refused(Reason.UNTRUSTED_MEMBER, () -> ChannelSession.inspectKeyPackage(upload));
+    ChannelSession channel = ChannelSession.create(alice, groupId.encode(), Trust.anyone());
+    refused(Reason.UNTRUSTED_MEMBER, () -> channel.add(List.of(upload)));
+
+    Commit commit = new Commit();
+    commit.getProposals().add(ProposalOrRef.forProposal(Proposal.add(keyPackage)));
+    byte[] bytes = publicCommit(groupId.encode(), 0, Sender.forMember(new LeafIndex(0)), commit);
+    refused(Reason.MALFORMED, () -> HandshakeInspector.commit(bytes));
+  }
+
+  /** MemberCredential bytes (version 1, user, device) with a chain that is not a chain. */
+  static byte[] badChain() {
+    return new org.liaison.crypto.codec.CanonicalWriter()
+        .u16(1)
+        .text8("carol")
+        .text8("browser")
+        .opaque16(new byte[] {1, 0, 3, 9, 9, 9})
+        .toByteArray();
+  }
+
+  static org.bouncycastle.mls.codec.KeyPackage keyPackageWithIdentity(
+      DeviceIdentity device, byte[] identity) throws Exception {
+    MlsCipherSuite suite = MlsCipherSuite.getSuite(ChannelSession.DEFAULT_SUITE);
+    org.bouncycastle.mls.TreeKEM.LeafNode leaf =
+        new org.bouncycastle.mls.TreeKEM.LeafNode(
+            suite,
+            suite.getHPKE().serializePublicKey(suite.getHPKE().generatePrivateKey().getPublic()),
+            device.signaturePublicKey(),
+            org.bouncycastle.mls.codec.Credential.forBasic(identity),
+            new org.bouncycastle.mls.codec.Capabilities(),
+            new org.bouncycastle.mls.TreeKEM.LifeTime(),
+            new java.util.ArrayList<>(),
+            device.signaturePrivateKey());
+    return new org.bouncycastle.mls.codec.KeyPackage(
+        suite,
+        suite.getHPKE().serializePublicKey(suite.getHPKE().generatePrivateKey().getPublic()),
+        leaf,
+        new java.util.ArrayList<>(),
+        device.signaturePrivateKey());
+  }
+
   /** Every single-byte corruption of each message kind: accepted or MlsException, nothing else. */
   @Test
   void corruptedMessagesOnlyEverGiveMlsExceptions() {
