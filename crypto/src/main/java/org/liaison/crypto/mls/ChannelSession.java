@@ -496,6 +496,9 @@ public final class ChannelSession {
       throw new MlsException(
           MlsException.Reason.MALFORMED, "MLS message over " + MAX_MESSAGE + " bytes");
     }
+    // bcmls allocates a field's claimed length before checking it is there: walk the structure
+    // first, so a hostile server or member cannot make a client allocate a gigabyte.
+    run(MlsException.Reason.MALFORMED, () -> MlsWire.check(bytes));
     return run(
         MlsException.Reason.MALFORMED,
         () -> (MLSMessage) MLSInputStream.decode(bytes, MLSMessage.class));
