@@ -57,6 +57,8 @@ public final class RealtimeRoutes {
         ctx.fail(ApiError.unauthorized("missing-token", "Sign in first"));
         return;
       }
+      // The upgrade must wait for the token check; a request left flowing would end meanwhile.
+      ctx.request().pause();
       authenticate(header.substring(7).trim())
           .onFailure(ctx::fail)
           .onSuccess(
