@@ -73,7 +73,7 @@ public final class RealtimeClient implements AutoCloseable {
 
   /** Waits for the server to close the socket; the close status code. */
   public short awaitClose() {
-    long end = System.nanoTime() + WAIT.toNanos();
+    long end = System.nanoTime() + 2 * WAIT.toNanos();
     while (closeStatus == null && System.nanoTime() < end) {
       try {
         Thread.sleep(20);
@@ -86,6 +86,15 @@ public final class RealtimeClient implements AutoCloseable {
       throw new AssertionError("the server did not close the socket within " + WAIT);
     }
     return closeStatus;
+  }
+
+  /** Stops reading from the socket, as a device on a stalled network would. */
+  public void pause() {
+    socket.pause();
+  }
+
+  public void resume() {
+    socket.resume();
   }
 
   public boolean isClosed() {
