@@ -36,12 +36,16 @@ public final class ChannelFixture implements AutoCloseable {
 
   public final TestServer server;
 
+  /** Builds people through the API at the server's current port. */
+  public Network network() {
+    return new Network(api());
+  }
+
   /** The API at the server's current port (a restart binds a new one). */
   public Api api() {
     return server.api();
   }
 
-  public final Network network;
   public final Network.Member admin;
   public final Ed25519.KeyPair root = Ed25519.KeyPair.generate();
   public final String cityId;
@@ -57,8 +61,7 @@ public final class ChannelFixture implements AutoCloseable {
   public ChannelFixture(Path dataDir, Map<String, String> settings) {
     server = TestServer.start(dataDir, settings);
 
-    network = new Network(server.api());
-    admin = network.registerAdmin(server.bootstrapCode(), "admin@network.example");
+    admin = network().registerAdmin(server.bootstrapCode(), "admin@network.example");
     expect(
         200,
         api()
@@ -66,21 +69,22 @@ public final class ChannelFixture implements AutoCloseable {
                 "/api/v1/network/root-key",
                 admin.accessToken(),
                 new JsonObject().put("rootKey", b64(root.publicKey()))));
-    cityId = network.createCity(admin, "Mostar", "BA");
+    cityId = network().createCity(admin, "Mostar", "BA");
     for (String sector :
         List.of("municipality", "law-enforcement", "youth-work", "civil-society")) {
       organisations.put(
-          sector, network.createOrganisation(admin, cityId, "Mostar " + sector, sector));
+          sector, network().createOrganisation(admin, cityId, "Mostar " + sector, sector));
     }
     coordinator =
-        network.join(
-            admin,
-            "coordinator@mostar.example",
-            "Coordinator",
-            cityId,
-            organisations.get("municipality"),
-            "T3",
-            "city-coordinator");
+        network()
+            .join(
+                admin,
+                "coordinator@mostar.example",
+                "Coordinator",
+                cityId,
+                organisations.get("municipality"),
+                "T3",
+                "city-coordinator");
     coordinatorAttestation =
         TierAttestation.issue(
             root,
@@ -103,7 +107,7 @@ public final class ChannelFixture implements AutoCloseable {
   public Person person(String name, String sector, int tier, int keyPackages) {
     String email = name.toLowerCase().replace(' ', '.') + "@mostar.example";
     Network.Member member =
-        network.join(admin, email, name, cityId, organisations.get(sector), "T" + tier, "member");
+        network().join(admin, email, name, cityId, organisations.get(sector), "T" + tier, "member");
     Ed25519.KeyPair deviceKey = Ed25519.KeyPair.generate();
     AttestationChain chain = attest(member.id(), deviceKey.publicKey(), tier, sector);
     JsonObject device =
@@ -124,6 +128,7 @@ public final class ChannelFixture implements AutoCloseable {
             name,
             member,
             device.getString("id"),
+            deviceKey,
             new DeviceIdentity(member.id(), device.getString("id"), deviceKey, Optional.of(chain)));
     if (keyPackages > 0) {
       person.uploadKeyPackages(keyPackages);
@@ -165,6 +170,7 @@ public final class ChannelFixture implements AutoCloseable {
     public final String name;
     public final Network.Member member;
     public final String deviceId;
+    private final Ed25519.KeyPair deviceKey;
     public final DeviceIdentity identity;
     public final List<KeyPackageSecrets> keyPackages = new ArrayList<>();
     public final Map<String, ChannelSession> sessions = new HashMap<>();
@@ -174,8 +180,10 @@ public final class ChannelFixture implements AutoCloseable {
         String name,
         Network.Member member,
         String deviceId,
+        Ed25519.KeyPair deviceKey,
         DeviceIdentity identity) {
       this.fixture = fixture;
+      this.deviceKey = deviceKey;
       this.name = name;
       this.member = member;
       this.deviceId = deviceId;
@@ -186,8 +194,35 @@ public final class ChannelFixture implements AutoCloseable {
       return member.id();
     }
 
+    private String token;
+
     public String token() {
-      return member.accessToken();
+      return token == null ? member.accessToken() : token;
+    }
+
+    /**
+     * Signs in again (a new session, e.g. after tokens expired) and binds the new session to this
+     * device by signing the session id with the device key.
+     */
+    public void signIn() {
+      Network.Member fresh = fixture.network().login(member.email(), member.id());
+      token = fresh.accessToken();
+      String payload = token.split("\\.")[1];
+      String sessionId =
+          new JsonObject(new String(UNB64.decode(payload), java.nio.charset.StandardCharsets.UTF_8))
+              .getString("sid");
+      byte[] signature =
+          deviceKey.sign(
+              org.liaison.crypto.Labels.DEVICE_SESSION,
+              sessionId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      expect(
+          200,
+          fixture
+              .api()
+              .post(
+                  "/api/v1/devices/" + deviceId + "/session",
+                  token,
+                  new JsonObject().put("signature", b64(signature))));
     }
 
     public void uploadKeyPackages(int count) {
