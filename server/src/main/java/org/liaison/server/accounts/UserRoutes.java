@@ -13,6 +13,7 @@ import org.liaison.server.access.AccessRules;
 import org.liaison.server.audit.AuditLog;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.auth.SessionRepository;
+import org.liaison.server.events.Events;
 import org.liaison.server.http.ApiError;
 import org.liaison.server.http.Bodies;
 import org.liaison.server.http.Fields;
@@ -109,7 +110,17 @@ public final class UserRoutes {
   private Future<JsonObject> suspend(RoutingContext ctx) {
     // Suspension also ends every session, so the user's tokens stop working at once.
     return setStatus(ctx, UserStatus.SUSPENDED, "user.suspended")
-        .compose(json -> sessions.revokeAll(json.getString("id")).map(json));
+        .compose(json -> sessions.revokeAll(json.getString("id")).map(json))
+        .onSuccess(
+            json -> {
+              JsonObject event = new JsonObject().put("userId", json.getString("id"));
+              // Their sockets close; their channels are told to remove them.
+              ctx.vertx()
+                  .eventBus()
+                  .publish(
+                      Events.user(json.getString("id")), event.copy().put("type", "suspended"));
+              ctx.vertx().eventBus().send(Events.USER_SUSPENDED, event);
+            });
   }
 
   private Future<JsonObject> reactivate(RoutingContext ctx) {

@@ -190,7 +190,16 @@ public final class AuthRoutes {
   }
 
   private Future<Void> logout(RoutingContext ctx) {
-    return sessions.revoke(Actor.of(ctx).sessionId());
+    String sessionId = Actor.of(ctx).sessionId();
+    return sessions
+        .revoke(sessionId)
+        .onSuccess(
+            v ->
+                ctx.vertx()
+                    .eventBus()
+                    .publish(
+                        org.liaison.server.events.Events.session(sessionId),
+                        new JsonObject().put("type", "session-ended")));
   }
 
   private JsonObject tokenResponse(SessionRepository.Issued issued) {

@@ -104,6 +104,10 @@ public final class DeliveryService {
         .<JsonObject>localConsumer(
             Events.DEVICE_REVOKED,
             m -> deviceRevoked(m.body().getString("userId"), m.body().getString("deviceId")));
+    vertx
+        .eventBus()
+        .<JsonObject>localConsumer(
+            Events.USER_SUSPENDED, m -> userSuspended(m.body().getString("userId")));
   }
 
   public Future<Void> createIndexes() {
@@ -196,21 +200,33 @@ public final class DeliveryService {
 
   /** Members should remove a revoked device's leaf: tells every channel it is in. */
   private void deviceRevoked(String userId, String deviceId) {
+    notifyChannelsOf(
+        userId,
+        c -> c.leafOf(deviceId).isPresent(),
+        new JsonObject()
+            .put("reason", "device-revoked")
+            .put("userId", userId)
+            .put("deviceId", deviceId));
+  }
+
+  /** Members should remove a suspended member's devices: tells every channel they are in. */
+  private void userSuspended(String userId) {
+    notifyChannelsOf(
+        userId,
+        c -> true,
+        new JsonObject().put("reason", "member-suspended").put("userId", userId));
+  }
+
+  private void notifyChannelsOf(
+      String userId, java.util.function.Predicate<Channel> which, JsonObject update) {
     confined(
         () ->
             channelsOf(userId)
                 .onSuccess(
                     found ->
                         found.stream()
-                            .filter(c -> c.leafOf(deviceId).isPresent())
-                            .forEach(
-                                c ->
-                                    notifyMembers(
-                                        c.id(),
-                                        new JsonObject()
-                                            .put("reason", "device-revoked")
-                                            .put("userId", userId)
-                                            .put("deviceId", deviceId)))));
+                            .filter(which)
+                            .forEach(c -> notifyMembers(c.id(), update.copy()))));
   }
 
   private void notifyMembers(String channelId, JsonObject update) {

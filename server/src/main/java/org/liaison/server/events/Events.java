@@ -10,6 +10,19 @@ public final class Events {
   /** A device was revoked: {@code {userId, deviceId}}; channels it is in are told to heal. */
   public static final String DEVICE_REVOKED = "liaison.devices.revoked";
 
+  /** A user was suspended: {@code {userId}}; their channels are told to remove them. */
+  public static final String USER_SUSPENDED = "liaison.users.suspended";
+
+  /** A session ended (logout): its realtime connections close. */
+  public static String session(String sessionId) {
+    return "liaison.session." + sessionId;
+  }
+
+  /** Things about one user's every connection: suspension. */
+  public static String user(String userId) {
+    return "liaison.user." + userId;
+  }
+
   /** Every accepted log entry of a channel, as its wire JSON. */
   public static String channel(String channelId) {
     return "liaison.channel." + channelId;

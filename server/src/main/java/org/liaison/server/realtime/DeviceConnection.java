@@ -47,6 +47,8 @@ final class DeviceConnection {
   private final Map<String, Feed> feeds = new HashMap<>();
   private final Map<String, Long> unsavedAcks = new HashMap<>();
   private MessageConsumer<JsonObject> deviceEvents;
+  private MessageConsumer<JsonObject> sessionEvents;
+  private MessageConsumer<JsonObject> userEvents;
   private long slowTimer = -1;
   private long ackTimer = -1;
   private boolean closed;
@@ -103,6 +105,19 @@ final class DeviceConnection {
     ws.exceptionHandler(e -> LOG.debug("realtime socket error device={}", deviceId, e));
     ws.drainHandler(v -> drained());
     deviceEvents = vertx.eventBus().consumer(Events.device(deviceId), m -> onDeviceEvent(m.body()));
+    // Logout and suspension end the socket too, not only the tokens.
+    sessionEvents =
+        vertx
+            .eventBus()
+            .consumer(
+                Events.session(actor.sessionId()),
+                m -> end(ApiError.unauthorized("session-ended", "This session has ended")));
+    userEvents =
+        vertx
+            .eventBus()
+            .consumer(
+                Events.user(actor.user().id()),
+                m -> end(new ApiError(401, "account-suspended", "This account is suspended")));
     delivery
         .channelsOf(actor.user().id())
         .compose(
@@ -271,12 +286,15 @@ final class DeviceConnection {
         write(event.copy());
         pump(feed);
       }
-      case "revoked" -> {
-        write(errorFrame(new ApiError(401, "device-revoked", "This device was revoked")));
-        ws.close(CLOSE_REVOKED, "device-revoked");
-      }
+      case "revoked" -> end(new ApiError(401, "device-revoked", "This device was revoked"));
       default -> {}
     }
+  }
+
+  /** Tells the device why, then closes: it is no longer signed in. */
+  private void end(ApiError why) {
+    write(errorFrame(why));
+    ws.close(CLOSE_REVOKED, why.code());
   }
 
   private void write(JsonObject frame) {
@@ -452,8 +470,8 @@ final class DeviceConnection {
     }
     closed = true;
     feeds.values().forEach(this::stopFeed);
-    if (deviceEvents != null) {
-      deviceEvents.unregister();
+    for (MessageConsumer<JsonObject> consumer : List.of(deviceEvents, sessionEvents, userEvents)) {
+      consumer.unregister();
     }
     if (slowTimer >= 0) {
       vertx.cancelTimer(slowTimer);

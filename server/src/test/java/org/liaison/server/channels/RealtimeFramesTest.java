@@ -215,6 +215,32 @@ class RealtimeFramesTest {
   }
 
   @Test
+  void loggingOutOrBeingSuspendedClosesTheSocket() {
+    try (RealtimeClient socket = connect(youthWorker)) {
+      expect(204, net.api().post("/api/v1/auth/logout", youthWorker.token(), new JsonObject()));
+      assertEquals("session-ended", socket.next("error").getString("code"));
+      assertEquals(4401, socket.awaitClose());
+    }
+    officer.signIn();
+    try (RealtimeClient socket = connect(officer);
+        RealtimeClient colleague = connect(youthWorker.signedInAgain())) {
+      expect(
+          200,
+          net.api()
+              .post(
+                  "/api/v1/users/" + officer.id() + "/suspend",
+                  net.coordinator.accessToken(),
+                  new JsonObject().put("reason", "left the police service")));
+      assertEquals("account-suspended", socket.next("error").getString("code"));
+      assertEquals(4401, socket.awaitClose());
+      // The channel's members are told to remove the suspended member.
+      JsonObject update = colleague.next("channel-updated");
+      assertEquals("member-suspended", update.getString("reason"));
+      assertEquals(officer.id(), update.getString("userId"));
+    }
+  }
+
+  @Test
   void aConsumerThatStopsReadingIsDisconnectedInsteadOfGrowingMemory() throws Exception {
     try (StalledSocket stalled =
         new StalledSocket(net.server.server().port(), youthWorker.token())) {

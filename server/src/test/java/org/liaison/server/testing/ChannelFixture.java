@@ -200,6 +200,12 @@ public final class ChannelFixture implements AutoCloseable {
       return token == null ? member.accessToken() : token;
     }
 
+    /** {@link #signIn()}, then this person, for chaining. */
+    public Person signedInAgain() {
+      signIn();
+      return this;
+    }
+
     /**
      * Signs in again (a new session, e.g. after tokens expired) and binds the new session to this
      * device by signing the session id with the device key.
