@@ -513,7 +513,7 @@ public final class ChannelSession {
    */
   private static <T> T run(MlsException.Reason reason, Action<T> action) {
     try {
-      return action.run();
+      return Bcmls.exclusively(action::run);
     } catch (MlsException e) {
       throw e;
     } catch (Exception | AssertionError e) {

@@ -266,7 +266,7 @@ public final class HandshakeInspector {
    */
   private static <T> T run(Action<T> action) {
     try {
-      return action.run();
+      return Bcmls.exclusively(action::run);
     } catch (MlsException e) {
       throw e;
     } catch (DecodeException e) {
