@@ -70,11 +70,19 @@ public final class LiaisonDevice implements AutoCloseable {
 
   /**
    * {@code keyPackageTarget}: one-time packages kept on the server (topped up below half); {@code
-   * maxAttempts}: commits and sends retried after a lost race or a lost connection.
+   * maxAttempts}: commits and sends retried after a lost race or a lost connection; {@code
+   * followAll}: on connecting, rejoin (resync) every channel this run holds no state for. A
+   * short-lived tool (the CLI) turns it off and follows only the channels it works on, since each
+   * resync is a commit every member processes.
    */
-  public record Options(int keyPackageTarget, int maxAttempts, Duration ackDelay, Clock clock) {
+  public record Options(
+      int keyPackageTarget, int maxAttempts, Duration ackDelay, Clock clock, boolean followAll) {
     public static Options defaults() {
-      return new Options(20, 5, Duration.ofMillis(100), Clock.systemUTC());
+      return new Options(20, 5, Duration.ofMillis(100), Clock.systemUTC(), true);
+    }
+
+    public Options withFollowAll(boolean follow) {
+      return new Options(keyPackageTarget, maxAttempts, ackDelay, clock, follow);
     }
   }
 
@@ -213,29 +221,65 @@ public final class LiaisonDevice implements AutoCloseable {
 
   /**
    * Continues as a device registered earlier (its stored keys). If this session is not bound to it
-   * yet (a new login), binds it by signing the session id with the device key.
+   * yet (a new login), binds it by signing the session id with the device key. If the stored keys
+   * have no attestation but the server holds one for this device (a coordinator attached it), it is
+   * taken once it verifies against the configured root.
    */
   public Future<DeviceKeys> resume(DeviceKeys stored) {
     return run(
-        () -> {
-          adoptKeys(stored);
-          return checkNetwork()
-              .compose(v -> client.keyPackageCount())
-              .recover(
-                  e -> {
-                    if (e instanceof LiaisonException le && "device-required".equals(le.code())) {
-                      byte[] signature =
-                          stored
-                              .signatureKey()
-                              .sign(
-                                  Labels.DEVICE_SESSION,
-                                  client.sessionId().getBytes(StandardCharsets.UTF_8));
-                      return client.bindDeviceSession(stored.deviceId(), signature);
-                    }
-                    return Future.failedFuture(e);
-                  })
-              .map(stored);
-        });
+        () ->
+            checkNetwork()
+                .compose(
+                    v ->
+                        client
+                            .keyPackageCount()
+                            .<Object>map(count -> count)
+                            .recover(
+                                e -> {
+                                  if (e instanceof LiaisonException le
+                                      && "device-required".equals(le.code())) {
+                                    return client
+                                        .bindDeviceSession(
+                                            stored.deviceId(), sessionSignature(stored))
+                                        .map(bound -> bound);
+                                  }
+                                  return Future.failedFuture(e);
+                                }))
+                .compose(
+                    v ->
+                        stored.chain().isPresent()
+                            ? Future.succeededFuture(stored)
+                            : fetchChain(stored))
+                .map(this::adoptKeys));
+  }
+
+  private byte[] sessionSignature(DeviceKeys stored) {
+    return stored
+        .signatureKey()
+        .sign(Labels.DEVICE_SESSION, client.sessionId().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Future<DeviceKeys> fetchChain(DeviceKeys stored) {
+    return client
+        .devices()
+        .map(
+            devices -> {
+              for (int i = 0; i < devices.size(); i++) {
+                JsonObject d = devices.getJsonObject(i);
+                String attestation = d.getString("attestation");
+                if (stored.deviceId().equals(d.getString("id")) && attestation != null) {
+                  AttestationChain chain =
+                      AttestationChain.decode(LiaisonClient.unb64(attestation));
+                  chain.verify(
+                      rootKey,
+                      stored.signatureKey().publicKey(),
+                      stored.userId(),
+                      options.clock().instant());
+                  return stored.withChain(chain);
+                }
+              }
+              return stored;
+            });
   }
 
   private DeviceKeys adoptKeys(DeviceKeys newKeys) {
@@ -509,7 +553,12 @@ public final class LiaisonDevice implements AutoCloseable {
               for (String id : listed) {
                 Channel ch = channels.get(id);
                 work.add(
-                    serial(ch, () -> ch.log == null ? resyncInternal(ch, 0) : done())
+                    serial(
+                            ch,
+                            () ->
+                                ch.log == null && options.followAll()
+                                    ? resyncInternal(ch, 0)
+                                    : done())
                         .recover(e -> warned(ch, "resync", e)));
               }
               return Future.join(work).<Void>mapEmpty();
@@ -865,6 +914,9 @@ public final class LiaisonDevice implements AutoCloseable {
                     return done();
                   }
                 }
+              }
+              if (session == null && !options.followAll()) {
+                return done();
               }
               if (session == null) {
                 // the Welcome is for a key package of an earlier run: rejoin from the GroupInfo
