@@ -31,16 +31,27 @@ import org.liaison.server.auth.PasswordHasher;
 import org.liaison.server.auth.SessionRepository;
 import org.liaison.server.auth.SigningKeys;
 import org.liaison.server.auth.Tokens;
+import org.liaison.server.channels.ChannelRepository;
+import org.liaison.server.channels.ChannelRoutes;
 import org.liaison.server.config.LiaisonConfig;
+import org.liaison.server.delivery.DeliveryService;
+import org.liaison.server.delivery.RetentionJob;
+import org.liaison.server.devices.DeviceRepository;
+import org.liaison.server.devices.DeviceRoutes;
 import org.liaison.server.http.ClientAddress;
 import org.liaison.server.http.ErrorResponses;
 import org.liaison.server.http.RequestLog;
 import org.liaison.server.http.SecurityHeaders;
 import org.liaison.server.invitations.InvitationRoutes;
 import org.liaison.server.invitations.Invitations;
+import org.liaison.server.keydirectory.KeyDirectory;
+import org.liaison.server.keydirectory.KeyPackageRoutes;
+import org.liaison.server.network.NetworkRoot;
+import org.liaison.server.network.NetworkRoutes;
 import org.liaison.server.ops.OpsRoutes;
 import org.liaison.server.organisations.CityRepository;
 import org.liaison.server.organisations.OrganisationRoutes;
+import org.liaison.server.realtime.RealtimeRoutes;
 import org.liaison.server.store.Store;
 import org.liaison.server.web.WebClientRoutes;
 import org.slf4j.Logger;
@@ -60,6 +71,7 @@ public final class LiaisonServer {
   private final HttpServer http;
   private final Invitations.BootstrapState bootstrap;
   private final List<String> routes;
+  private final RetentionJob retention;
   private Future<Void> stopping;
 
   private LiaisonServer(
@@ -68,8 +80,10 @@ public final class LiaisonServer {
       Store store,
       HttpServer http,
       Invitations.BootstrapState bootstrap,
-      List<String> routes) {
+      List<String> routes,
+      RetentionJob retention) {
     this.vertx = vertx;
+    this.retention = retention;
     this.config = config;
     this.store = store;
     this.http = http;
@@ -129,7 +143,9 @@ public final class LiaisonServer {
             new HttpServerOptions()
                 .setHost(config.httpHost())
                 .setPort(config.httpPort())
-                .setCompressionSupported(true));
+                .setCompressionSupported(true)
+                .setMaxWebSocketFrameSize(config.realtimeMaxFrameBytes())
+                .setMaxWebSocketMessageSize(config.realtimeMaxFrameBytes()));
     UserRepository users = new UserRepository(store);
     CityRepository cities = new CityRepository(store);
     AuditLog audit = new AuditLog(store, clock);
@@ -151,6 +167,23 @@ public final class LiaisonServer {
             vertx,
             new Argon2id.Cost(
                 config.argon2MemoryKiB(), config.argon2Iterations(), config.argon2Parallelism()));
+    DeviceRepository devices = new DeviceRepository(store);
+    KeyDirectory keyDirectory = new KeyDirectory(store, clock);
+    NetworkRoot networkRoot = new NetworkRoot(store);
+    ChannelRepository channels = new ChannelRepository(store);
+    // Created here, on the context the HTTP server will run on: channel state lives there.
+    DeliveryService delivery =
+        new DeliveryService(
+            vertx,
+            store,
+            channels,
+            keyDirectory,
+            devices,
+            users,
+            clock,
+            config.deliveryCacheEntries(),
+            (long) config.deliveryCacheMiB() << 20);
+    RetentionJob retention = new RetentionJob(vertx, delivery, clock);
     LoginThrottle throttle =
         new LoginThrottle(
             clock,
@@ -162,7 +195,9 @@ public final class LiaisonServer {
             users.createIndexes(),
             cities.createIndexes(),
             sessions.createIndexes(),
-            invitations.createIndexes())
+            invitations.createIndexes(),
+            devices.createIndexes(),
+            delivery.createIndexes())
         .compose(
             v -> vertx.executeBlocking(() -> SigningKeys.loadOrCreate(config.signingKeyPath())))
         .compose(
@@ -190,6 +225,14 @@ public final class LiaisonServer {
               new OrganisationRoutes(cities, audit).mount(api, authenticator::handle);
               new InvitationRoutes(invitations).mount(api, authenticator::handle);
               new AuditRoutes(audit).mount(api, authenticator::handle);
+              new NetworkRoutes(networkRoot, audit).mount(api, authenticator::handle);
+              new DeviceRoutes(
+                      vertx, devices, users, sessions, keyDirectory, networkRoot, audit, clock)
+                  .mount(api, authenticator::handle);
+              new KeyPackageRoutes(vertx, keyDirectory, devices).mount(api, authenticator::handle);
+              ChannelRoutes channelRoutes = new ChannelRoutes(delivery, devices, clock);
+              channelRoutes.mount(api, authenticator::handle);
+              new RealtimeRoutes(vertx, authenticator, delivery, channelRoutes, config).mount(root);
               try {
                 new OpsRoutes(store, metricsRegistry).mount(root, api);
               } catch (java.io.IOException e) {
@@ -204,13 +247,14 @@ public final class LiaisonServer {
         .compose(server -> invitations.bootstrapIfEmpty())
         .map(
             bootstrap -> {
+              retention.start(config.retentionIntervalSeconds() * 1000L);
               LOG.info(
                   "liaison started host={} port={} store={}",
                   config.httpHost(),
                   http.actualPort(),
                   store.kind());
               return new LiaisonServer(
-                  vertx, config, store, http, bootstrap, routeTable(root, api));
+                  vertx, config, store, http, bootstrap, routeTable(root, api), retention);
             });
   }
 
@@ -223,9 +267,9 @@ public final class LiaisonServer {
       }
     }
     for (Route route : root.getRoutes()) {
-      if (route.getPath() != null
-          && route.methods() != null
-          && !route.getPath().startsWith("/api/")) {
+      // The API router's routes are listed above; the root holds operations and the realtime
+      // upgrade, which is mounted there to run before the API's body handler.
+      if (route.getPath() != null && route.methods() != null) {
         route.methods().forEach(m -> table.add(m.name() + " " + route.getPath()));
       }
     }
@@ -248,6 +292,11 @@ public final class LiaisonServer {
     return config.publicBaseUrl(port());
   }
 
+  /** The retention job, which tests run on demand. */
+  public RetentionJob retention() {
+    return retention;
+  }
+
   public Invitations.BootstrapState bootstrap() {
     return bootstrap;
   }
@@ -266,6 +315,7 @@ public final class LiaisonServer {
     }
     Promise<Void> stopped = Promise.promise();
     stopping = stopped.future();
+    retention.stop();
     http.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS)
         .transform(v -> store.close(vertx))
         .onComplete(

@@ -449,7 +449,8 @@ public final class ChannelSession {
   private static MemberCredential credentialOf(LeafNode leaf) {
     try {
       return MemberCredential.decode(leaf.getCredential().getIdentity());
-    } catch (DecodeException e) {
+    } catch (DecodeException | org.liaison.crypto.attestation.AttestationException e) {
+      // AttestationException: the credential decodes but its attestation chain does not.
       throw new MlsException(
           MlsException.Reason.UNTRUSTED_MEMBER, "unreadable credential: " + e.getMessage(), e);
     }
@@ -495,6 +496,9 @@ public final class ChannelSession {
       throw new MlsException(
           MlsException.Reason.MALFORMED, "MLS message over " + MAX_MESSAGE + " bytes");
     }
+    // bcmls allocates a field's claimed length before checking it is there: walk the structure
+    // first, so a hostile server or member cannot make a client allocate a gigabyte.
+    run(MlsException.Reason.MALFORMED, () -> MlsWire.check(bytes));
     return run(
         MlsException.Reason.MALFORMED,
         () -> (MLSMessage) MLSInputStream.decode(bytes, MLSMessage.class));

@@ -127,6 +127,58 @@ class TsMlsInteropTest {
     }
   }
 
+  /** The delivery service reads browsers' (ts-mls) handshakes as it reads bcmls ones. */
+  @Test
+  void theHandshakeInspectorReadsTsMlsMessages() throws Exception {
+    try (TsMlsPeer ts = new TsMlsPeer()) {
+      ChannelGroupId groupId =
+          ChannelGroupId.create(new ChannelPolicy(0, new java.util.TreeSet<>(), 30, false));
+      ts.call(
+          op("create")
+              .put("groupId", b64(groupId.encode()))
+              .put("userId", "juma")
+              .put("deviceId", "browser"));
+      KeyPackageSecrets saraKp =
+          ChannelSession.newKeyPackage(DeviceIdentity.generate("sara", "phone"));
+      KeyPackageSecrets timoKp =
+          ChannelSession.newKeyPackage(DeviceIdentity.generate("timo", "laptop"));
+      JsonObject added =
+          ts.call(
+              op("add")
+                  .put(
+                      "keyPackages",
+                      new JsonArray()
+                          .add(b64(saraKp.publicBytes()))
+                          .add(b64(timoKp.publicBytes()))));
+      HandshakeInspector.InspectedCommit add =
+          HandshakeInspector.commit(bytes(added.getString("commit")));
+      assertArrayEquals(groupId.encode(), add.groupId());
+      assertEquals(0, add.epoch());
+      assertEquals(HandshakeInspector.SenderKind.MEMBER, add.senderKind());
+      assertEquals(0, add.senderLeaf());
+      assertEquals(2, add.adds().size());
+      assertArrayEquals(saraKp.publicBytes(), add.adds().get(0).keyPackage());
+      assertArrayEquals(timoKp.publicBytes(), add.adds().get(1).keyPackage());
+      // ts-mls leaves out the optional UpdatePath on an add-only commit (bcmls always sends one).
+      assertEquals(java.util.Optional.empty(), add.pathCredential());
+      HandshakeInspector.welcome(bytes(added.getString("welcome")));
+
+      byte[] message =
+          bytes(ts.call(op("protect").put("plaintext", b64(text("hi")))).getString("message"));
+      assertEquals(1, HandshakeInspector.application(message).epoch());
+      assertArrayEquals(groupId.encode(), HandshakeInspector.application(message).groupId());
+
+      byte[] removal = bytes(ts.call(op("remove").put("userId", "sara")).getString("commit"));
+      assertEquals(List.of(1), HandshakeInspector.commit(removal).removedLeaves());
+      HandshakeInspector.InspectedCommit update =
+          HandshakeInspector.commit(bytes(ts.call(op("update")).getString("commit")));
+      assertEquals(2, update.epoch());
+      assertEquals(0, update.senderLeaf());
+      assertEquals(List.of(), update.adds());
+      assertEquals("juma", update.pathCredential().orElseThrow().userId());
+    }
+  }
+
   @Test
   void aMemberRemovedOnOneSideCannotReadTheOthersNextMessage() throws Exception {
     try (TsMlsPeer ts = new TsMlsPeer()) {

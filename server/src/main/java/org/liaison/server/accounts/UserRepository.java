@@ -42,6 +42,14 @@ public final class UserRepository {
         .map(d -> d.map(User::fromDocument));
   }
 
+  public Future<List<User>> byIds(java.util.Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return Mongo.list(users.find(Filters.in("_id", ids)))
+        .map(docs -> docs.stream().map(User::fromDocument).toList());
+  }
+
   public Future<Optional<User>> byEmail(String email) {
     return Mongo.optional(users.find(Filters.eq("email", email)).first())
         .map(d -> d.map(User::fromDocument));

@@ -42,7 +42,7 @@ public final class Authenticator {
         .verifyAccess(accessToken)
         .compose(
             claims ->
-                Future.all(users.byId(claims.userId()), sessions.isUsable(claims.sessionId()))
+                Future.all(users.byId(claims.userId()), sessions.state(claims.sessionId()))
                     .map(
                         both -> {
                           User user =
@@ -53,11 +53,12 @@ public final class Authenticator {
                                               "invalid-token", "The access token is not valid"));
                           // Suspension also ends sessions; say the more useful of the two.
                           requireActive(user);
-                          if (!both.<Boolean>resultAt(1)) {
+                          SessionRepository.State session = both.resultAt(1);
+                          if (!session.usable()) {
                             throw ApiError.unauthorized(
                                 "session-ended", "This session has ended; sign in again");
                           }
-                          return new Actor(user, claims.sessionId());
+                          return new Actor(user, claims.sessionId(), session.deviceId());
                         }));
   }
 

@@ -6,7 +6,9 @@ import org.bson.Document;
 
 /**
  * A login: one refresh-token family. Only the current token's hash is valid; recently rotated
- * hashes are kept so that a replayed old token is recognised as theft and ends the family.
+ * hashes are kept so that a replayed old token is recognised as theft and ends the family. A
+ * session is bound to at most one device ({@code deviceId}, null until the device is registered or
+ * re-bound): revoking the device ends the session.
  */
 record Session(
     String id,
@@ -15,7 +17,8 @@ record Session(
     List<String> previousHashes,
     Instant createdAt,
     Instant expiresAt,
-    boolean revoked) {
+    boolean revoked,
+    String deviceId) {
 
   static final int REMEMBERED_HASHES = 20;
 
@@ -30,7 +33,8 @@ record Session(
         .append("previousHashes", previousHashes)
         .append("createdAt", java.util.Date.from(createdAt))
         .append("expiresAt", java.util.Date.from(expiresAt))
-        .append("revoked", revoked);
+        .append("revoked", revoked)
+        .append("deviceId", deviceId);
   }
 
   static Session fromDocument(Document d) {
@@ -41,6 +45,7 @@ record Session(
         d.getList("previousHashes", String.class, List.of()),
         d.getDate("createdAt").toInstant(),
         d.getDate("expiresAt").toInstant(),
-        d.getBoolean("revoked", false));
+        d.getBoolean("revoked", false),
+        d.getString("deviceId"));
   }
 }

@@ -43,15 +43,39 @@ public final class SessionRepository {
     String token = Tokens.newRefreshToken(id);
     Instant now = clock.instant();
     Session session =
-        new Session(id, userId, Tokens.hash(token), List.of(), now, now.plus(lifetime), false);
+        new Session(
+            id, userId, Tokens.hash(token), List.of(), now, now.plus(lifetime), false, null);
     return Mongo.first(sessions.insertOne(session.toDocument()))
         .map(r -> new Issued(id, userId, token));
   }
 
-  public Future<Boolean> isUsable(String sessionId) {
+  /** What a request learns about its session: usable or not, and the device it is bound to. */
+  public record State(boolean usable, Optional<String> deviceId) {}
+
+  public Future<State> state(String sessionId) {
     return Mongo.optional(sessions.find(Filters.eq("_id", sessionId)).first())
         .map(
-            d -> d.map(Session::fromDocument).filter(s -> s.usableAt(clock.instant())).isPresent());
+            d ->
+                d.map(Session::fromDocument)
+                    .filter(s -> s.usableAt(clock.instant()))
+                    .map(s -> new State(true, Optional.ofNullable(s.deviceId())))
+                    .orElse(new State(false, Optional.empty())));
+  }
+
+  /** Binds the session to a device; false if it is already bound (to any device). */
+  public Future<Boolean> bindDevice(String sessionId, String deviceId) {
+    return Mongo.first(
+            sessions.updateOne(
+                Filters.and(Filters.eq("_id", sessionId), Filters.eq("deviceId", null)),
+                Updates.set("deviceId", deviceId)))
+        .map(r -> r.getModifiedCount() == 1);
+  }
+
+  /** Ends every session bound to a device: a revoked device's tokens stop working at once. */
+  public Future<Void> revokeDevice(String deviceId) {
+    return Mongo.optional(
+            sessions.updateMany(Filters.eq("deviceId", deviceId), Updates.set("revoked", true)))
+        .mapEmpty();
   }
 
   /**

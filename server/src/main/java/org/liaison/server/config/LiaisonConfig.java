@@ -42,7 +42,14 @@ public record LiaisonConfig(
     int loginFailuresPerAddress,
     List<String> trustedProxies,
     int loginWindowSeconds,
-    int shutdownGraceSeconds) {
+    int shutdownGraceSeconds,
+    int realtimeMaxFrameBytes,
+    int realtimeFramesPerSecond,
+    int realtimeFrameBurst,
+    int realtimeSlowConsumerSeconds,
+    int deliveryCacheEntries,
+    int deliveryCacheMiB,
+    int retentionIntervalSeconds) {
 
   static final Setting<String> HTTP_HOST =
       Setting.text("http.host", "LIAISON_HTTP_HOST", "127.0.0.1");
@@ -88,6 +95,26 @@ public record LiaisonConfig(
   static final Setting<Integer> SHUTDOWN_GRACE =
       Setting.integer("shutdown.graceSeconds", "LIAISON_SHUTDOWN_GRACE_SECONDS", 20, 0, 600);
 
+  static final Setting<Integer> REALTIME_MAX_FRAME =
+      Setting.integer(
+          "realtime.maxFrameBytes", "LIAISON_REALTIME_MAX_FRAME_BYTES", 256 * 1024, 4096, 1 << 20);
+  static final Setting<Integer> REALTIME_RATE =
+      Setting.integer(
+          "realtime.framesPerSecond", "LIAISON_REALTIME_FRAMES_PER_SECOND", 50, 1, 100000);
+  static final Setting<Integer> REALTIME_BURST =
+      Setting.integer("realtime.frameBurst", "LIAISON_REALTIME_FRAME_BURST", 200, 1, 1000000);
+  static final Setting<Integer> REALTIME_SLOW_CONSUMER =
+      Setting.integer(
+          "realtime.slowConsumerSeconds", "LIAISON_REALTIME_SLOW_CONSUMER_SECONDS", 30, 1, 3600);
+  static final Setting<Integer> DELIVERY_CACHE_ENTRIES =
+      Setting.integer(
+          "delivery.cacheEntries", "LIAISON_DELIVERY_CACHE_ENTRIES", 50_000, 0, 10_000_000);
+  static final Setting<Integer> DELIVERY_CACHE_MIB =
+      Setting.integer("delivery.cacheMiB", "LIAISON_DELIVERY_CACHE_MIB", 64, 0, 65536);
+  static final Setting<Integer> RETENTION_INTERVAL =
+      Setting.integer(
+          "retention.intervalSeconds", "LIAISON_RETENTION_INTERVAL_SECONDS", 3600, 1, 86400);
+
   static final List<Setting<?>> SETTINGS =
       List.of(
           HTTP_HOST,
@@ -109,7 +136,14 @@ public record LiaisonConfig(
           LOGIN_FAILURES_PER_ADDRESS,
           TRUSTED_PROXIES,
           LOGIN_WINDOW,
-          SHUTDOWN_GRACE);
+          SHUTDOWN_GRACE,
+          REALTIME_MAX_FRAME,
+          REALTIME_RATE,
+          REALTIME_BURST,
+          REALTIME_SLOW_CONSUMER,
+          DELIVERY_CACHE_ENTRIES,
+          DELIVERY_CACHE_MIB,
+          RETENTION_INTERVAL);
 
   /** Environment variables that point at the settings file itself. */
   public static final String CONFIG_FILE_ENV = "LIAISON_CONFIG";
@@ -215,7 +249,14 @@ public record LiaisonConfig(
         values.get(LOGIN_FAILURES_PER_ADDRESS),
         splitList(values.get(TRUSTED_PROXIES)),
         values.get(LOGIN_WINDOW),
-        values.get(SHUTDOWN_GRACE));
+        values.get(SHUTDOWN_GRACE),
+        values.get(REALTIME_MAX_FRAME),
+        values.get(REALTIME_RATE),
+        values.get(REALTIME_BURST),
+        values.get(REALTIME_SLOW_CONSUMER),
+        values.get(DELIVERY_CACHE_ENTRIES),
+        values.get(DELIVERY_CACHE_MIB),
+        values.get(RETENTION_INTERVAL));
   }
 
   /** Defaults only, with overrides given as env-style names: for tests and tools. */

@@ -22,7 +22,7 @@ public final class Handlers {
     return ctx -> run(ctx, action, v -> ctx.response().setStatusCode(204).end());
   }
 
-  private static <T> void run(
+  public static <T> void run(
       RoutingContext ctx, Function<RoutingContext, Future<T>> action, Handler<T> onSuccess) {
     Future<T> result;
     try {

@@ -1,0 +1,80 @@
+package org.liaison.server.devices;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Updates;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import io.vertx.core.Future;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.bson.Document;
+import org.bson.types.Binary;
+import org.liaison.server.store.Mongo;
+import org.liaison.server.store.Store;
+
+/** Devices by id; a user's devices by the {@code userId} index (a scan on the embedded store). */
+public final class DeviceRepository {
+  private static final int MAX_PER_QUERY = 1000;
+  private final MongoCollection<Document> devices;
+
+  public DeviceRepository(Store store) {
+    this.devices = store.collection("devices");
+  }
+
+  public Future<Void> createIndexes() {
+    return Mongo.first(devices.createIndex(Indexes.ascending("userId"))).mapEmpty();
+  }
+
+  public Future<Device> insert(Device device) {
+    return Mongo.first(devices.insertOne(device.toDocument())).map(r -> device);
+  }
+
+  public Future<Optional<Device>> byId(String id) {
+    return Mongo.optional(devices.find(Filters.eq("_id", id)).first())
+        .map(d -> d.map(Device::fromDocument));
+  }
+
+  public Future<List<Device>> byIds(Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return Mongo.list(devices.find(Filters.in("_id", ids)))
+        .map(docs -> docs.stream().map(Device::fromDocument).toList());
+  }
+
+  public Future<List<Device>> ofUsers(Collection<String> userIds) {
+    return Mongo.list(devices.find(Filters.in("userId", userIds)).limit(MAX_PER_QUERY))
+        .map(docs -> docs.stream().map(Device::fromDocument).toList());
+  }
+
+  public Future<List<Device>> awaitingAttestation() {
+    return Mongo.list(
+            devices
+                .find(Filters.eq("status", DeviceStatus.AWAITING_ATTESTATION.wire()))
+                .limit(MAX_PER_QUERY))
+        .map(docs -> docs.stream().map(Device::fromDocument).toList());
+  }
+
+  /** Attaches a verified attestation unless the device was revoked meanwhile. */
+  public Future<Optional<Device>> attest(String id, byte[] chain) {
+    return Mongo.optional(
+            devices.findOneAndUpdate(
+                Filters.and(
+                    Filters.eq("_id", id), Filters.ne("status", DeviceStatus.REVOKED.wire())),
+                Updates.combine(
+                    Updates.set("attestation", new Binary(chain)),
+                    Updates.set("status", DeviceStatus.ACTIVE.wire())),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+        .map(d -> d.map(Device::fromDocument));
+  }
+
+  public Future<Void> revoke(String id) {
+    return Mongo.first(
+            devices.updateOne(
+                Filters.eq("_id", id), Updates.set("status", DeviceStatus.REVOKED.wire())))
+        .mapEmpty();
+  }
+}

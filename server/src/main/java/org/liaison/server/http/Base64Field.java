@@ -1,0 +1,57 @@
+package org.liaison.server.http;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Base64;
+import java.util.Optional;
+
+/** Binary fields travel as base64url without padding; every failure names its field. */
+public final class Base64Field {
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+  private Base64Field() {}
+
+  public static String encode(byte[] bytes) {
+    return ENCODER.encodeToString(bytes);
+  }
+
+  public static byte[] required(JsonObject body, String field, int maxBytes) {
+    return optional(body, field, maxBytes)
+        .orElseThrow(() -> ApiError.invalidField(field, field + " is required"));
+  }
+
+  public static Optional<byte[]> optional(JsonObject body, String field, int maxBytes) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof String text)) {
+      throw ApiError.invalidField(field, field + " must be a base64url string");
+    }
+    // Refuse before decoding: a base64 string of n characters holds about 3n/4 bytes.
+    if (text.length() > (maxBytes / 3 + 1) * 4) {
+      throw new ApiError(
+          413,
+          "payload-too-large",
+          field + " must be at most " + maxBytes + " bytes",
+          new JsonObject().put("field", field));
+    }
+    byte[] bytes;
+    try {
+      bytes = DECODER.decode(text);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalidField(field, field + " is not base64url");
+    }
+    if (bytes.length == 0) {
+      throw ApiError.invalidField(field, field + " is empty");
+    }
+    if (bytes.length > maxBytes) {
+      throw new ApiError(
+          413,
+          "payload-too-large",
+          field + " must be at most " + maxBytes + " bytes",
+          new JsonObject().put("field", field));
+    }
+    return Optional.of(bytes);
+  }
+}

@@ -1,0 +1,210 @@
+package org.liaison.server.keydirectory;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import io.vertx.core.Future;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.bson.Document;
+import org.bson.types.Binary;
+import org.liaison.server.store.Mongo;
+import org.liaison.server.store.Store;
+
+/**
+ * MLS key packages, one-time and last-resort, per device. Packages are stored under the SHA-256 of
+ * their bytes; each device has one small document listing its available ones, so a claim is one
+ * atomic {@code $pop} on a document found by {@code _id} (fast on both stores, and two concurrent
+ * claims never receive the same package). A claimed package is marked issued: only issued packages
+ * may be added to a channel.
+ */
+public final class KeyDirectory {
+  public static final int MAX_STORED_PER_DEVICE = 200;
+
+  private final MongoCollection<Document> packages;
+  private final MongoCollection<Document> perDevice;
+  private final Clock clock;
+
+  /** A package as the directory knows it. */
+  public record StoredPackage(
+      String hash,
+      String deviceId,
+      String userId,
+      byte[] bytes,
+      boolean lastResort,
+      boolean issued) {}
+
+  /** What a claim returns for one device. */
+  public record Claimed(String userId, String deviceId, byte[] keyPackage, boolean lastResort) {}
+
+  public KeyDirectory(Store store, Clock clock) {
+    this.packages = store.collection("key_packages");
+    this.perDevice = store.collection("device_key_packages");
+    this.clock = clock;
+  }
+
+  public static String hash(byte[] keyPackage) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(keyPackage));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Stores already-validated packages for a device; duplicates of stored ones are ignored. */
+  public Future<Void> store(
+      String deviceId, String userId, List<byte[]> oneTime, Optional<byte[]> lastResort) {
+    List<Document> docs = new ArrayList<>();
+    List<String> oneTimeHashes = new ArrayList<>();
+    for (byte[] bytes : oneTime) {
+      String h = hash(bytes);
+      if (!oneTimeHashes.contains(h)) {
+        oneTimeHashes.add(h);
+        docs.add(document(h, deviceId, userId, bytes, false));
+      }
+    }
+    lastResort.ifPresent(b -> docs.add(document(hash(b), deviceId, userId, b, true)));
+    Future<Void> inserted =
+        docs.isEmpty()
+            ? Future.succeededFuture()
+            : Mongo.optional(packages.insertMany(docs, new InsertManyOptions().ordered(false)))
+                .<Void>mapEmpty()
+                .recover(e -> Mongo.isDuplicateKey(e) ? Future.succeededFuture() : failed(e));
+    List<org.bson.conversions.Bson> updates = new ArrayList<>();
+    if (!oneTimeHashes.isEmpty()) {
+      updates.add(Updates.addEachToSet("available", oneTimeHashes));
+    }
+    lastResort.ifPresent(b -> updates.add(Updates.set("lastResort", hash(b))));
+    if (updates.isEmpty()) {
+      return inserted;
+    }
+    return inserted.compose(
+        v ->
+            Mongo.first(
+                    perDevice.updateOne(
+                        Filters.eq("_id", deviceId),
+                        Updates.combine(updates),
+                        new UpdateOptions().upsert(true)))
+                .mapEmpty());
+  }
+
+  private static <T> Future<T> failed(Throwable e) {
+    return Future.failedFuture(e);
+  }
+
+  private Document document(
+      String hash, String deviceId, String userId, byte[] bytes, boolean lastResort) {
+    return new Document("_id", hash)
+        .append("deviceId", deviceId)
+        .append("userId", userId)
+        .append("bytes", new Binary(bytes))
+        .append("lastResort", lastResort)
+        .append("issued", false)
+        .append("storedAt", java.util.Date.from(clock.instant()));
+  }
+
+  public record Count(int oneTime, boolean lastResort) {}
+
+  public Future<Count> count(String deviceId) {
+    return Mongo.optional(perDevice.find(Filters.eq("_id", deviceId)).first())
+        .map(
+            d ->
+                d.map(
+                        doc ->
+                            new Count(
+                                doc.getList("available", String.class, List.of()).size(),
+                                doc.getString("lastResort") != null))
+                    .orElse(new Count(0, false)));
+  }
+
+  /**
+   * One package for a device: the oldest one-time package, removed from the device's list in the
+   * same atomic update, or the last-resort one when none is left. Empty if the device has none.
+   */
+  public Future<Optional<Claimed>> claim(String userId, String deviceId) {
+    return Mongo.optional(
+            perDevice.findOneAndUpdate(
+                Filters.eq("_id", deviceId),
+                Updates.popFirst("available"),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE)))
+        .compose(
+            before -> {
+              if (before.isEmpty()) {
+                return Future.succeededFuture(Optional.<Claimed>empty());
+              }
+              List<String> available = before.get().getList("available", String.class, List.of());
+              boolean lastResort = available.isEmpty();
+              String chosen = lastResort ? before.get().getString("lastResort") : available.get(0);
+              if (chosen == null) {
+                return Future.succeededFuture(Optional.<Claimed>empty());
+              }
+              return Mongo.optional(
+                      packages.findOneAndUpdate(
+                          Filters.eq("_id", chosen),
+                          Updates.combine(
+                              Updates.set("issued", true),
+                              Updates.set("issuedAt", java.util.Date.from(clock.instant()))),
+                          new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+                  .map(
+                      doc ->
+                          doc.map(
+                              d ->
+                                  new Claimed(
+                                      userId,
+                                      deviceId,
+                                      d.get("bytes", Binary.class).getData(),
+                                      lastResort)));
+            });
+  }
+
+  /** The stored packages with these hashes (missing ones are absent from the map). */
+  public Future<Map<String, StoredPackage>> byHashes(Collection<String> hashes) {
+    if (hashes.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return Mongo.list(packages.find(Filters.in("_id", hashes)))
+        .map(
+            docs ->
+                docs.stream()
+                    .map(
+                        d ->
+                            new StoredPackage(
+                                d.getString("_id"),
+                                d.getString("deviceId"),
+                                d.getString("userId"),
+                                d.get("bytes", Binary.class).getData(),
+                                d.getBoolean("lastResort", false),
+                                d.getBoolean("issued", false)))
+                    .collect(Collectors.toMap(StoredPackage::hash, Function.identity())));
+  }
+
+  /** One-time packages are gone once a commit used them; a last-resort one stays. */
+  public Future<Void> consume(Collection<StoredPackage> used) {
+    List<String> oneTime =
+        used.stream().filter(p -> !p.lastResort()).map(StoredPackage::hash).toList();
+    if (oneTime.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return Mongo.first(packages.deleteMany(Filters.in("_id", oneTime))).mapEmpty();
+  }
+
+  /** A revoked device's packages can never be claimed or added again. */
+  public Future<Void> forgetDevice(String deviceId) {
+    return Mongo.first(perDevice.deleteOne(Filters.eq("_id", deviceId)))
+        .compose(v -> Mongo.first(packages.deleteMany(Filters.eq("deviceId", deviceId))))
+        .mapEmpty();
+  }
+}

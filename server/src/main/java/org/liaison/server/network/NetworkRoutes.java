@@ -1,0 +1,65 @@
+package org.liaison.server.network;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.liaison.crypto.Ed25519;
+import org.liaison.server.access.AccessRules;
+import org.liaison.server.audit.AuditLog;
+import org.liaison.server.auth.Actor;
+import org.liaison.server.http.ApiError;
+import org.liaison.server.http.Base64Field;
+import org.liaison.server.http.Bodies;
+import org.liaison.server.http.Handlers;
+
+/** {@code /network}: the root key clients compare with the one they were configured with. */
+public final class NetworkRoutes {
+  private final NetworkRoot root;
+  private final AuditLog audit;
+
+  public NetworkRoutes(NetworkRoot root, AuditLog audit) {
+    this.root = root;
+    this.audit = audit;
+  }
+
+  public void mount(Router api, Handler<RoutingContext> authenticated) {
+    api.get("/network").handler(authenticated).handler(Handlers.json(200, this::show));
+    api.put("/network/root-key")
+        .handler(authenticated)
+        .handler(Handlers.json(200, this::setRootKey));
+  }
+
+  private Future<JsonObject> show(RoutingContext ctx) {
+    return root.key()
+        .map(
+            key -> {
+              JsonObject json = new JsonObject();
+              key.ifPresent(
+                  k ->
+                      json.put("rootKey", Base64Field.encode(k))
+                          .put("rootFingerprint", NetworkRoot.fingerprint(k)));
+              return json;
+            });
+  }
+
+  private Future<JsonObject> setRootKey(RoutingContext ctx) {
+    Actor actor = Actor.of(ctx);
+    AccessRules.requireNetworkAdmin(actor.user());
+    byte[] key = Base64Field.required(Bodies.json(ctx), "rootKey", Ed25519.PUBLIC_KEY_LENGTH);
+    if (key.length != Ed25519.PUBLIC_KEY_LENGTH) {
+      throw ApiError.invalidField("rootKey", "rootKey must be a 32-byte Ed25519 public key");
+    }
+    return root.setOnce(key)
+        .compose(
+            v ->
+                audit.append(
+                    actor.user().id(),
+                    "network.root-key-set",
+                    null,
+                    null,
+                    java.util.Map.of("fingerprint", NetworkRoot.fingerprint(key))))
+        .compose(v -> show(ctx));
+  }
+}

@@ -1,0 +1,461 @@
+package org.liaison.server.realtime;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.liaison.server.auth.Actor;
+import org.liaison.server.channels.Channel;
+import org.liaison.server.channels.ChannelRoutes;
+import org.liaison.server.delivery.DeliveryService;
+import org.liaison.server.delivery.LogEntry;
+import org.liaison.server.events.Events;
+import org.liaison.server.http.ApiError;
+import org.liaison.server.http.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One device's WebSocket. For each of its channels it keeps a cursor and sends the log strictly in
+ * order, without gaps: a live entry that follows the cursor goes out at once; anything else (a gap
+ * left by another node, a socket that was full) is read back from the log. Nothing is queued per
+ * connection, so a slow device costs no memory; one whose socket stays full is disconnected.
+ */
+final class DeviceConnection {
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceConnection.class);
+  private static final int PAGE = 100;
+  private static final long ACK_FLUSH_MILLIS = 1000;
+  static final short CLOSE_POLICY = 1008;
+  static final short CLOSE_TRY_LATER = 1013;
+  static final short CLOSE_REVOKED = 4401;
+
+  private final Vertx vertx;
+  private final ServerWebSocket ws;
+  private final Actor actor;
+  private final String deviceId;
+  private final DeliveryService delivery;
+  private final ChannelRoutes requests;
+  private final RealtimeLimits limits;
+  private final FrameRate rate;
+  private final Map<String, Feed> feeds = new HashMap<>();
+  private final Map<String, Long> unsavedAcks = new HashMap<>();
+  private MessageConsumer<JsonObject> deviceEvents;
+  private long slowTimer = -1;
+  private long ackTimer = -1;
+  private boolean closed;
+
+  /** One channel's delivery to this device. */
+  private static final class Feed {
+    final String channelId;
+    long cursor;
+    long latestSeen;
+    boolean pumping;
+    boolean stopped;
+    MessageConsumer<JsonObject> consumer;
+
+    Feed(String channelId, long cursor) {
+      this.channelId = channelId;
+      this.cursor = cursor;
+      this.latestSeen = cursor;
+    }
+  }
+
+  DeviceConnection(
+      Vertx vertx,
+      ServerWebSocket ws,
+      Actor actor,
+      DeliveryService delivery,
+      ChannelRoutes requests,
+      RealtimeLimits limits) {
+    this.vertx = vertx;
+    this.ws = ws;
+    this.actor = actor;
+    this.deviceId = actor.requireDevice();
+    this.delivery = delivery;
+    this.requests = requests;
+    this.limits = limits;
+    this.rate = new FrameRate(limits.framesPerSecond(), limits.frameBurst(), System.nanoTime());
+  }
+
+  /** Refuses a socket that never became a device connection (bad or missing auth). */
+  static void refuse(ServerWebSocket ws, Throwable cause) {
+    ApiError error =
+        cause instanceof ApiError api
+            ? api
+            : new ApiError(500, "internal-error", "Something went wrong on the server");
+    ws.writeTextMessage(errorFrame(error).encode())
+        .onComplete(
+            v -> ws.close(error.status() == 401 ? CLOSE_REVOKED : CLOSE_POLICY, error.code()));
+  }
+
+  void start() {
+    ws.textMessageHandler(this::onFrame);
+    ws.binaryMessageHandler(
+        b -> sendError(new ApiError(400, "malformed-frame", "Send JSON text frames"), null));
+    ws.closeHandler(v -> stop());
+    ws.exceptionHandler(e -> LOG.debug("realtime socket error device={}", deviceId, e));
+    ws.drainHandler(v -> drained());
+    deviceEvents = vertx.eventBus().consumer(Events.device(deviceId), m -> onDeviceEvent(m.body()));
+    delivery
+        .channelsOf(actor.user().id())
+        .compose(
+            all -> {
+              List<Channel> mine =
+                  all.stream().filter(c -> c.leafOf(deviceId).isPresent()).toList();
+              return delivery.cursors(deviceId, mine).map(cursors -> Map.entry(mine, cursors));
+            })
+        .onSuccess(
+            loaded -> {
+              if (closed) {
+                return;
+              }
+              JsonArray channels = new JsonArray();
+              for (Channel c : loaded.getKey()) {
+                long cursor = loaded.getValue().get(c.id());
+                channels.add(
+                    new JsonObject()
+                        .put("id", c.id())
+                        .put("epoch", c.epoch())
+                        .put("lastAck", cursor));
+                open(c.id(), cursor);
+              }
+              write(
+                  new JsonObject()
+                      .put("type", "ready")
+                      .put("deviceId", deviceId)
+                      .put("channels", channels));
+              feeds.values().forEach(this::pump);
+            })
+        .onFailure(
+            e -> {
+              LOG.error("realtime start failed device={}", deviceId, e);
+              ws.close(CLOSE_TRY_LATER, "unavailable");
+            });
+  }
+
+  private Feed open(String channelId, long cursor) {
+    Feed feed = feeds.get(channelId);
+    if (feed != null) {
+      return feed;
+    }
+    Feed created = new Feed(channelId, cursor);
+    created.consumer =
+        vertx
+            .eventBus()
+            .consumer(Events.channel(channelId), m -> onChannelEvent(created, m.body()));
+    feeds.put(channelId, created);
+    return created;
+  }
+
+  // ---- outgoing -----------------------------------------------------------------------------
+
+  private void onChannelEvent(Feed feed, JsonObject event) {
+    if (feed.stopped || closed) {
+      return;
+    }
+    if (!event.containsKey("seq")) {
+      write(event.copy().put("type", "channel-updated"));
+      return;
+    }
+    long seq = event.getLong("seq");
+    feed.latestSeen = Math.max(feed.latestSeen, seq);
+    if (seq <= feed.cursor) {
+      return;
+    }
+    if (!feed.pumping && seq == feed.cursor + 1 && !ws.writeQueueFull()) {
+      deliver(feed, event, seq, event.getJsonArray("removed"));
+    } else {
+      pump(feed);
+    }
+  }
+
+  /** Sends one entry and moves the cursor; the commit that removes this device is the last. */
+  private void deliver(Feed feed, JsonObject entry, long seq, JsonArray removed) {
+    boolean commit = removed != null;
+    write(entry.copy().put("type", commit ? "handshake" : "message"));
+    feed.cursor = seq;
+    if (commit && removesMe(removed)) {
+      stopFeed(feed);
+      write(
+          new JsonObject()
+              .put("type", "channel-updated")
+              .put("channelId", feed.channelId)
+              .put("reason", "removed"));
+    }
+  }
+
+  private boolean removesMe(JsonArray removed) {
+    for (int i = 0; i < removed.size(); i++) {
+      if (deviceId.equals(removed.getJsonObject(i).getString("deviceId"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Reads the log from the cursor until caught up, or until the socket is full. */
+  private void pump(Feed feed) {
+    if (feed.pumping || feed.stopped || closed) {
+      return;
+    }
+    if (ws.writeQueueFull()) {
+      armSlowConsumerTimer();
+      return;
+    }
+    feed.pumping = true;
+    delivery
+        .entries(feed.channelId, feed.cursor + 1, PAGE)
+        .onComplete(
+            read -> {
+              feed.pumping = false;
+              if (read.failed() || feed.stopped || closed) {
+                return;
+              }
+              List<LogEntry> page = read.result();
+              for (LogEntry entry : page) {
+                if (entry.seq() <= feed.cursor) {
+                  continue; // written meanwhile by the live path
+                }
+                // Past the cursor only at the page's start, where retention removed the oldest.
+                JsonObject json = entry.toJson();
+                deliver(feed, json, entry.seq(), json.getJsonArray("removed"));
+                if (feed.stopped) {
+                  return;
+                }
+                if (ws.writeQueueFull()) {
+                  armSlowConsumerTimer();
+                  return; // the drain handler resumes from the cursor
+                }
+              }
+              if (page.size() == PAGE || feed.latestSeen > feed.cursor) {
+                pump(feed);
+              }
+            });
+  }
+
+  private void drained() {
+    if (slowTimer >= 0) {
+      vertx.cancelTimer(slowTimer);
+      slowTimer = -1;
+    }
+    feeds.values().forEach(this::pump);
+  }
+
+  private void armSlowConsumerTimer() {
+    if (slowTimer < 0) {
+      slowTimer =
+          vertx.setTimer(
+              limits.slowConsumerMillis(),
+              t -> {
+                slowTimer = -1;
+                if (ws.writeQueueFull()) {
+                  LOG.info("realtime slow consumer disconnected device={}", deviceId);
+                  ws.close(CLOSE_TRY_LATER, "slow-consumer");
+                }
+              });
+    }
+  }
+
+  private void onDeviceEvent(JsonObject event) {
+    switch (event.getString("type", "")) {
+      case "welcome" -> {
+        String channelId = event.getString("channelId");
+        Feed feed = open(channelId, event.getLong("seq"));
+        write(event.copy());
+        pump(feed);
+      }
+      case "revoked" -> {
+        write(errorFrame(new ApiError(401, "device-revoked", "This device was revoked")));
+        ws.close(CLOSE_REVOKED, "device-revoked");
+      }
+      default -> {}
+    }
+  }
+
+  private void write(JsonObject frame) {
+    if (!closed) {
+      ws.writeTextMessage(frame.encode());
+    }
+  }
+
+  // ---- incoming -----------------------------------------------------------------------------
+
+  private void onFrame(String text) {
+    if (!rate.allow(System.nanoTime())) {
+      sendError(new ApiError(429, "rate-limited", "Too many frames; slow down"), null);
+      return;
+    }
+    JsonObject frame;
+    try {
+      frame = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      sendError(new ApiError(400, "malformed-frame", "A frame must be one JSON object"), null);
+      return;
+    }
+    String clientMessageId = frame.getValue("clientMessageId") instanceof String s ? s : null;
+    try {
+      refuseForgedSender(frame);
+      String type = frame.getValue("type") instanceof String t ? t : "";
+      switch (type) {
+        case "send" ->
+            requests
+                .send(actor, deviceId, channelOf(frame), frame)
+                .onSuccess(
+                    a ->
+                        write(
+                            new JsonObject()
+                                .put("type", "ack")
+                                .put("clientMessageId", clientMessageId)
+                                .put("channelId", frame.getString("channelId"))
+                                .put("seq", a.seq())
+                                .put("duplicate", a.duplicate())))
+                .onFailure(e -> sendError(e, clientMessageId));
+        case "commit" ->
+            requests
+                .commit(actor, deviceId, channelOf(frame), frame)
+                .onSuccess(
+                    a ->
+                        write(
+                            new JsonObject()
+                                .put("type", "ack")
+                                .put("clientMessageId", clientMessageId)
+                                .put("channelId", frame.getString("channelId"))
+                                .put("seq", a.seq())
+                                .put("epoch", a.epoch())
+                                .put("duplicate", a.duplicate())))
+                .onFailure(e -> sendError(e, clientMessageId));
+        case "ack" -> acknowledge(channelOf(frame), seqOf(frame, "seq"));
+        case "sync" -> {
+          Feed feed = feeds.get(channelOf(frame));
+          if (feed == null || feed.stopped) {
+            throw ApiError.notFound("channel-not-found", "No such channel");
+          }
+          feed.cursor = seqOf(frame, "after");
+          feed.latestSeen = Math.max(feed.latestSeen, feed.cursor);
+          pump(feed);
+        }
+        case "ping" -> write(new JsonObject().put("type", "pong"));
+        case "auth" -> throw new ApiError(400, "already-authenticated", "This socket is signed in");
+        default ->
+            throw new ApiError(
+                400,
+                "unknown-frame-type",
+                "Unknown frame type; expected send, commit, ack, sync or ping");
+      }
+    } catch (RuntimeException e) {
+      sendError(e, clientMessageId);
+    }
+  }
+
+  /** The server never takes a sender from a frame; a frame that names another one is refused. */
+  private void refuseForgedSender(JsonObject frame) {
+    Object device = frame.getValue("senderDeviceId");
+    Object user = frame.getValue("senderUserId");
+    if ((device != null && !deviceId.equals(device))
+        || (user != null && !actor.user().id().equals(user))) {
+      throw new ApiError(
+          403, "sender-mismatch", "A frame cannot name another sender than this device");
+    }
+  }
+
+  private static String channelOf(JsonObject frame) {
+    Object id = frame.getValue("channelId");
+    if (!(id instanceof String text)) {
+      throw ApiError.invalidField("channelId", "channelId is required");
+    }
+    return Fields.id(text, "channel");
+  }
+
+  private static long seqOf(JsonObject frame, String field) {
+    Object value = frame.getValue(field);
+    if (!(value instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
+      throw ApiError.invalidField(field, field + " must be a whole number >= 0");
+    }
+    return n.longValue();
+  }
+
+  /** Acks are saved at most once a second per connection: they only ever move forward. */
+  private void acknowledge(String channelId, long seq) {
+    Feed feed = feeds.get(channelId);
+    if (feed == null) {
+      throw ApiError.notFound("channel-not-found", "No such channel");
+    }
+    unsavedAcks.merge(channelId, seq, Math::max);
+    if (ackTimer < 0) {
+      ackTimer = vertx.setTimer(ACK_FLUSH_MILLIS, t -> saveAcks());
+    }
+  }
+
+  private Future<Void> saveAcks() {
+    ackTimer = -1;
+    Map<String, Long> pending = new HashMap<>(unsavedAcks);
+    unsavedAcks.clear();
+    return Future.join(
+            pending.entrySet().stream()
+                .map(e -> delivery.markRead(deviceId, e.getKey(), e.getValue()))
+                .toList())
+        .onFailure(e -> LOG.warn("saving acks failed device={}", deviceId))
+        .mapEmpty();
+  }
+
+  private void sendError(Throwable cause, String clientMessageId) {
+    ApiError error;
+    if (cause instanceof ApiError api) {
+      error = api;
+    } else {
+      LOG.error("realtime frame failed device={}", deviceId, cause);
+      error = new ApiError(500, "internal-error", "Something went wrong on the server");
+    }
+    JsonObject frame = errorFrame(error);
+    if (clientMessageId != null) {
+      frame.put("clientMessageId", clientMessageId);
+    }
+    write(frame);
+  }
+
+  private static JsonObject errorFrame(ApiError error) {
+    JsonObject frame =
+        new JsonObject()
+            .put("type", "error")
+            .put("status", error.status())
+            .put("code", error.code())
+            .put("message", error.getMessage());
+    if (error.details() != null) {
+      frame.put("details", error.details());
+    }
+    return frame;
+  }
+
+  // ---- end ----------------------------------------------------------------------------------
+
+  private void stopFeed(Feed feed) {
+    feed.stopped = true;
+    if (feed.consumer != null) {
+      feed.consumer.unregister();
+    }
+  }
+
+  private void stop() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    feeds.values().forEach(this::stopFeed);
+    if (deviceEvents != null) {
+      deviceEvents.unregister();
+    }
+    if (slowTimer >= 0) {
+      vertx.cancelTimer(slowTimer);
+    }
+    if (ackTimer >= 0) {
+      vertx.cancelTimer(ackTimer);
+      saveAcks();
+    }
+  }
+}

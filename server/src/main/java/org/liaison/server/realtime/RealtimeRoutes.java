@@ -1,0 +1,122 @@
+package org.liaison.server.realtime;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.liaison.server.auth.Actor;
+import org.liaison.server.auth.Authenticator;
+import org.liaison.server.channels.ChannelRoutes;
+import org.liaison.server.config.LiaisonConfig;
+import org.liaison.server.delivery.DeliveryService;
+import org.liaison.server.http.ApiError;
+
+/**
+ * {@code GET /api/v1/realtime}: one WebSocket per device. Authenticated by the access token, either
+ * in the upgrade's Authorization header (SDKs) or in a first {@code auth} frame (browsers cannot
+ * set headers on a WebSocket); the session must be bound to a device.
+ */
+public final class RealtimeRoutes {
+  public static final String PATH = "/api/v1/realtime";
+
+  private final Vertx vertx;
+  private final Authenticator authenticator;
+  private final DeliveryService delivery;
+  private final ChannelRoutes requests;
+  private final RealtimeLimits limits;
+
+  public RealtimeRoutes(
+      Vertx vertx,
+      Authenticator authenticator,
+      DeliveryService delivery,
+      ChannelRoutes requests,
+      LiaisonConfig config) {
+    this.vertx = vertx;
+    this.authenticator = authenticator;
+    this.delivery = delivery;
+    this.requests = requests;
+    this.limits = RealtimeLimits.of(config);
+  }
+
+  /** Mounted on the root router, ahead of the API's body handler (an upgrade has no body). */
+  public void mount(Router root) {
+    root.get(PATH).handler(this::upgrade);
+  }
+
+  private void upgrade(RoutingContext ctx) {
+    if (!ctx.request().canUpgradeToWebSocket()) {
+      ctx.fail(new ApiError(400, "upgrade-required", "Connect with a WebSocket"));
+      return;
+    }
+    String header = ctx.request().getHeader("Authorization");
+    if (header != null) {
+      if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        ctx.fail(ApiError.unauthorized("missing-token", "Sign in first"));
+        return;
+      }
+      authenticate(header.substring(7).trim())
+          .onFailure(ctx::fail)
+          .onSuccess(
+              actor ->
+                  ctx.request()
+                      .toWebSocket()
+                      .onSuccess(ws -> connection(ws, actor).start())
+                      .onFailure(ctx::fail));
+      return;
+    }
+    ctx.request().toWebSocket().onSuccess(this::awaitAuthFrame).onFailure(ctx::fail);
+  }
+
+  private Future<Actor> authenticate(String token) {
+    return authenticator
+        .authenticate(token)
+        .map(
+            actor -> {
+              actor.requireDevice();
+              return actor;
+            });
+  }
+
+  private DeviceConnection connection(ServerWebSocket ws, Actor actor) {
+    return new DeviceConnection(vertx, ws, actor, delivery, requests, limits);
+  }
+
+  /** Browsers: the first frame must be {@code {"type":"auth","token":…}}, within a deadline. */
+  private void awaitAuthFrame(ServerWebSocket ws) {
+    long deadline =
+        vertx.setTimer(
+            limits.authTimeoutMillis(),
+            t ->
+                DeviceConnection.refuse(
+                    ws, ApiError.unauthorized("auth-timeout", "Send auth first")));
+    ws.textMessageHandler(
+        text -> {
+          vertx.cancelTimer(deadline);
+          ws.textMessageHandler(null);
+          String token;
+          try {
+            JsonObject frame = new JsonObject(text);
+            if (!"auth".equals(frame.getString("type")) || frame.getString("token") == null) {
+              DeviceConnection.refuse(
+                  ws, ApiError.unauthorized("missing-token", "The first frame must be auth"));
+              return;
+            }
+            token = frame.getString("token");
+          } catch (DecodeException | ClassCastException e) {
+            DeviceConnection.refuse(ws, new ApiError(400, "malformed-frame", "Not a JSON object"));
+            return;
+          }
+          ws.pause();
+          authenticate(token)
+              .onSuccess(
+                  actor -> {
+                    connection(ws, actor).start();
+                    ws.resume();
+                  })
+              .onFailure(e -> DeviceConnection.refuse(ws, e));
+        });
+  }
+}
