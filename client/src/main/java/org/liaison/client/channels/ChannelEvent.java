@@ -9,7 +9,10 @@ public sealed interface ChannelEvent {
   /** A device of a channel member, as a commit entry names it. */
   record MemberRef(int leaf, String userId, String deviceId) {}
 
-  /** This device joined (from a Welcome) at the commit with this seq, now at this epoch. */
+  /**
+   * This device joined at the commit with this seq, now at this epoch: from a Welcome, or, when the
+   * Welcome was for a key package of an earlier run of this device, by rejoining at once.
+   */
   record Joined(String channelId, long seq, long epoch) implements ChannelEvent {}
 
   /** This device was removed by the commit at {@code seq}; nothing more of the channel follows. */
@@ -45,6 +48,13 @@ public sealed interface ChannelEvent {
    * does not match its group id. The device stops processing it.
    */
   record Refused(String channelId, long seq, String reason) implements ChannelEvent {}
+
+  /**
+   * This device lost its state for the channel and cannot rejoin it: e.g. it is the channel's only
+   * member (bcmls cannot commit an epoch with one member, so an external commit replacing its own
+   * leaf fails). The channel stays listed; another member adding this user again brings it back.
+   */
+  record Stranded(String channelId, String reason) implements ChannelEvent {}
 
   /** This device's commit lost a race for {@code lostEpoch}; it caught up and committed again. */
   record Rebased(String channelId, long lostEpoch, long retryEpoch) implements ChannelEvent {}

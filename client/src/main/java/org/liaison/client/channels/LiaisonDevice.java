@@ -73,16 +73,27 @@ public final class LiaisonDevice implements AutoCloseable {
    * maxAttempts}: commits and sends retried after a lost race or a lost connection; {@code
    * followAll}: on connecting, rejoin (resync) every channel this run holds no state for. A
    * short-lived tool (the CLI) turns it off and follows only the channels it works on, since each
-   * resync is a commit every member processes.
+   * resync is a commit every member processes. {@code authFrame}: authenticate the realtime
+   * connection with a first {@code auth} frame (as browsers do) instead of the {@code
+   * Authorization} header on the upgrade.
    */
   public record Options(
-      int keyPackageTarget, int maxAttempts, Duration ackDelay, Clock clock, boolean followAll) {
+      int keyPackageTarget,
+      int maxAttempts,
+      Duration ackDelay,
+      Clock clock,
+      boolean followAll,
+      boolean authFrame) {
     public static Options defaults() {
-      return new Options(20, 5, Duration.ofMillis(100), Clock.systemUTC(), true);
+      return new Options(20, 5, Duration.ofMillis(100), Clock.systemUTC(), true, false);
     }
 
     public Options withFollowAll(boolean follow) {
-      return new Options(keyPackageTarget, maxAttempts, ackDelay, clock, follow);
+      return new Options(keyPackageTarget, maxAttempts, ackDelay, clock, follow, authFrame);
+    }
+
+    public Options withAuthFrame(boolean frame) {
+      return new Options(keyPackageTarget, maxAttempts, ackDelay, clock, followAll, frame);
     }
   }
 
@@ -105,6 +116,7 @@ public final class LiaisonDevice implements AutoCloseable {
     long serverAck;
     long ackedSeq;
     boolean ackTimer;
+    boolean stranded;
 
     Channel(String id) {
       this.id = id;
@@ -129,6 +141,8 @@ public final class LiaisonDevice implements AutoCloseable {
   private WebSocketClient webSockets;
   private WebSocket socket;
   private Promise<Void> ready;
+  private boolean bootstrapping;
+  private boolean feedsStale;
   private Consumer<ChannelMessage> messageHandler = m -> {};
   private Consumer<ChannelEvent> eventHandler = e -> {};
 
@@ -351,10 +365,12 @@ public final class LiaisonDevice implements AutoCloseable {
     }
     List<KeyPackageSecrets> fresh = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      fresh.add(ChannelSession.newKeyPackage(identity));
+      fresh.add(MlsLock.call(() -> ChannelSession.newKeyPackage(identity)));
     }
     Optional<KeyPackageSecrets> last =
-        withLastResort ? Optional.of(ChannelSession.newKeyPackage(identity)) : Optional.empty();
+        withLastResort
+            ? Optional.of(MlsLock.call(() -> ChannelSession.newKeyPackage(identity)))
+            : Optional.empty();
     return client
         .uploadKeyPackages(
             fresh.stream().map(KeyPackageSecrets::publicBytes).toList(),
@@ -404,6 +420,47 @@ public final class LiaisonDevice implements AutoCloseable {
         });
   }
 
+  /**
+   * Opens the realtime connection again. The server's connection follows the channels the device
+   * was in when it opened, and those it is added to; a channel this device creates meanwhile is not
+   * followed (server behaviour at the time of writing, see docs/protocol.md, Realtime), so the SDK
+   * reconnects after creating one.
+   */
+  private Future<Void> reconnect() {
+    WebSocket old = socket;
+    socket = null;
+    return (old == null ? done() : old.close().recover(e -> done())).compose(v -> openSocket(true));
+  }
+
+  /**
+   * After a resync: the server's connection stops a channel's feed when it sends a commit removing
+   * this device, and it does so for this device's own external commit too (which removes its old
+   * leaf and adds it again), so the realtime connection is opened again once the rejoin is marked
+   * read. (A server fix makes this a needless reconnect, nothing worse.)
+   */
+  private void refollow() {
+    if (socket == null) {
+      return;
+    }
+    if (bootstrapping) {
+      feedsStale = true;
+      return;
+    }
+    if (!feedsStale) {
+      feedsStale = true;
+      vertx.setTimer(
+          1,
+          t ->
+              context.runOnContext(
+                  v -> {
+                    feedsStale = false;
+                    if (socket != null) {
+                      reconnect().onFailure(e -> LOG.warn("realtime reconnect failed", e));
+                    }
+                  }));
+    }
+  }
+
   public boolean connected() {
     return socket != null;
   }
@@ -429,8 +486,10 @@ public final class LiaisonDevice implements AutoCloseable {
             .setHost(base.getHost())
             .setPort(base.getPort() > 0 ? base.getPort() : (tls ? 443 : 80))
             .setSsl(tls)
-            .setURI("/api/v1/realtime")
-            .addHeader("Authorization", "Bearer " + token);
+            .setURI("/api/v1/realtime");
+    if (!options.authFrame()) {
+      connect.addHeader("Authorization", "Bearer " + token);
+    }
     return webSockets
         .connect(connect)
         .recover(
@@ -451,13 +510,17 @@ public final class LiaisonDevice implements AutoCloseable {
               Promise<Void> whenReady = Promise.promise();
               ready = whenReady;
               ws.textMessageHandler(this::onFrame);
+              if (options.authFrame()) {
+                ws.writeTextMessage(
+                    new JsonObject().put("type", "auth").put("token", token).encode());
+              }
               ws.closeHandler(
                   v -> {
                     if (socket == ws) {
                       socket = null;
                       LOG.info("realtime connection closed ({})", ws.closeStatusCode());
+                      whenReady.tryFail("realtime connection closed before ready");
                     }
-                    whenReady.tryFail("realtime connection closed before ready");
                   });
               return whenReady.future();
             });
@@ -556,14 +619,24 @@ public final class LiaisonDevice implements AutoCloseable {
                     serial(
                             ch,
                             () ->
-                                ch.log == null && options.followAll()
+                                ch.log == null && !ch.stranded && options.followAll()
                                     ? resyncInternal(ch, 0)
                                     : done())
                         .recover(e -> warned(ch, "resync", e)));
               }
+              bootstrapping = true;
               return Future.join(work).<Void>mapEmpty();
             })
-        .onSuccess(v -> topUpKeyPackages().onFailure(e -> LOG.warn("key package top-up", e)));
+        .onComplete(v -> bootstrapping = false)
+        .compose(
+            v -> {
+              topUpKeyPackages().onFailure(e -> LOG.warn("key package top-up", e));
+              if (feedsStale) {
+                feedsStale = false;
+                return reconnect();
+              }
+              return done();
+            });
   }
 
   private Future<Void> onLiveEntry(Channel ch, LogEntry entry) {
@@ -592,18 +665,25 @@ public final class LiaisonDevice implements AutoCloseable {
         () -> {
           requireKeys();
           ChannelGroupId groupId = ChannelGroupId.create(policy);
-          ChannelSession session =
-              ChannelSession.create(identity, groupId.encode(), trustFor(policy));
+          record Created(ChannelSession session, byte[] meta, byte[] groupInfo) {}
+          Created created =
+              MlsLock.call(
+                  () -> {
+                    ChannelSession s =
+                        ChannelSession.create(identity, groupId.encode(), trustFor(policy));
+                    return new Created(s, meta.encrypt(ChannelMeta.key(s)), s.groupInfo());
+                  });
+          ChannelSession session = created.session();
           JsonObject sealedMeta =
               new JsonObject()
                   .put("epoch", session.epoch())
-                  .put("ciphertext", LiaisonClient.b64(meta.encrypt(ChannelMeta.key(session))));
+                  .put("ciphertext", LiaisonClient.b64(created.meta()));
           return client
               .createChannel(
                   groupId.encode(),
                   kind,
                   PolicyJson.toJson(policy),
-                  session.groupInfo(),
+                  created.groupInfo(),
                   sealedMeta)
               .map(
                   json -> {
@@ -616,9 +696,10 @@ public final class LiaisonDevice implements AutoCloseable {
                     ch.groupId = groupId;
                     ch.kind = kind;
                     ch.meta = Optional.of(meta);
-                    ch.log = new ChannelLog(id, session, 0);
+                    ch.log = MlsLock.call(() -> new ChannelLog(id, session, 0));
                     return id;
-                  });
+                  })
+              .compose(id -> socket == null ? Future.succeededFuture(id) : reconnect().map(id));
         });
   }
 
@@ -744,7 +825,7 @@ public final class LiaisonDevice implements AutoCloseable {
     ChannelSession session = activeSession(ch);
     if (ciphertext == null || epoch != session.epoch()) {
       epoch = session.epoch();
-      ciphertext = session.protect(new byte[0], payload);
+      ciphertext = MlsLock.call(() -> session.protect(new byte[0], payload));
     }
     long sentEpoch = epoch;
     byte[] sent = ciphertext;
@@ -797,13 +878,18 @@ public final class LiaisonDevice implements AutoCloseable {
       int attempt) {
     ChannelSession session = activeSession(ch);
     long epoch = session.epoch();
-    ChannelSession.PendingCommit pending = make.apply(session);
+    ChannelSession.PendingCommit pending = MlsLock.call(() -> make.apply(session));
     if (pending == null) {
       // a rebase found the change already made by the commit that won
       return Future.succeededFuture(new Committed(ch.id, ch.log.processedSeq(), epoch));
     }
     return client
-        .postCommit(ch.id, epoch, pending.commit(), pending.welcome(), pending.next().groupInfo())
+        .postCommit(
+            ch.id,
+            epoch,
+            pending.commit(),
+            pending.welcome(),
+            MlsLock.call(() -> pending.next().groupInfo()))
         .compose(
             ok -> {
               long seq = ok.getLong("seq");
@@ -831,7 +917,10 @@ public final class LiaisonDevice implements AutoCloseable {
     }
     ChannelSession session = ch.log.session();
     return client
-        .putMeta(ch.id, session.epoch(), ch.meta.get().encrypt(ChannelMeta.key(session)))
+        .putMeta(
+            ch.id,
+            session.epoch(),
+            ch.meta.get().encrypt(MlsLock.call(() -> ChannelMeta.key(session))))
         .<Void>mapEmpty()
         .recover(e -> warned(ch, "meta", e));
   }
@@ -880,7 +969,8 @@ public final class LiaisonDevice implements AutoCloseable {
       if (!ch.active()) {
         break;
       }
-      ChannelLog.Outcome outcome = ch.log.apply(entry);
+      ChannelLog log = ch.log;
+      ChannelLog.Outcome outcome = MlsLock.call(() -> log.apply(entry));
       outcome.message().ifPresent(this::deliver);
       outcome.event().ifPresent(this::emit);
     }
@@ -905,7 +995,8 @@ public final class LiaisonDevice implements AutoCloseable {
               ChannelSession session = null;
               for (KeyPackageSecrets candidate : candidates) {
                 try {
-                  session = ChannelSession.join(identity, candidate, welcome, trust);
+                  session =
+                      MlsLock.call(() -> ChannelSession.join(identity, candidate, welcome, trust));
                   oneTime.remove(candidate);
                   break;
                 } catch (MlsException e) {
@@ -921,7 +1012,15 @@ public final class LiaisonDevice implements AutoCloseable {
               if (session == null) {
                 // the Welcome is for a key package of an earlier run: rejoin from the GroupInfo
                 LOG.info("channel {}: no key package secrets for its Welcome; resyncing", ch.id);
-                return resyncInternal(ch, 0);
+                return resyncInternal(ch, 0)
+                    .onSuccess(
+                        v -> {
+                          if (ch.active()) {
+                            emit(
+                                new ChannelEvent.Joined(
+                                    ch.id, ch.log.processedSeq(), ch.log.session().epoch()));
+                          }
+                        });
               }
               if (!Arrays.equals(session.groupId(), ch.groupId.encode())) {
                 emit(new ChannelEvent.Refused(ch.id, seq, "the Welcome is for another group"));
@@ -931,7 +1030,9 @@ public final class LiaisonDevice implements AutoCloseable {
                 LOG.warn(
                     "channel {}: Welcome for epoch {} opened at {}", ch.id, epoch, session.epoch());
               }
-              ch.log = new ChannelLog(ch.id, session, seq);
+              ChannelSession joined = session;
+              ch.log = MlsLock.call(() -> new ChannelLog(ch.id, joined, seq));
+              LOG.info("channel {}: joined from a Welcome at #{}", ch.id, seq);
               readMeta(ch, json.getJsonObject("meta"));
               emit(new ChannelEvent.Joined(ch.id, seq, session.epoch()));
               topUpKeyPackages().onFailure(e -> LOG.warn("key package top-up", e));
@@ -942,17 +1043,38 @@ public final class LiaisonDevice implements AutoCloseable {
   private Future<Void> resyncInternal(Channel ch, int attempt) {
     requireKeys();
     return loadChannel(ch)
-        .compose(json -> client.groupInfo(ch.id))
+        .compose(
+            json -> {
+              JsonArray members = json.getJsonArray("members", new JsonArray());
+              boolean alone = true;
+              for (int i = 0; i < members.size(); i++) {
+                alone &= identity.deviceId().equals(members.getJsonObject(i).getString("deviceId"));
+              }
+              if (alone) {
+                ch.log = null;
+                ch.stranded = true;
+                emit(
+                    new ChannelEvent.Stranded(
+                        ch.id,
+                        "this device is the channel's only member: bcmls cannot commit a"
+                            + " one-member epoch, so it cannot rejoin by external commit"));
+                return Future.<byte[]>failedFuture(
+                    new IllegalStateException("cannot rejoin " + ch.id + ": only member"));
+              }
+              return client.groupInfo(ch.id);
+            })
         .compose(
             groupInfo -> {
               ChannelSession.PendingCommit pending;
               try {
-                pending = ChannelSession.resync(identity, groupInfo, trustFor(ch.groupId.policy()));
+                Trust trust = trustFor(ch.groupId.policy());
+                pending = MlsLock.call(() -> ChannelSession.resync(identity, groupInfo, trust));
               } catch (MlsException e) {
                 if (e.reason() == MlsException.Reason.UNTRUSTED_MEMBER) {
                   emit(new ChannelEvent.Refused(ch.id, -1, e.getMessage()));
                   return done();
                 }
+                emit(new ChannelEvent.Stranded(ch.id, "cannot rejoin: " + e.getMessage()));
                 throw e;
               }
               ChannelSession next = pending.next();
@@ -962,11 +1084,17 @@ public final class LiaisonDevice implements AutoCloseable {
               long from = 1 + Math.max(ch.serverAck, ch.log == null ? 0 : ch.log.processedSeq());
               return client
                   .postCommit(
-                      ch.id, next.epoch() - 1, pending.commit(), Optional.empty(), next.groupInfo())
+                      ch.id,
+                      next.epoch() - 1,
+                      pending.commit(),
+                      Optional.empty(),
+                      MlsLock.call(next::groupInfo))
                   .compose(
                       ok -> {
                         long seq = ok.getLong("seq");
-                        ch.log = new ChannelLog(ch.id, next, seq);
+                        LOG.info("channel {}: rejoined by external commit at #{}", ch.id, seq);
+                        ch.log = MlsLock.call(() -> new ChannelLog(ch.id, next, seq));
+                        ch.ackedSeq = Math.max(ch.ackedSeq, seq);
                         if (from < seq) {
                           emit(
                               new ChannelEvent.HistoryUnavailable(
@@ -975,7 +1103,13 @@ public final class LiaisonDevice implements AutoCloseable {
                                   seq - 1,
                                   ChannelEvent.HistoryUnavailable.Why.RESYNCED));
                         }
-                        return writeMeta(ch).compose(v -> catchUpInternal(ch));
+                        return client
+                            .markRead(ch.id, seq)
+                            .<Void>mapEmpty()
+                            .recover(e -> warned(ch, "read marker", e))
+                            .onSuccess(v -> refollow())
+                            .compose(v -> writeMeta(ch))
+                            .compose(v -> catchUpInternal(ch));
                       },
                       e -> {
                         if (wrongEpoch(e) && attempt + 1 < options.maxAttempts()) {
@@ -1185,6 +1319,11 @@ public final class LiaisonDevice implements AutoCloseable {
   }
 
   private void emit(ChannelEvent event) {
+    if (event instanceof ChannelEvent.Dropped
+        || event instanceof ChannelEvent.Refused
+        || event instanceof ChannelEvent.Stranded) {
+      LOG.warn("{}", event);
+    }
     try {
       eventHandler.accept(event);
     } catch (RuntimeException e) {

@@ -68,8 +68,13 @@ public record LogEntry(
     return List.copyOf(out);
   }
 
+  /**
+   * Whether this commit takes the device out of the channel: it removes the device's leaf and does
+   * not put it back (a resync's external commit removes the device's old leaf and adds it anew).
+   */
   public boolean removes(String deviceId) {
-    return removed.stream().anyMatch(m -> deviceId.equals(m.deviceId()));
+    return removed.stream().anyMatch(m -> deviceId.equals(m.deviceId()))
+        && added.stream().noneMatch(m -> deviceId.equals(m.deviceId()));
   }
 
   @Override

@@ -38,7 +38,6 @@ import org.liaison.crypto.mls.Trust;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChannelScenariosTest {
-  @TempDir Path dataDir;
   AttestedNetwork net;
   City north;
   City south;
@@ -48,7 +47,7 @@ class ChannelScenariosTest {
   Person coordinator;
 
   @BeforeAll
-  void network() throws Exception {
+  void network(@TempDir Path dataDir) throws Exception {
     net = new AttestedNetwork(dataDir);
     north = net.city("Northam", "NL");
     south = net.city("Southby", "NL");
@@ -160,15 +159,24 @@ class ChannelScenariosTest {
     LiaisonClient client = owner.client();
     ChannelGroupId groupId = ChannelGroupId.create(policy);
     ChannelSession session =
-        ChannelSession.create(
-            owner.device().keys().orElseThrow().identity(), groupId.encode(), Trust.anyone());
+        MlsLock.call(
+            () ->
+                ChannelSession.create(
+                    owner.device().keys().orElseThrow().identity(),
+                    groupId.encode(),
+                    Trust.anyone()));
     await(
         client.createChannel(
-            groupId.encode(), "case", PolicyJson.toJson(policy), session.groupInfo(), null));
+            groupId.encode(),
+            "case",
+            PolicyJson.toJson(policy),
+            MlsLock.call(session::groupInfo),
+            null));
     JsonObject claim = await(client.claimKeyPackages(List.of(joiner.id())));
     byte[] keyPackage =
         LiaisonClient.unb64(claim.getJsonArray("items").getJsonObject(0).getString("keyPackage"));
-    ChannelSession.PendingCommit add = session.add(List.of(keyPackage));
+    ChannelSession.PendingCommit add = MlsLock.call(() -> session.add(List.of(keyPackage)));
+    byte[] groupInfo = MlsLock.call(() -> add.next().groupInfo());
     return assertThrows(
         LiaisonException.class,
         () ->
@@ -178,7 +186,7 @@ class ChannelScenariosTest {
                     session.epoch(),
                     add.commit(),
                     add.welcome(),
-                    add.next().groupInfo())));
+                    groupInfo)));
   }
 
   @Test
@@ -203,7 +211,7 @@ class ChannelScenariosTest {
     JsonObject page = await(officer.client().messages(id, after.seq() - 1, 1));
     byte[] ciphertext =
         LiaisonClient.unb64(page.getJsonArray("items").getJsonObject(0).getString("ciphertext"));
-    assertThrows(MlsException.class, () -> youthBefore.unprotect(ciphertext));
+    assertThrows(MlsException.class, () -> MlsLock.run(() -> youthBefore.unprotect(ciphertext)));
     // and the server no longer shows the channel to the removed member
     LiaisonException gone =
         assertThrows(LiaisonException.class, () -> await(youthWorker.client().messages(id, 0, 1)));
@@ -304,7 +312,7 @@ class ChannelScenariosTest {
     java.util.concurrent.BlockingQueue<ChannelEvent> events =
         new java.util.concurrent.LinkedBlockingQueue<>();
     LiaisonDevice restarted =
-        new LiaisonDevice(youthWorker.client(), net.root.publicKey())
+        new LiaisonDevice(youthWorker.client(), net.root.publicKey(), AttestedNetwork.OPTIONS)
             .onMessage(messages::add)
             .onEvent(events::add);
     await(restarted.resume(keys));
@@ -339,5 +347,18 @@ class ChannelScenariosTest {
         UntrustedServerException.class,
         () -> await(stranger.resume(civil.device().keys().orElseThrow())));
     assertTrue(stranger.keys().isEmpty());
+  }
+
+  @Test
+  @org.junit.jupiter.api.Disabled(
+      "server bug: RealtimeRoutes.upgrade does not pause the request before its asynchronous"
+          + " authentication, so Vert.x 5 never upgrades (hangs, logged as 200 after 60 s)")
+  void realtimeUpgradeWithTheBearerHeader() throws Exception {
+    LiaisonDevice device =
+        new LiaisonDevice(civil.client(), net.root.publicKey(), LiaisonDevice.Options.defaults());
+    await(device.resume(civil.device().keys().orElseThrow()));
+    await(device.connect());
+    assertTrue(device.connected());
+    device.close();
   }
 }
