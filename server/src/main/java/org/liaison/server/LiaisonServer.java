@@ -144,8 +144,8 @@ public final class LiaisonServer {
                 .setHost(config.httpHost())
                 .setPort(config.httpPort())
                 .setCompressionSupported(true)
-                .setMaxWebSocketFrameSize(config.realtimeMaxFrameBytes())
-                .setMaxWebSocketMessageSize(config.realtimeMaxFrameBytes()));
+                .setMaxWebSocketFrameSize(RealtimeRoutes.transportLimit(config))
+                .setMaxWebSocketMessageSize(RealtimeRoutes.transportLimit(config)));
     UserRepository users = new UserRepository(store);
     CityRepository cities = new CityRepository(store);
     AuditLog audit = new AuditLog(store, clock);

@@ -32,6 +32,7 @@ final class DeviceConnection {
   private static final int PAGE = 100;
   private static final long ACK_FLUSH_MILLIS = 1000;
   static final short CLOSE_POLICY = 1008;
+  static final short CLOSE_TOO_BIG = 1009;
   static final short CLOSE_TRY_LATER = 1013;
   static final short CLOSE_REVOKED = 4401;
 
@@ -287,6 +288,10 @@ final class DeviceConnection {
   // ---- incoming -----------------------------------------------------------------------------
 
   private void onFrame(String text) {
+    if (limits.tooLong(text)) {
+      ws.close(CLOSE_TOO_BIG, "frame-too-large");
+      return;
+    }
     if (!rate.allow(System.nanoTime())) {
       sendError(new ApiError(429, "rate-limited", "Too many frames; slow down"), null);
       return;

@@ -41,6 +41,11 @@ public final class RealtimeRoutes {
     this.limits = RealtimeLimits.of(config);
   }
 
+  /** The frame and message size the HTTP server's WebSocket transport accepts. */
+  public static int transportLimit(LiaisonConfig config) {
+    return RealtimeLimits.transportLimit(config);
+  }
+
   /** Mounted on the root router, ahead of the API's body handler (an upgrade has no body). */
   public void mount(Router root) {
     root.get(PATH).handler(this::upgrade);
@@ -57,6 +62,8 @@ public final class RealtimeRoutes {
         ctx.fail(ApiError.unauthorized("missing-token", "Sign in first"));
         return;
       }
+      // The upgrade must wait for the token check; a request left flowing would end meanwhile.
+      ctx.request().pause();
       authenticate(header.substring(7).trim())
           .onFailure(ctx::fail)
           .onSuccess(
@@ -96,6 +103,10 @@ public final class RealtimeRoutes {
         text -> {
           vertx.cancelTimer(deadline);
           ws.textMessageHandler(null);
+          if (limits.tooLong(text)) {
+            ws.close(DeviceConnection.CLOSE_TOO_BIG, "frame-too-large");
+            return;
+          }
           String token;
           try {
             JsonObject frame = new JsonObject(text);

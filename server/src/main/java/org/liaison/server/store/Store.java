@@ -33,7 +33,7 @@ public final class Store {
   private final MongoDatabase database;
   private final Optional<EmbeddedServer> embedded;
 
-  private record EmbeddedServer(MongoServer server, H2Backend backend) {}
+  private record EmbeddedServer(MongoServer server, H2Backend backend, String uri) {}
 
   private Store(MongoClient client, MongoDatabase database, Optional<EmbeddedServer> embedded) {
     this.client = client;
@@ -59,7 +59,7 @@ public final class Store {
       server.bind("127.0.0.1", 0);
       InetSocketAddress address = server.getLocalAddress();
       uri = "mongodb://127.0.0.1:" + address.getPort();
-      embedded = Optional.of(new EmbeddedServer(server, backend));
+      embedded = Optional.of(new EmbeddedServer(server, backend, uri));
       LOG.info("embedded store started file={} port={}", file, address.getPort());
     }
     MongoClientSettings settings =
@@ -77,6 +77,14 @@ public final class Store {
 
   public MongoDatabase database() {
     return database;
+  }
+
+  /**
+   * The embedded store's address on 127.0.0.1, so a second node can share it (tests of several
+   * nodes on one store); empty for a MongoDB, whose URI may hold a password.
+   */
+  public Optional<String> embeddedUri() {
+    return embedded.map(EmbeddedServer::uri);
   }
 
   public String kind() {
