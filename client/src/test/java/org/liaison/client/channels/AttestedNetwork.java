@@ -30,13 +30,8 @@ import org.liaison.server.testing.TestServer;
 final class AttestedNetwork implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(30);
 
-  /**
-   * The server's Authorization-header upgrade hangs (RealtimeRoutes.upgrade authenticates before
-   * toWebSocket() without pausing the request, and Vert.x 5 then never upgrades): until that is
-   * fixed the tests authenticate with the first frame, which the protocol also allows.
-   * ChannelScenariosTest#realtimeUpgradeWithTheBearerHeader shows the header path.
-   */
-  static final LiaisonDevice.Options OPTIONS = LiaisonDevice.Options.defaults().withAuthFrame(true);
+  /** Devices authenticate their realtime socket with the Authorization header (the default). */
+  static final LiaisonDevice.Options OPTIONS = LiaisonDevice.Options.defaults();
 
   final TestServer server;
   final String base;

@@ -350,10 +350,7 @@ class ChannelScenariosTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "server bug: RealtimeRoutes.upgrade does not pause the request before its asynchronous"
-          + " authentication, so Vert.x 5 never upgrades (hangs, logged as 200 after 60 s)")
-  void realtimeUpgradeWithTheBearerHeader() throws Exception {
+  void realtimeAuthenticatesWithTheFirstFrameToo() throws Exception {
     LiaisonDevice device =
         new LiaisonDevice(civil.client(), net.root.publicKey(), LiaisonDevice.Options.defaults());
     await(device.resume(civil.device().keys().orElseThrow()));
