@@ -587,6 +587,7 @@ public final class LiaisonDevice implements AutoCloseable {
       return Future.failedFuture(
           new UntrustedServerException("realtime connection is for device " + deviceId));
     }
+    bootstrapping = true;
     Set<String> listed = new LinkedHashSet<>();
     JsonArray listedChannels = frame.getJsonArray("channels", new JsonArray());
     for (int i = 0; i < listedChannels.size(); i++) {
@@ -624,7 +625,6 @@ public final class LiaisonDevice implements AutoCloseable {
                                     : done())
                         .recover(e -> warned(ch, "resync", e)));
               }
-              bootstrapping = true;
               return Future.join(work).<Void>mapEmpty();
             })
         .onComplete(v -> bootstrapping = false)

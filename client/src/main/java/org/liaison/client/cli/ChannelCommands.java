@@ -115,6 +115,15 @@ final class ChannelCommands {
     @Option(names = "--description", defaultValue = "")
     String description;
 
+    @Option(
+        names = "--add",
+        split = ",",
+        description = {
+          "People to add at once (user ids or e-mail addresses).",
+          "Do it here: a later run cannot rejoin a channel whose only member is this device."
+        })
+    List<String> members = new ArrayList<>();
+
     @Override
     int run(LiaisonClient client, LiaisonDevice device) throws Exception {
       ChannelPolicy policy =
@@ -122,6 +131,9 @@ final class ChannelCommands {
               PolicyJson.tier(minTier), new TreeSet<>(sectors), retentionDays, historyOnJoin);
       String id =
           LiaisonCli.await(device.createChannel(kind, policy, new ChannelMeta(name, description)));
+      if (!members.isEmpty()) {
+        LiaisonCli.await(device.addMembers(id, Add.resolve(client, members)));
+      }
       out().println(id);
       return 0;
     }
@@ -135,8 +147,8 @@ final class ChannelCommands {
     @Parameters(index = "1..*", arity = "1..*", description = "User ids or e-mail addresses")
     List<String> people;
 
-    @Override
-    int run(LiaisonClient client, LiaisonDevice device) throws Exception {
+    /** User ids as given; e-mail addresses looked up in the member directory. */
+    static List<String> resolve(LiaisonClient client, List<String> people) throws Exception {
       List<String> userIds = new ArrayList<>();
       JsonArray directory = null;
       for (String who : people) {
@@ -159,6 +171,12 @@ final class ChannelCommands {
         }
         userIds.add(found);
       }
+      return userIds;
+    }
+
+    @Override
+    int run(LiaisonClient client, LiaisonDevice device) throws Exception {
+      List<String> userIds = resolve(client, people);
       LiaisonDevice.Committed done = LiaisonCli.await(device.addMembers(channelId, userIds));
       out().println("Added; channel is at epoch " + done.epoch() + " (entry #" + done.seq() + ")");
       return 0;

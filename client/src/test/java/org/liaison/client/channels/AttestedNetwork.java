@@ -27,22 +27,22 @@ import org.liaison.server.testing.TestServer;
  * attestation from the root; each device gets a device attestation from its city's coordinator
  * (root → coordinator → device), attached by its owner after registering.
  */
-final class AttestedNetwork implements AutoCloseable {
-  static final Duration WAIT = Duration.ofSeconds(30);
+public final class AttestedNetwork implements AutoCloseable {
+  public static final Duration WAIT = Duration.ofSeconds(30);
 
   /** Devices authenticate their realtime socket with the Authorization header (the default). */
-  static final LiaisonDevice.Options OPTIONS = LiaisonDevice.Options.defaults();
+  public static final LiaisonDevice.Options OPTIONS = LiaisonDevice.Options.defaults();
 
-  final TestServer server;
-  final String base;
-  final Vertx vertx = Vertx.vertx();
-  final Network network;
-  final Network.Member admin;
-  final Ed25519.KeyPair root = Ed25519.KeyPair.generate();
-  final Map<String, City> cities = new HashMap<>();
+  public final TestServer server;
+  public final String base;
+  public final Vertx vertx = Vertx.vertx();
+  public final Network network;
+  public final Network.Member admin;
+  public final Ed25519.KeyPair root = Ed25519.KeyPair.generate();
+  public final Map<String, City> cities = new HashMap<>();
 
   /** A city, its coordinator's attestation key and the organisations by sector. */
-  record City(
+  public record City(
       String id,
       Network.Member coordinator,
       Ed25519.KeyPair coordinatorKey,
@@ -50,7 +50,7 @@ final class AttestedNetwork implements AutoCloseable {
       Map<String, String> organisations) {}
 
   /** A person with a signed-in client and an attested, connected device. */
-  record Person(
+  public record Person(
       String name,
       Network.Member member,
       int tier,
@@ -60,12 +60,12 @@ final class AttestedNetwork implements AutoCloseable {
       LiaisonDevice device,
       BlockingQueue<ChannelMessage> messages,
       BlockingQueue<ChannelEvent> events) {
-    String id() {
+    public String id() {
       return member.id();
     }
 
     /** The next message of this channel (other channels' are skipped). */
-    ChannelMessage nextMessage(String channelId) throws InterruptedException {
+    public ChannelMessage nextMessage(String channelId) throws InterruptedException {
       ChannelMessage m = pollMessage(channelId, WAIT);
       if (m == null) {
         throw new AssertionError(name + " received no message in " + WAIT);
@@ -73,7 +73,7 @@ final class AttestedNetwork implements AutoCloseable {
       return m;
     }
 
-    ChannelMessage pollMessage(String channelId, Duration wait) throws InterruptedException {
+    public ChannelMessage pollMessage(String channelId, Duration wait) throws InterruptedException {
       long end = System.nanoTime() + wait.toNanos();
       while (System.nanoTime() < end) {
         ChannelMessage m = messages.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS);
@@ -85,7 +85,7 @@ final class AttestedNetwork implements AutoCloseable {
     }
 
     /** The next event of this type and channel. */
-    <E extends ChannelEvent> E nextEvent(Class<E> type, String channelId)
+    public <E extends ChannelEvent> E nextEvent(Class<E> type, String channelId)
         throws InterruptedException {
       long end = System.nanoTime() + WAIT.toNanos();
       while (System.nanoTime() < end) {
@@ -99,7 +99,7 @@ final class AttestedNetwork implements AutoCloseable {
     }
   }
 
-  AttestedNetwork(Path dataDir) {
+  public AttestedNetwork(Path dataDir) {
     server = TestServer.start(dataDir);
     base = "http://127.0.0.1:" + server.server().port();
     network = new Network(server.api());
@@ -115,7 +115,7 @@ final class AttestedNetwork implements AutoCloseable {
   }
 
   /** A city with a municipal coordinator (T3) attested by the root for that city. */
-  City city(String name, String country) {
+  public City city(String name, String country) {
     String cityId = network.createCity(admin, name, country);
     Map<String, String> orgs = new HashMap<>();
     for (String sector :
@@ -149,11 +149,11 @@ final class AttestedNetwork implements AutoCloseable {
   }
 
   /** Invites and registers someone, then gives them an attested device with key packages. */
-  Person person(String name, City city, String sector, int tier) throws Exception {
+  public Person person(String name, City city, String sector, int tier) throws Exception {
     Network.Member member =
         network.join(
             admin,
-            name.toLowerCase().replace(' ', '.') + "@" + city.id() + ".example",
+            email(name, city),
             name,
             city.id(),
             city.organisations().get(sector),
@@ -162,12 +162,16 @@ final class AttestedNetwork implements AutoCloseable {
     return device(name, member, city, sector, tier);
   }
 
+  public static String email(String name, City city) {
+    return name.toLowerCase().replace(' ', '.') + "@" + city.id() + ".example";
+  }
+
   /** The city's coordinator as a channel member (T3, municipality). */
-  Person coordinator(String name, City city) throws Exception {
+  public Person coordinator(String name, City city) throws Exception {
     return device(name, city.coordinator(), city, "municipality", 3);
   }
 
-  Person device(String name, Network.Member member, City city, String sector, int tier)
+  public Person device(String name, Network.Member member, City city, String sector, int tier)
       throws Exception {
     LiaisonClient client =
         LiaisonClient.connect(vertx, base)
@@ -187,7 +191,7 @@ final class AttestedNetwork implements AutoCloseable {
   }
 
   /** root → coordinator of the city → this device key, at this tier and sector. */
-  AttestationChain attest(City city, DeviceKeys keys, int tier, String sector) {
+  public AttestationChain attest(City city, DeviceKeys keys, int tier, String sector) {
     TierAttestation device =
         TierAttestation.issue(
             city.coordinatorKey(),
@@ -202,7 +206,7 @@ final class AttestedNetwork implements AutoCloseable {
     return AttestationChain.of(city.coordinatorAttestation(), device);
   }
 
-  static <T> T await(Future<T> future) throws Exception {
+  public static <T> T await(Future<T> future) throws Exception {
     try {
       return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
