@@ -100,7 +100,11 @@ public final class AttestedNetwork implements AutoCloseable {
   }
 
   public AttestedNetwork(Path dataDir) {
-    server = TestServer.start(dataDir);
+    this(dataDir, Map.of());
+  }
+
+  public AttestedNetwork(Path dataDir, Map<String, String> settings) {
+    server = TestServer.start(dataDir, settings);
     base = "http://127.0.0.1:" + server.server().port();
     network = new Network(server.api());
     admin = network.registerAdmin(server.bootstrapCode(), "admin@network.example");
