@@ -14,7 +14,9 @@ import org.liaison.server.http.Base64Field;
 /**
  * A channel as stored: its MLS group id (which carries the policy), owners, and the membership and
  * epoch as of log entry {@code seqHint}. The log is the truth; this document is a snapshot of it
- * that a node brings up to date by replaying the commits after {@code seqHint}.
+ * that a node brings up to date by replaying the commits after {@code seqHint}. {@code leaving}
+ * lists members who asked to leave: any member may commit their removal (MLS does not let a member
+ * commit its own).
  */
 public record Channel(
     String id,
@@ -28,6 +30,7 @@ public record Channel(
     long firstSeq,
     byte[] groupInfo,
     Optional<Meta> meta,
+    List<String> leaving,
     String createdBy,
     Instant createdAt) {
 
@@ -69,6 +72,7 @@ public record Channel(
             .put("epoch", epoch)
             .put("members", members)
             .put("firstSeq", firstSeq)
+            .put("leaving", new JsonArray(leaving))
             .put("createdBy", createdBy)
             .put("createdAt", createdAt.toString());
     meta.ifPresent(m -> json.put("meta", m.toJson()));
@@ -101,6 +105,7 @@ public record Channel(
                         new Document("epoch", m.epoch())
                             .append("ciphertext", new Binary(m.ciphertext())))
                 .orElse(null))
+        .append("leaving", leaving)
         .append("createdBy", createdBy)
         .append("createdAt", java.util.Date.from(createdAt));
   }
@@ -124,6 +129,7 @@ public record Channel(
         d.get("groupInfo", Binary.class).getData(),
         Optional.ofNullable(meta)
             .map(m -> new Meta(m.getLong("epoch"), m.get("ciphertext", Binary.class).getData())),
+        d.getList("leaving", String.class, List.of()),
         d.getString("createdBy"),
         d.getDate("createdAt").toInstant());
   }

@@ -80,6 +80,12 @@ public final class ChannelRepository {
         .mapEmpty();
   }
 
+  public Future<Void> setLeaving(String id, java.util.Set<String> leaving) {
+    return Mongo.first(
+            channels.updateOne(Filters.eq("_id", id), Updates.set("leaving", List.copyOf(leaving))))
+        .mapEmpty();
+  }
+
   public Future<Void> setFirstSeq(String id, long firstSeq) {
     return Mongo.first(
             channels.updateOne(

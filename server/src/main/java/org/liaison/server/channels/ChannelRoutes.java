@@ -61,6 +61,7 @@ public final class ChannelRoutes {
     api.put("/channels/:id/read")
         .handler(authenticated)
         .handler(Handlers.json(200, this::markRead));
+    api.post("/channels/:id/leave").handler(authenticated).handler(Handlers.json(200, this::leave));
     api.get("/welcomes").handler(authenticated).handler(Handlers.json(200, this::welcomes));
   }
 
@@ -126,6 +127,7 @@ public final class ChannelRoutes {
                       1,
                       groupInfo,
                       meta,
+                      List.of(),
                       actor.user().id(),
                       clock.instant());
               return delivery.create(channel);
@@ -298,6 +300,15 @@ public final class ChannelRoutes {
         .channelFor(channelId, deviceId)
         .compose(c -> delivery.markRead(deviceId, channelId, seq))
         .map(v -> new JsonObject().put("seq", seq));
+  }
+
+  /** Asks the other members to remove all of the caller's devices (MLS: nobody removes itself). */
+  private Future<JsonObject> leave(RoutingContext ctx) {
+    Actor actor = Actor.of(ctx);
+    String deviceId = actor.requireDevice();
+    return delivery
+        .leave(new DeliveryService.Sender(actor.user(), deviceId), channelId(ctx))
+        .map(Channel::toJson);
   }
 
   private Future<JsonObject> welcomes(RoutingContext ctx) {

@@ -24,6 +24,7 @@ final class ChannelState {
   long firstSeq;
   byte[] groupInfo;
   Optional<Channel.Meta> meta;
+  java.util.Set<String> leaving;
   long appendsSinceSnapshot;
   final ArrayDeque<Pending> pending = new ArrayDeque<>();
   boolean flushing;
@@ -45,6 +46,7 @@ final class ChannelState {
     this.firstSeq = channel.firstSeq();
     this.groupInfo = channel.groupInfo();
     this.meta = channel.meta();
+    this.leaving = new java.util.LinkedHashSet<>(channel.leaving());
   }
 
   String id() {
@@ -73,6 +75,7 @@ final class ChannelState {
         firstSeq,
         groupInfo,
         meta,
+        List.copyOf(leaving),
         created.createdBy(),
         created.createdAt());
   }

@@ -153,6 +153,7 @@ final class CommitPolicy {
     boolean allowed =
         leaf.userId().equals(actor.id())
             || facts.channel().owners().contains(actor.id())
+            || facts.channel().leaving().contains(leaf.userId())
             || AccessRules.isAdmin(actor)
             || (actor.role() == Role.CITY_COORDINATOR
                 && removed != null

@@ -98,6 +98,12 @@ public final class DeliveryService {
     this.devices = devices;
     this.users = users;
     this.clock = clock;
+    // One node handles each revocation (send, not publish), and tells the channels' members.
+    vertx
+        .eventBus()
+        .<JsonObject>localConsumer(
+            Events.DEVICE_REVOKED,
+            m -> deviceRevoked(m.body().getString("userId"), m.body().getString("deviceId")));
   }
 
   public Future<Void> createIndexes() {
@@ -163,16 +169,56 @@ public final class DeliveryService {
                       s.meta = Optional.of(meta);
                       return channels.setMeta(channelId, meta);
                     })
+                .onSuccess(v -> notifyMembers(channelId, new JsonObject().put("reason", "meta"))));
+  }
+
+  /**
+   * Records that the sender's user wants to leave and tells the members: any of them may commit the
+   * removal of the leaver's devices (MLS does not let a member commit its own removal).
+   */
+  public Future<Channel> leave(Sender sender, String channelId) {
+    return confined(
+        () ->
+            member(channelId, sender.deviceId())
+                .compose(
+                    s -> {
+                      s.leaving.add(sender.user().id());
+                      return channels.setLeaving(channelId, s.leaving).map(v -> s.view());
+                    })
                 .onSuccess(
-                    v ->
-                        vertx
-                            .eventBus()
-                            .publish(
-                                Events.channel(channelId),
-                                new JsonObject()
-                                    .put("type", "channel-updated")
-                                    .put("channelId", channelId)
-                                    .put("reason", "meta"))));
+                    c ->
+                        notifyMembers(
+                            channelId,
+                            new JsonObject()
+                                .put("reason", "leave-requested")
+                                .put("userId", sender.user().id()))));
+  }
+
+  /** Members should remove a revoked device's leaf: tells every channel it is in. */
+  private void deviceRevoked(String userId, String deviceId) {
+    confined(
+        () ->
+            channelsOf(userId)
+                .onSuccess(
+                    found ->
+                        found.stream()
+                            .filter(c -> c.leafOf(deviceId).isPresent())
+                            .forEach(
+                                c ->
+                                    notifyMembers(
+                                        c.id(),
+                                        new JsonObject()
+                                            .put("reason", "device-revoked")
+                                            .put("userId", userId)
+                                            .put("deviceId", deviceId)))));
+  }
+
+  private void notifyMembers(String channelId, JsonObject update) {
+    vertx
+        .eventBus()
+        .publish(
+            Events.channel(channelId),
+            update.put("type", "channel-updated").put("channelId", channelId));
   }
 
   public Future<byte[]> groupInfo(String channelId, String deviceId) {
@@ -487,6 +533,10 @@ public final class DeliveryService {
             .map(LogEntry.LeafChange::userId)
             .filter(u -> s.leaves.stream().noneMatch(l -> l != null && l.userId().equals(u)))
             .collect(Collectors.toSet());
+    Future<Void> leaversGone = Future.succeededFuture();
+    if (s.leaving.removeAll(left)) {
+      leaversGone = channels.setLeaving(s.id(), s.leaving);
+    }
     List<KeyDirectory.StoredPackage> used =
         p.change.joiners().stream()
             .map(CommitPolicy.Joiner::keyPackage)
@@ -509,6 +559,7 @@ public final class DeliveryService {
             channels.join(joined, s.id()),
             channels.leave(left, s.id()),
             welcomed,
+            leaversGone,
             keys.consume(used))
         .onComplete(
             done -> {

@@ -326,6 +326,13 @@ public final class DeviceRoutes {
                           vertx
                               .eventBus()
                               .publish(Events.device(id), new JsonObject().put("type", "revoked"));
+                          vertx
+                              .eventBus()
+                              .send(
+                                  Events.DEVICE_REVOKED,
+                                  new JsonObject()
+                                      .put("userId", pair.getKey().userId())
+                                      .put("deviceId", id));
                           return audit.append(
                               actor.user().id(),
                               "device.revoked",

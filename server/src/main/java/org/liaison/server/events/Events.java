@@ -7,6 +7,9 @@ package org.liaison.server.events;
 public final class Events {
   private Events() {}
 
+  /** A device was revoked: {@code {userId, deviceId}}; channels it is in are told to heal. */
+  public static final String DEVICE_REVOKED = "liaison.devices.revoked";
+
   /** Every accepted log entry of a channel, as its wire JSON. */
   public static String channel(String channelId) {
     return "liaison.channel." + channelId;

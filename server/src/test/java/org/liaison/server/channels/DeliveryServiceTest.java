@@ -321,4 +321,59 @@ class DeliveryServiceTest {
       }
     }
   }
+
+  @Test
+  void aMemberWhoLeavesAndARevokedDeviceAreRemovedByAnyMember() {
+    String channel = officer.createChannel(policy(1, 90), "team");
+    Person teacher = net.person("Teacher", "municipality", 2, 3);
+    officer.add(channel, youthWorker, volunteer, teacher);
+    volunteer.process(channel, volunteer.read(channel, 0, 100).getJsonArray("items"));
+    try (RealtimeClient socket =
+        RealtimeClient.connect(net.server.server().port(), volunteer.token())) {
+      socket.next("ready");
+      JsonObject left =
+          expect(
+                  200,
+                  net.api()
+                      .post(
+                          "/api/v1/channels/" + channel + "/leave",
+                          youthWorker.token(),
+                          new JsonObject()))
+              .json();
+      assertEquals(List.of(youthWorker.id()), left.getJsonArray("leaving").getList());
+      JsonObject asked = socket.next("channel-updated");
+      assertEquals("leave-requested", asked.getString("reason"));
+      assertEquals(youthWorker.id(), asked.getString("userId"));
+      // The volunteer owns nothing, yet may carry out the leave.
+      expect(
+          201,
+          volunteer.commit(
+              channel,
+              volunteer.sessions.get(channel).remove(m -> m.userId().equals(youthWorker.id()))));
+      assertEquals(
+          0,
+          expect(200, net.api().get("/api/v1/channels/" + channel, officer.token()))
+              .json()
+              .getJsonArray("leaving")
+              .size());
+
+      expect(
+          200,
+          net.api()
+              .post(
+                  "/api/v1/devices/" + teacher.deviceId + "/revoke",
+                  teacher.token(),
+                  new JsonObject()));
+      JsonObject revoked = socket.next("channel-updated");
+      while (!"device-revoked".equals(revoked.getString("reason"))) {
+        revoked = socket.next("channel-updated");
+      }
+      assertEquals(teacher.deviceId, revoked.getString("deviceId"));
+      expect(
+          201,
+          volunteer.commit(
+              channel,
+              volunteer.sessions.get(channel).remove(m -> m.deviceId().equals(teacher.deviceId))));
+    }
+  }
 }
