@@ -297,6 +297,11 @@ public final class LiaisonClient implements AutoCloseable {
     return get(channelPath(channelId, "/messages?after=" + after + "&limit=" + limit));
   }
 
+  /** Asks the other members to remove all of the caller's devices (nobody commits its own). */
+  public Future<JsonObject> leaveChannel(String channelId) {
+    return post(channelPath(channelId, "/leave"), new JsonObject());
+  }
+
   public Future<JsonArray> welcomes() {
     return get("/api/v1/welcomes").map(j -> j.getJsonArray("items"));
   }

@@ -569,9 +569,28 @@ public final class LiaisonDevice implements AutoCloseable {
         welcome(ch, frame).onFailure(e -> warn(ch, "welcome", e));
       }
       case "channel-updated" -> {
-        if (channelId != null && "meta".equals(frame.getString("reason"))) {
-          Channel ch = state(channelId);
-          serial(ch, () -> loadChannel(ch).mapEmpty()).onFailure(e -> warn(ch, "meta", e));
+        if (channelId == null) {
+          return;
+        }
+        Channel ch = state(channelId);
+        switch (frame.getString("reason", "")) {
+          case "meta" ->
+              serial(ch, () -> loadChannel(ch).mapEmpty()).onFailure(e -> warn(ch, "meta", e));
+          case "leave-requested" -> {
+            String userId = frame.getString("userId");
+            if (userId != null && !userId.equals(identity.userId())) {
+              removeFor(ch, m -> m.userId().equals(userId), "leave of " + userId);
+            }
+          }
+          case "device-revoked" -> {
+            String deviceId = frame.getString("deviceId");
+            if (deviceId != null && !deviceId.equals(identity.deviceId())) {
+              removeFor(ch, m -> m.deviceId().equals(deviceId), "revoked device " + deviceId);
+            }
+          }
+          default -> {
+            // removed: the handshake that removed this device came first
+          }
         }
       }
       case "error" -> LOG.warn("realtime error: {}", frame.encode());
@@ -790,6 +809,37 @@ public final class LiaisonDevice implements AutoCloseable {
               true,
               0);
         });
+  }
+
+  /**
+   * Asks to leave the channel: MLS does not let a member commit its own removal, so the server
+   * tells the other members, and one of them commits it ({@link ChannelEvent.Removed} follows).
+   */
+  public Future<Void> leave(String channelId) {
+    return run(() -> client.leaveChannel(channelId).mapEmpty());
+  }
+
+  /**
+   * A member asked to leave, or a device was revoked: every member that hears of it commits the
+   * removal; the first wins and the others, rebased, find nothing left to remove.
+   */
+  private void removeFor(
+      Channel ch, java.util.function.Predicate<ChannelSession.Member> which, String why) {
+    serial(
+            ch,
+            () ->
+                !ch.active()
+                    ? done()
+                    : commit(
+                            ch,
+                            session ->
+                                session.members().stream().anyMatch(which)
+                                    ? session.remove(which)
+                                    : null,
+                            true,
+                            0)
+                        .<Void>mapEmpty())
+        .onFailure(e -> warn(ch, "removal for " + why, e));
   }
 
   /** A fresh leaf key for this device in the channel (post-compromise security). */

@@ -219,6 +219,19 @@ class ChannelScenariosTest {
   }
 
   @Test
+  void aMemberWhoLeavesIsRemovedByTheOthers() throws Exception {
+    drain();
+    String id = channel(officer, policy(1), "Case leave", youthWorker, civil);
+    await(youthWorker.device().leave(id));
+    youthWorker.nextEvent(ChannelEvent.Removed.class, id);
+    ChannelEvent.MembersChanged seen = civil.nextEvent(ChannelEvent.MembersChanged.class, id);
+    assertEquals(youthWorker.id(), seen.removed().get(0).userId());
+    await(officer.device().send(id, "without the youth worker"));
+    assertEquals("without the youth worker", civil.nextMessage(id).text());
+    assertNull(youthWorker.pollMessage(id, java.time.Duration.ofMillis(500)));
+  }
+
+  @Test
   void concurrentCommitsOneWinsAndTheOtherRebases() throws Exception {
     drain();
     String id = channel(officer, policy(1), "Case race", coordinator);
