@@ -15,7 +15,10 @@ public sealed interface ChannelEvent {
    */
   record Joined(String channelId, long seq, long epoch) implements ChannelEvent {}
 
-  /** This device was removed by the commit at {@code seq}; nothing more of the channel follows. */
+  /**
+   * This device was removed by the commit at {@code seq} (or {@code -1} when it learnt so from the
+   * server's channel list on reconnecting); nothing more of the channel follows.
+   */
   record Removed(String channelId, long seq) implements ChannelEvent {}
 
   /** A commit was verified and applied: the channel is now at {@code epoch}. */
