@@ -11,6 +11,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
+import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -23,6 +25,7 @@ public final class LiaisonClient implements AutoCloseable {
   private final Vertx vertx;
   private final boolean ownsVertx;
   private final WebClient http;
+  private final URI base;
   private Session session;
   private Consumer<Session> onSessionChange = s -> {};
 
@@ -30,6 +33,7 @@ public final class LiaisonClient implements AutoCloseable {
     this.vertx = vertx;
     this.ownsVertx = ownsVertx;
     URI uri = URI.create(baseUrl);
+    this.base = uri;
     boolean tls = "https".equals(uri.getScheme());
     int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 443 : 80);
     this.http =
@@ -141,6 +145,199 @@ public final class LiaisonClient implements AutoCloseable {
     return call(HttpMethod.GET, path, null, true).map(j -> j.getJsonArray("items"));
   }
 
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The server address this client talks to (for the realtime WebSocket). */
+  public URI baseUri() {
+    return base;
+  }
+
+  // ---- devices (docs/protocol.md, "Devices and the session they are bound to") --------------
+
+  /** Registers a device for the caller and binds this session to it. */
+  public Future<JsonObject> registerDevice(
+      String name, byte[] signatureKey, Optional<byte[]> attestation) {
+    JsonObject body = new JsonObject().put("name", name).put("signatureKey", b64(signatureKey));
+    attestation.ifPresent(a -> body.put("attestation", b64(a)));
+    return post("/api/v1/devices", body);
+  }
+
+  /**
+   * Binds this (new) session to an existing device; {@code signature} is the device key's signature
+   * over {@code Labels.DEVICE_SESSION} and {@link #sessionId()}.
+   */
+  public Future<JsonObject> bindDeviceSession(String deviceId, byte[] signature) {
+    return post(
+        "/api/v1/devices/" + deviceId + "/session",
+        new JsonObject().put("signature", b64(signature)));
+  }
+
+  public Future<JsonObject> attachAttestation(String deviceId, byte[] chain) {
+    return put(
+        "/api/v1/devices/" + deviceId + "/attestation",
+        new JsonObject().put("attestation", b64(chain)));
+  }
+
+  public Future<JsonArray> pendingDevices() {
+    return get("/api/v1/devices/pending").map(j -> j.getJsonArray("items"));
+  }
+
+  public Future<JsonArray> devices() {
+    return get("/api/v1/devices").map(j -> j.getJsonArray("items"));
+  }
+
+  public Future<JsonArray> userDevices(String userId) {
+    return get("/api/v1/users/" + userId + "/devices").map(j -> j.getJsonArray("items"));
+  }
+
+  public Future<JsonObject> revokeDevice(String deviceId) {
+    return post("/api/v1/devices/" + deviceId + "/revoke", new JsonObject());
+  }
+
+  public Future<JsonObject> setRootKey(byte[] rootKey) {
+    return put("/api/v1/network/root-key", new JsonObject().put("rootKey", b64(rootKey)));
+  }
+
+  /** {@code {rootKey, rootFingerprint}} as the server states it: compare, never adopt. */
+  public Future<JsonObject> network() {
+    return get("/api/v1/network");
+  }
+
+  /** The {@code sid} claim of the current access token (what a device-session signature binds). */
+  public String sessionId() {
+    if (session == null) {
+      throw new LiaisonException(401, "missing-token", "Sign in first");
+    }
+    return AccessToken.sessionId(session.accessToken());
+  }
+
+  // ---- key directory ------------------------------------------------------------------------
+
+  public Future<JsonObject> uploadKeyPackages(List<byte[]> oneTime, Optional<byte[]> lastResort) {
+    JsonObject body =
+        new JsonObject()
+            .put("keyPackages", new JsonArray(oneTime.stream().map(LiaisonClient::b64).toList()));
+    lastResort.ifPresent(k -> body.put("lastResort", b64(k)));
+    return post("/api/v1/key-packages", body);
+  }
+
+  /** {@code {oneTime, lastResort}} for the bound device. */
+  public Future<JsonObject> keyPackageCount() {
+    return get("/api/v1/key-packages/count");
+  }
+
+  /** {@code {items: [{userId, deviceId, keyPackage, lastResort}], missing}}. */
+  public Future<JsonObject> claimKeyPackages(List<String> userIds) {
+    return post(
+        "/api/v1/key-packages/claim", new JsonObject().put("userIds", new JsonArray(userIds)));
+  }
+
+  // ---- channels -----------------------------------------------------------------------------
+
+  /** {@code meta} may be null; {@code policy} is the protocol's JSON form. */
+  public Future<JsonObject> createChannel(
+      byte[] groupId, String kind, JsonObject policy, byte[] groupInfo, JsonObject meta) {
+    JsonObject body =
+        new JsonObject()
+            .put("groupId", b64(groupId))
+            .put("kind", kind)
+            .put("policy", policy)
+            .put("groupInfo", b64(groupInfo));
+    if (meta != null) {
+      body.put("meta", meta);
+    }
+    return post("/api/v1/channels", body);
+  }
+
+  public Future<JsonArray> channels() {
+    return get("/api/v1/channels").map(j -> j.getJsonArray("items"));
+  }
+
+  public Future<JsonObject> channel(String channelId) {
+    return get(channelPath(channelId, ""));
+  }
+
+  public Future<JsonObject> putMeta(String channelId, long epoch, byte[] ciphertext) {
+    return put(
+        channelPath(channelId, "/meta"),
+        new JsonObject().put("epoch", epoch).put("ciphertext", b64(ciphertext)));
+  }
+
+  public Future<byte[]> groupInfo(String channelId) {
+    return get(channelPath(channelId, "/group-info")).map(j -> unb64(j.getString("groupInfo")));
+  }
+
+  /** A handshake for {@code epoch}; answers {@code {seq, epoch}} with the new epoch. */
+  public Future<JsonObject> postCommit(
+      String channelId, long epoch, byte[] commit, Optional<byte[]> welcome, byte[] groupInfo) {
+    JsonObject body =
+        new JsonObject()
+            .put("epoch", epoch)
+            .put("commit", b64(commit))
+            .put("groupInfo", b64(groupInfo));
+    welcome.ifPresent(w -> body.put("welcome", b64(w)));
+    return post(channelPath(channelId, "/commits"), body);
+  }
+
+  /** An application message; a retry with the same {@code clientMessageId} answers its seq. */
+  public Future<JsonObject> postMessage(
+      String channelId, long epoch, String clientMessageId, byte[] ciphertext) {
+    return post(
+        channelPath(channelId, "/messages"),
+        new JsonObject()
+            .put("epoch", epoch)
+            .put("clientMessageId", clientMessageId)
+            .put("ciphertext", b64(ciphertext)));
+  }
+
+  /** Log entries with {@code seq > after}: {@code {items, firstSeq, next}}. */
+  public Future<JsonObject> messages(String channelId, long after, int limit) {
+    return get(channelPath(channelId, "/messages?after=" + after + "&limit=" + limit));
+  }
+
+  /** Asks the other members to remove all of the caller's devices (nobody commits its own). */
+  public Future<JsonObject> leaveChannel(String channelId) {
+    return post(channelPath(channelId, "/leave"), new JsonObject());
+  }
+
+  public Future<JsonArray> welcomes() {
+    return get("/api/v1/welcomes").map(j -> j.getJsonArray("items"));
+  }
+
+  public Future<JsonObject> markRead(String channelId, long seq) {
+    return put(channelPath(channelId, "/read"), new JsonObject().put("seq", seq));
+  }
+
+  private static String channelPath(String channelId, String rest) {
+    if (!channelId.matches("[0-9a-f]{32}")) {
+      throw new IllegalArgumentException("channel ids are 32 lower-case hex characters");
+    }
+    return "/api/v1/channels/" + channelId + rest;
+  }
+
+  /** base64url without padding, as every byte field on the wire. */
+  public static String b64(byte[] bytes) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  public static byte[] unb64(String text) {
+    return Base64.getUrlDecoder().decode(text);
+  }
+
+  private Future<JsonObject> get(String path) {
+    return call(HttpMethod.GET, path, null, true);
+  }
+
+  private Future<JsonObject> post(String path, JsonObject body) {
+    return call(HttpMethod.POST, path, body, true);
+  }
+
+  private Future<JsonObject> put(String path, JsonObject body) {
+    return call(HttpMethod.PUT, path, body, true);
+  }
+
   private JsonObject adopt(JsonObject tokens) {
     session = Session.fromJson(tokens);
     onSessionChange.accept(session);
@@ -205,7 +402,8 @@ public final class LiaisonClient implements AutoCloseable {
     throw new LiaisonException(
         status,
         error.getString("code", "http-" + status),
-        error.getString("message", "The server answered " + status));
+        error.getString("message", "The server answered " + status),
+        error.getJsonObject("details"));
   }
 
   @Override

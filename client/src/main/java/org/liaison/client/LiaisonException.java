@@ -1,14 +1,22 @@
 package org.liaison.client;
 
+import io.vertx.core.json.JsonObject;
+
 /** An error answered by the server, with its stable code (see docs/api/openapi.yaml). */
 public final class LiaisonException extends RuntimeException {
   private final int status;
   private final String code;
+  private final JsonObject details;
 
   public LiaisonException(int status, String code, String message) {
+    this(status, code, message, new JsonObject());
+  }
+
+  public LiaisonException(int status, String code, String message, JsonObject details) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details == null ? new JsonObject() : details;
   }
 
   public int status() {
@@ -19,8 +27,20 @@ public final class LiaisonException extends RuntimeException {
     return code;
   }
 
+  /** The error's {@code details} (e.g. {@code currentEpoch}, {@code rule}); empty when none. */
+  public JsonObject details() {
+    return details.copy();
+  }
+
   @Override
   public String toString() {
-    return "LiaisonException[" + status + " " + code + ": " + getMessage() + "]";
+    return "LiaisonException["
+        + status
+        + " "
+        + code
+        + ": "
+        + getMessage()
+        + (details.isEmpty() ? "" : " " + details.encode())
+        + "]";
   }
 }

@@ -30,7 +30,13 @@ import picocli.CommandLine.Parameters;
       LiaisonCli.Login.class,
       LiaisonCli.Me.class,
       LiaisonCli.Logout.class,
-      LiaisonCli.Invite.class
+      LiaisonCli.Invite.class,
+      DeviceCommands.class,
+      ChannelCommands.ListChannels.class,
+      ChannelCommands.CreateChannel.class,
+      ChannelCommands.Add.class,
+      ChannelCommands.Send.class,
+      ChannelCommands.Tail.class
     })
 public final class LiaisonCli {
   @Option(
@@ -46,6 +52,24 @@ public final class LiaisonCli {
       description = "Where the session is kept",
       scope = CommandLine.ScopeType.INHERIT)
   Path sessionFile;
+
+  @Option(
+      names = "--device-file",
+      defaultValue = "${env:LIAISON_DEVICE_FILE:-${sys:user.home}/.config/liaison/device.json}",
+      description =
+          "Where this CLI's device keys are kept (owner-only; not encrypted yet: guard it like a"
+              + " password)",
+      scope = CommandLine.ScopeType.INHERIT)
+  Path deviceFile;
+
+  @Option(
+      names = "--root-key",
+      defaultValue = "${env:LIAISON_ROOT_KEY}",
+      description =
+          "The network root's public key (base64url), as your network's admins published it;"
+              + " stored with the device at registration, or LIAISON_ROOT_KEY",
+      scope = CommandLine.ScopeType.INHERIT)
+  String rootKey;
 
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -83,16 +107,21 @@ public final class LiaisonCli {
         Files.deleteIfExists(sessionFile);
         return;
       }
-      Files.createDirectories(sessionFile.toAbsolutePath().getParent());
-      if (!Files.exists(sessionFile)) {
-        Files.createFile(
-            sessionFile,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      }
-      Files.writeString(sessionFile, session.toJson().encode());
+      writePrivate(sessionFile, session.toJson().encode());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** Writes a file only its owner can read (created with mode 600, never widened). */
+  static void writePrivate(Path file, String content) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    if (!Files.exists(file)) {
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    Files.writeString(file, content);
   }
 
   static <T> T await(Future<T> future) throws Exception {
