@@ -365,12 +365,10 @@ public final class LiaisonDevice implements AutoCloseable {
     }
     List<KeyPackageSecrets> fresh = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      fresh.add(MlsLock.call(() -> ChannelSession.newKeyPackage(identity)));
+      fresh.add(ChannelSession.newKeyPackage(identity));
     }
     Optional<KeyPackageSecrets> last =
-        withLastResort
-            ? Optional.of(MlsLock.call(() -> ChannelSession.newKeyPackage(identity)))
-            : Optional.empty();
+        withLastResort ? Optional.of(ChannelSession.newKeyPackage(identity)) : Optional.empty();
     return client
         .uploadKeyPackages(
             fresh.stream().map(KeyPackageSecrets::publicBytes).toList(),
@@ -684,25 +682,18 @@ public final class LiaisonDevice implements AutoCloseable {
         () -> {
           requireKeys();
           ChannelGroupId groupId = ChannelGroupId.create(policy);
-          record Created(ChannelSession session, byte[] meta, byte[] groupInfo) {}
-          Created created =
-              MlsLock.call(
-                  () -> {
-                    ChannelSession s =
-                        ChannelSession.create(identity, groupId.encode(), trustFor(policy));
-                    return new Created(s, meta.encrypt(ChannelMeta.key(s)), s.groupInfo());
-                  });
-          ChannelSession session = created.session();
+          ChannelSession session =
+              ChannelSession.create(identity, groupId.encode(), trustFor(policy));
           JsonObject sealedMeta =
               new JsonObject()
                   .put("epoch", session.epoch())
-                  .put("ciphertext", LiaisonClient.b64(created.meta()));
+                  .put("ciphertext", LiaisonClient.b64(meta.encrypt(ChannelMeta.key(session))));
           return client
               .createChannel(
                   groupId.encode(),
                   kind,
                   PolicyJson.toJson(policy),
-                  created.groupInfo(),
+                  session.groupInfo(),
                   sealedMeta)
               .map(
                   json -> {
@@ -715,7 +706,7 @@ public final class LiaisonDevice implements AutoCloseable {
                     ch.groupId = groupId;
                     ch.kind = kind;
                     ch.meta = Optional.of(meta);
-                    ch.log = MlsLock.call(() -> new ChannelLog(id, session, 0));
+                    ch.log = new ChannelLog(id, session, 0);
                     return id;
                   })
               .compose(id -> socket == null ? Future.succeededFuture(id) : reconnect().map(id));
@@ -875,7 +866,7 @@ public final class LiaisonDevice implements AutoCloseable {
     ChannelSession session = activeSession(ch);
     if (ciphertext == null || epoch != session.epoch()) {
       epoch = session.epoch();
-      ciphertext = MlsLock.call(() -> session.protect(new byte[0], payload));
+      ciphertext = session.protect(new byte[0], payload);
     }
     long sentEpoch = epoch;
     byte[] sent = ciphertext;
@@ -928,18 +919,13 @@ public final class LiaisonDevice implements AutoCloseable {
       int attempt) {
     ChannelSession session = activeSession(ch);
     long epoch = session.epoch();
-    ChannelSession.PendingCommit pending = MlsLock.call(() -> make.apply(session));
+    ChannelSession.PendingCommit pending = make.apply(session);
     if (pending == null) {
       // a rebase found the change already made by the commit that won
       return Future.succeededFuture(new Committed(ch.id, ch.log.processedSeq(), epoch));
     }
     return client
-        .postCommit(
-            ch.id,
-            epoch,
-            pending.commit(),
-            pending.welcome(),
-            MlsLock.call(() -> pending.next().groupInfo()))
+        .postCommit(ch.id, epoch, pending.commit(), pending.welcome(), pending.next().groupInfo())
         .compose(
             ok -> {
               long seq = ok.getLong("seq");
@@ -967,10 +953,7 @@ public final class LiaisonDevice implements AutoCloseable {
     }
     ChannelSession session = ch.log.session();
     return client
-        .putMeta(
-            ch.id,
-            session.epoch(),
-            ch.meta.get().encrypt(MlsLock.call(() -> ChannelMeta.key(session))))
+        .putMeta(ch.id, session.epoch(), ch.meta.get().encrypt(ChannelMeta.key(session)))
         .<Void>mapEmpty()
         .recover(e -> warned(ch, "meta", e));
   }
@@ -1020,7 +1003,7 @@ public final class LiaisonDevice implements AutoCloseable {
         break;
       }
       ChannelLog log = ch.log;
-      ChannelLog.Outcome outcome = MlsLock.call(() -> log.apply(entry));
+      ChannelLog.Outcome outcome = log.apply(entry);
       outcome.message().ifPresent(this::deliver);
       outcome.event().ifPresent(this::emit);
     }
@@ -1045,8 +1028,7 @@ public final class LiaisonDevice implements AutoCloseable {
               ChannelSession session = null;
               for (KeyPackageSecrets candidate : candidates) {
                 try {
-                  session =
-                      MlsLock.call(() -> ChannelSession.join(identity, candidate, welcome, trust));
+                  session = ChannelSession.join(identity, candidate, welcome, trust);
                   oneTime.remove(candidate);
                   break;
                 } catch (MlsException e) {
@@ -1081,7 +1063,7 @@ public final class LiaisonDevice implements AutoCloseable {
                     "channel {}: Welcome for epoch {} opened at {}", ch.id, epoch, session.epoch());
               }
               ChannelSession joined = session;
-              ch.log = MlsLock.call(() -> new ChannelLog(ch.id, joined, seq));
+              ch.log = new ChannelLog(ch.id, joined, seq);
               LOG.info("channel {}: joined from a Welcome at #{}", ch.id, seq);
               readMeta(ch, json.getJsonObject("meta"));
               emit(new ChannelEvent.Joined(ch.id, seq, session.epoch()));
@@ -1118,7 +1100,7 @@ public final class LiaisonDevice implements AutoCloseable {
               ChannelSession.PendingCommit pending;
               try {
                 Trust trust = trustFor(ch.groupId.policy());
-                pending = MlsLock.call(() -> ChannelSession.resync(identity, groupInfo, trust));
+                pending = ChannelSession.resync(identity, groupInfo, trust);
               } catch (MlsException e) {
                 if (e.reason() == MlsException.Reason.UNTRUSTED_MEMBER) {
                   emit(new ChannelEvent.Refused(ch.id, -1, e.getMessage()));
@@ -1134,16 +1116,12 @@ public final class LiaisonDevice implements AutoCloseable {
               long from = 1 + Math.max(ch.serverAck, ch.log == null ? 0 : ch.log.processedSeq());
               return client
                   .postCommit(
-                      ch.id,
-                      next.epoch() - 1,
-                      pending.commit(),
-                      Optional.empty(),
-                      MlsLock.call(next::groupInfo))
+                      ch.id, next.epoch() - 1, pending.commit(), Optional.empty(), next.groupInfo())
                   .compose(
                       ok -> {
                         long seq = ok.getLong("seq");
                         LOG.info("channel {}: rejoined by external commit at #{}", ch.id, seq);
-                        ch.log = MlsLock.call(() -> new ChannelLog(ch.id, next, seq));
+                        ch.log = new ChannelLog(ch.id, next, seq);
                         ch.ackedSeq = Math.max(ch.ackedSeq, seq);
                         if (from < seq) {
                           emit(

@@ -159,24 +159,16 @@ class ChannelScenariosTest {
     LiaisonClient client = owner.client();
     ChannelGroupId groupId = ChannelGroupId.create(policy);
     ChannelSession session =
-        MlsLock.call(
-            () ->
-                ChannelSession.create(
-                    owner.device().keys().orElseThrow().identity(),
-                    groupId.encode(),
-                    Trust.anyone()));
+        ChannelSession.create(
+            owner.device().keys().orElseThrow().identity(), groupId.encode(), Trust.anyone());
     await(
         client.createChannel(
-            groupId.encode(),
-            "case",
-            PolicyJson.toJson(policy),
-            MlsLock.call(session::groupInfo),
-            null));
+            groupId.encode(), "case", PolicyJson.toJson(policy), session.groupInfo(), null));
     JsonObject claim = await(client.claimKeyPackages(List.of(joiner.id())));
     byte[] keyPackage =
         LiaisonClient.unb64(claim.getJsonArray("items").getJsonObject(0).getString("keyPackage"));
-    ChannelSession.PendingCommit add = MlsLock.call(() -> session.add(List.of(keyPackage)));
-    byte[] groupInfo = MlsLock.call(() -> add.next().groupInfo());
+    ChannelSession.PendingCommit add = session.add(List.of(keyPackage));
+    byte[] groupInfo = add.next().groupInfo();
     return assertThrows(
         LiaisonException.class,
         () ->
@@ -211,7 +203,7 @@ class ChannelScenariosTest {
     JsonObject page = await(officer.client().messages(id, after.seq() - 1, 1));
     byte[] ciphertext =
         LiaisonClient.unb64(page.getJsonArray("items").getJsonObject(0).getString("ciphertext"));
-    assertThrows(MlsException.class, () -> MlsLock.run(() -> youthBefore.unprotect(ciphertext)));
+    assertThrows(MlsException.class, () -> youthBefore.unprotect(ciphertext));
     // and the server no longer shows the channel to the removed member
     LiaisonException gone =
         assertThrows(LiaisonException.class, () -> await(youthWorker.client().messages(id, 0, 1)));

@@ -128,8 +128,16 @@ public final class DeliveryService {
                             Mongo.isDuplicateKey(e)
                                 ? ApiError.conflict("channel-exists", "That channel already exists")
                                 : e))
-                .compose(
-                    c -> channels.join(List.of(channel.createdBy()), channel.id()).map(v -> c)));
+                .compose(c -> channels.join(List.of(channel.createdBy()), channel.id()).map(v -> c))
+                .onSuccess(
+                    c ->
+                        vertx
+                            .eventBus()
+                            .publish(
+                                Events.device(c.leaves().get(0).deviceId()),
+                                new JsonObject()
+                                    .put("type", "channel-created")
+                                    .put("channelId", c.id()))));
   }
 
   /** The channel as its member device sees it; 404 for anyone else. */

@@ -185,18 +185,22 @@ final class DeviceConnection {
       return;
     }
     if (!feed.pumping && seq == feed.cursor + 1 && !ws.writeQueueFull()) {
-      deliver(feed, event, seq, event.getJsonArray("removed"));
+      deliver(feed, event, seq);
     } else {
       pump(feed);
     }
   }
 
-  /** Sends one entry and moves the cursor; the commit that removes this device is the last. */
-  private void deliver(Feed feed, JsonObject entry, long seq, JsonArray removed) {
+  /**
+   * Sends one entry and moves the cursor. The commit that removes this device is the last one of
+   * the channel it gets, unless the same commit puts it back (its own resync).
+   */
+  private void deliver(Feed feed, JsonObject entry, long seq) {
+    JsonArray removed = entry.getJsonArray("removed");
     boolean commit = removed != null;
     write(entry.copy().put("type", commit ? "handshake" : "message"));
     feed.cursor = seq;
-    if (commit && removesMe(removed)) {
+    if (commit && names(removed) && !names(entry.getJsonArray("added"))) {
       stopFeed(feed);
       write(
           new JsonObject()
@@ -206,9 +210,9 @@ final class DeviceConnection {
     }
   }
 
-  private boolean removesMe(JsonArray removed) {
-    for (int i = 0; i < removed.size(); i++) {
-      if (deviceId.equals(removed.getJsonObject(i).getString("deviceId"))) {
+  private boolean names(JsonArray leaves) {
+    for (int i = 0; i < leaves.size(); i++) {
+      if (deviceId.equals(leaves.getJsonObject(i).getString("deviceId"))) {
         return true;
       }
     }
@@ -239,8 +243,7 @@ final class DeviceConnection {
                   continue; // written meanwhile by the live path
                 }
                 // Past the cursor only at the page's start, where retention removed the oldest.
-                JsonObject json = entry.toJson();
-                deliver(feed, json, entry.seq(), json.getJsonArray("removed"));
+                deliver(feed, entry.toJson(), entry.seq());
                 if (feed.stopped) {
                   return;
                 }
@@ -284,6 +287,16 @@ final class DeviceConnection {
         String channelId = event.getString("channelId");
         Feed feed = open(channelId, event.getLong("seq"));
         write(event.copy());
+        pump(feed);
+      }
+      case "channel-created" -> {
+        // A channel this device created after connecting: follow it from the start.
+        Feed feed = open(event.getString("channelId"), 0);
+        write(
+            new JsonObject()
+                .put("type", "channel-updated")
+                .put("channelId", feed.channelId)
+                .put("reason", "created"));
         pump(feed);
       }
       case "revoked" -> end(new ApiError(401, "device-revoked", "This device was revoked"));

@@ -376,4 +376,55 @@ class DeliveryServiceTest {
               volunteer.sessions.get(channel).remove(m -> m.deviceId().equals(teacher.deviceId))));
     }
   }
+
+  @Test
+  void aConnectionFollowsChannelsItsDeviceCreatesAndSurvivesItsOwnResync() {
+    Person caseManager = net.person("Case Manager", "municipality", 2, 5);
+    try (RealtimeClient officers =
+            RealtimeClient.connect(net.server.server().port(), officer.token());
+        RealtimeClient youths =
+            RealtimeClient.connect(net.server.server().port(), youthWorker.token())) {
+      officers.next("ready");
+      youths.next("ready");
+      String channel = officer.createChannel(policy(2, 90), "case");
+      JsonObject created = officers.next("channel-updated");
+      assertEquals("created", created.getString("reason"));
+      officer.add(channel, youthWorker, caseManager);
+      assertEquals(1, officers.next("handshake").getLong("seq"));
+      youths.next("welcome");
+
+      // The youth worker lost her state (a restart): she rejoins by external commit, replacing
+      // her own leaf. Her socket keeps the channel.
+      byte[] groupInfo =
+          ChannelFixture.unb64(
+              expect(
+                      200,
+                      net.api()
+                          .get("/api/v1/channels/" + channel + "/group-info", youthWorker.token()))
+                  .json()
+                  .getString("groupInfo"));
+      ChannelSession.PendingCommit resync =
+          ChannelSession.resync(youthWorker.identity, groupInfo, net.trust());
+      Api.Response rejoined =
+          net.api()
+              .post(
+                  "/api/v1/channels/" + channel + "/commits",
+                  youthWorker.token(),
+                  new JsonObject()
+                      .put("epoch", 1)
+                      .put("commit", ChannelFixture.b64(resync.commit()))
+                      .put("groupInfo", ChannelFixture.b64(resync.next().groupInfo())));
+      assertEquals(201, rejoined.status(), rejoined.toString());
+      JsonObject handshake = youths.next("handshake");
+      assertEquals(
+          youthWorker.deviceId,
+          handshake.getJsonArray("added").getJsonObject(0).getString("deviceId"));
+      youthWorker.sessions.put(channel, resync.next());
+      officer.process(channel, officer.read(channel, 1, 100).getJsonArray("items"));
+      expect(201, officer.send(channel, "after-resync", "welcome back"));
+      assertEquals(
+          "welcome back",
+          text(youthWorker.sessions.get(channel), youths.next("message").getString("ciphertext")));
+    }
+  }
 }
