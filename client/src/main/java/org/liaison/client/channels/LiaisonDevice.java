@@ -141,8 +141,6 @@ public final class LiaisonDevice implements AutoCloseable {
   private WebSocketClient webSockets;
   private WebSocket socket;
   private Promise<Void> ready;
-  private boolean bootstrapping;
-  private boolean feedsStale;
   private Consumer<ChannelMessage> messageHandler = m -> {};
   private Consumer<ChannelEvent> eventHandler = e -> {};
 
@@ -418,47 +416,6 @@ public final class LiaisonDevice implements AutoCloseable {
         });
   }
 
-  /**
-   * Opens the realtime connection again. The server's connection follows the channels the device
-   * was in when it opened, and those it is added to; a channel this device creates meanwhile is not
-   * followed (server behaviour at the time of writing, see docs/protocol.md, Realtime), so the SDK
-   * reconnects after creating one.
-   */
-  private Future<Void> reconnect() {
-    WebSocket old = socket;
-    socket = null;
-    return (old == null ? done() : old.close().recover(e -> done())).compose(v -> openSocket(true));
-  }
-
-  /**
-   * After a resync: the server's connection stops a channel's feed when it sends a commit removing
-   * this device, and it does so for this device's own external commit too (which removes its old
-   * leaf and adds it again), so the realtime connection is opened again once the rejoin is marked
-   * read. (A server fix makes this a needless reconnect, nothing worse.)
-   */
-  private void refollow() {
-    if (socket == null) {
-      return;
-    }
-    if (bootstrapping) {
-      feedsStale = true;
-      return;
-    }
-    if (!feedsStale) {
-      feedsStale = true;
-      vertx.setTimer(
-          1,
-          t ->
-              context.runOnContext(
-                  v -> {
-                    feedsStale = false;
-                    if (socket != null) {
-                      reconnect().onFailure(e -> LOG.warn("realtime reconnect failed", e));
-                    }
-                  }));
-    }
-  }
-
   public boolean connected() {
     return socket != null;
   }
@@ -604,7 +561,6 @@ public final class LiaisonDevice implements AutoCloseable {
       return Future.failedFuture(
           new UntrustedServerException("realtime connection is for device " + deviceId));
     }
-    bootstrapping = true;
     Set<String> listed = new LinkedHashSet<>();
     JsonArray listedChannels = frame.getJsonArray("channels", new JsonArray());
     for (int i = 0; i < listedChannels.size(); i++) {
@@ -644,14 +600,9 @@ public final class LiaisonDevice implements AutoCloseable {
               }
               return Future.join(work).<Void>mapEmpty();
             })
-        .onComplete(v -> bootstrapping = false)
         .compose(
             v -> {
               topUpKeyPackages().onFailure(e -> LOG.warn("key package top-up", e));
-              if (feedsStale) {
-                feedsStale = false;
-                return reconnect();
-              }
               return done();
             });
   }
@@ -708,8 +659,7 @@ public final class LiaisonDevice implements AutoCloseable {
                     ch.meta = Optional.of(meta);
                     ch.log = new ChannelLog(id, session, 0);
                     return id;
-                  })
-              .compose(id -> socket == null ? Future.succeededFuture(id) : reconnect().map(id));
+                  });
         });
   }
 
@@ -1135,7 +1085,6 @@ public final class LiaisonDevice implements AutoCloseable {
                             .markRead(ch.id, seq)
                             .<Void>mapEmpty()
                             .recover(e -> warned(ch, "read marker", e))
-                            .onSuccess(v -> refollow())
                             .compose(v -> writeMeta(ch))
                             .compose(v -> catchUpInternal(ch));
                       },
