@@ -12,6 +12,7 @@ import org.liaison.server.accounts.Role;
 import org.liaison.server.accounts.User;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.http.ApiError;
+import org.liaison.server.http.Fields;
 import org.liaison.server.http.Handlers;
 
 /** Reading the audit log: network admins see all of it, city coordinators their city's. */
@@ -38,8 +39,8 @@ public final class AuditRoutes {
     } else {
       throw ApiError.forbidden("Only coordinators and network admins can read the audit log");
     }
-    long after = number(ctx, "after", 0, 0, Long.MAX_VALUE);
-    int limit = (int) number(ctx, "limit", 100, 1, MAX_LIMIT);
+    long after = Fields.queryLong(ctx, "after", 0, 0, Long.MAX_VALUE);
+    int limit = (int) Fields.queryLong(ctx, "limit", 100, 1, MAX_LIMIT);
     return audit
         .list(after, limit, city)
         .map(
@@ -52,21 +53,5 @@ public final class AuditRoutes {
   private Future<JsonObject> verify(RoutingContext ctx) {
     AccessRules.requireNetworkAdmin(Actor.of(ctx).user());
     return audit.verify();
-  }
-
-  private static long number(RoutingContext ctx, String name, long fallback, long min, long max) {
-    String raw = ctx.queryParams().get(name);
-    if (raw == null || raw.isBlank()) {
-      return fallback;
-    }
-    try {
-      long value = Long.parseLong(raw);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw ApiError.invalidField(name, name + " must be a whole number " + min + ".." + max);
   }
 }

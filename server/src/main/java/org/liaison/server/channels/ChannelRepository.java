@@ -100,27 +100,21 @@ public final class ChannelRepository {
   }
 
   public Future<Void> join(Collection<String> userIds, String channelId) {
-    return Future.all(
-            userIds.stream()
-                .map(
-                    u ->
-                        Mongo.first(
-                            memberships.updateOne(
-                                Filters.eq("_id", u),
-                                Updates.addToSet("channels", channelId),
-                                new UpdateOptions().upsert(true))))
-                .toList())
-        .mapEmpty();
+    return updateEach(userIds, Updates.addToSet("channels", channelId));
   }
 
   public Future<Void> leave(Collection<String> userIds, String channelId) {
+    return updateEach(userIds, Updates.pull("channels", channelId));
+  }
+
+  private Future<Void> updateEach(Collection<String> userIds, org.bson.conversions.Bson update) {
     return Future.all(
             userIds.stream()
                 .map(
                     u ->
                         Mongo.first(
                             memberships.updateOne(
-                                Filters.eq("_id", u), Updates.pull("channels", channelId))))
+                                Filters.eq("_id", u), update, new UpdateOptions().upsert(true))))
                 .toList())
         .mapEmpty();
   }

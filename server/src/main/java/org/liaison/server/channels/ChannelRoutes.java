@@ -260,8 +260,8 @@ public final class ChannelRoutes {
 
   private Future<JsonObject> read(RoutingContext ctx) {
     Actor actor = Actor.of(ctx);
-    long after = queryLong(ctx, "after", 0, 0, Long.MAX_VALUE);
-    int limit = (int) queryLong(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+    long after = Fields.queryLong(ctx, "after", 0, 0, Long.MAX_VALUE);
+    int limit = (int) Fields.queryLong(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
     return delivery
         .read(channelId(ctx), actor.requireDevice(), after, limit)
         .map(
@@ -272,23 +272,6 @@ public final class ChannelRoutes {
                         new JsonArray(page.items().stream().map(LogEntry::toJson).toList()))
                     .put("firstSeq", page.firstSeq())
                     .put("next", page.next()));
-  }
-
-  private static long queryLong(
-      RoutingContext ctx, String name, long fallback, long min, long max) {
-    String raw = ctx.queryParams().get(name);
-    if (raw == null) {
-      return fallback;
-    }
-    try {
-      long value = Long.parseLong(raw);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw ApiError.invalidField(name, name + " must be a whole number in " + min + ".." + max);
   }
 
   private Future<JsonObject> markRead(RoutingContext ctx) {

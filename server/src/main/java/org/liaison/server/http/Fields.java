@@ -62,4 +62,22 @@ public final class Fields {
     }
     return raw;
   }
+
+  /** A whole-number query parameter in {@code min..max}; {@code fallback} when absent. */
+  public static long queryLong(
+      io.vertx.ext.web.RoutingContext ctx, String name, long fallback, long min, long max) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    try {
+      long value = Long.parseLong(raw);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiError.invalidField(name, name + " must be a whole number in " + min + ".." + max);
+  }
 }

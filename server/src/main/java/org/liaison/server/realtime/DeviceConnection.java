@@ -342,29 +342,12 @@ final class DeviceConnection {
         case "send" ->
             requests
                 .send(actor, deviceId, channelOf(frame), frame)
-                .onSuccess(
-                    a ->
-                        write(
-                            new JsonObject()
-                                .put("type", "ack")
-                                .put("clientMessageId", clientMessageId)
-                                .put("channelId", frame.getString("channelId"))
-                                .put("seq", a.seq())
-                                .put("duplicate", a.duplicate())))
+                .onSuccess(a -> write(ackFrame(clientMessageId, frame, a)))
                 .onFailure(e -> sendError(e, clientMessageId));
         case "commit" ->
             requests
                 .commit(actor, deviceId, channelOf(frame), frame)
-                .onSuccess(
-                    a ->
-                        write(
-                            new JsonObject()
-                                .put("type", "ack")
-                                .put("clientMessageId", clientMessageId)
-                                .put("channelId", frame.getString("channelId"))
-                                .put("seq", a.seq())
-                                .put("epoch", a.epoch())
-                                .put("duplicate", a.duplicate())))
+                .onSuccess(a -> write(ackFrame(clientMessageId, frame, a)))
                 .onFailure(e -> sendError(e, clientMessageId));
         case "ack" -> acknowledge(channelOf(frame), seqOf(frame, "seq"));
         case "sync" -> {
@@ -387,6 +370,17 @@ final class DeviceConnection {
     } catch (RuntimeException e) {
       sendError(e, clientMessageId);
     }
+  }
+
+  private static JsonObject ackFrame(
+      String clientMessageId, JsonObject frame, DeliveryService.Accepted accepted) {
+    return new JsonObject()
+        .put("type", "ack")
+        .put("clientMessageId", clientMessageId)
+        .put("channelId", frame.getString("channelId"))
+        .put("seq", accepted.seq())
+        .put("epoch", accepted.epoch())
+        .put("duplicate", accepted.duplicate());
   }
 
   /** The server never takes a sender from a frame; a frame that names another one is refused. */
