@@ -216,9 +216,19 @@ public final class LiaisonClient implements AutoCloseable {
   // ---- key directory ------------------------------------------------------------------------
 
   public Future<JsonObject> uploadKeyPackages(List<byte[]> oneTime, Optional<byte[]> lastResort) {
+    return uploadKeyPackages(oneTime, lastResort, false);
+  }
+
+  /**
+   * With {@code replace}, the device's unclaimed one-time packages are withdrawn first (a device
+   * that restarted holds none of their secrets).
+   */
+  public Future<JsonObject> uploadKeyPackages(
+      List<byte[]> oneTime, Optional<byte[]> lastResort, boolean replace) {
     JsonObject body =
         new JsonObject()
-            .put("keyPackages", new JsonArray(oneTime.stream().map(LiaisonClient::b64).toList()));
+            .put("keyPackages", new JsonArray(oneTime.stream().map(LiaisonClient::b64).toList()))
+            .put("replace", replace);
     lastResort.ifPresent(k -> body.put("lastResort", b64(k)));
     return post("/api/v1/key-packages", body);
   }

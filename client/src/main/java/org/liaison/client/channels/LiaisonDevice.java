@@ -347,7 +347,9 @@ public final class LiaisonDevice implements AutoCloseable {
                       int target = options.keyPackageTarget();
                       boolean needLastResort =
                           lastResort == null || !count.getBoolean("lastResort", false);
-                      int missing = stored < (target + 1) / 2 ? target - stored : 0;
+                      // Packages stored by an earlier run are useless to this one: replace them.
+                      int missing =
+                          freshStart() ? target : stored < (target + 1) / 2 ? target - stored : 0;
                       if (missing == 0 && !needLastResort) {
                         return Future.succeededFuture(0);
                       }
@@ -355,7 +357,13 @@ public final class LiaisonDevice implements AutoCloseable {
                     }));
   }
 
+  /** This process holds no key package secrets yet: whatever the server has is an earlier run's. */
+  private boolean freshStart() {
+    return lastResort == null && oneTime.isEmpty();
+  }
+
   private Future<Integer> upload(int count, boolean withLastResort) {
+    boolean replace = freshStart();
     DeviceKeys current = requireKeys();
     if (current.chain().isEmpty()) {
       return Future.failedFuture(
@@ -370,7 +378,8 @@ public final class LiaisonDevice implements AutoCloseable {
     return client
         .uploadKeyPackages(
             fresh.stream().map(KeyPackageSecrets::publicBytes).toList(),
-            last.map(KeyPackageSecrets::publicBytes))
+            last.map(KeyPackageSecrets::publicBytes),
+            replace)
         .map(
             ok -> {
               oneTime.addAll(fresh);

@@ -201,6 +201,28 @@ public final class KeyDirectory {
     return Mongo.first(packages.deleteMany(Filters.in("_id", oneTime))).mapEmpty();
   }
 
+  /**
+   * Withdraws a device's unclaimed one-time packages: a device that restarted without their secrets
+   * replaces them, so nobody adds it with a package it can no longer open.
+   */
+  public Future<Void> withdrawOneTime(String deviceId) {
+    return Mongo.optional(
+            perDevice.findOneAndUpdate(
+                Filters.eq("_id", deviceId),
+                Updates.set("available", List.of()),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE)))
+        .compose(
+            before -> {
+              List<String> withdrawn =
+                  before
+                      .map(d -> d.getList("available", String.class, List.of()))
+                      .orElse(List.of());
+              return withdrawn.isEmpty()
+                  ? Future.<Void>succeededFuture()
+                  : Mongo.first(packages.deleteMany(Filters.in("_id", withdrawn))).<Void>mapEmpty();
+            });
+  }
+
   /** A revoked device's packages can never be claimed or added again. */
   public Future<Void> forgetDevice(String deviceId) {
     return Mongo.first(perDevice.deleteOne(Filters.eq("_id", deviceId)))

@@ -70,10 +70,17 @@ public final class KeyPackageRoutes {
     if (oneTime.isEmpty() && lastResort.isEmpty()) {
       throw ApiError.invalidField("keyPackages", "send keyPackages, lastResort or both");
     }
+    Object replace = body.getValue("replace", false);
+    if (!(replace instanceof Boolean)) {
+      throw ApiError.invalidField("replace", "replace must be true or false");
+    }
     return activeDevice(deviceId)
         .compose(
             device ->
-                keys.count(deviceId)
+                ((Boolean) replace
+                        ? keys.withdrawOneTime(deviceId)
+                        : Future.<Void>succeededFuture())
+                    .compose(v -> keys.count(deviceId))
                     .compose(
                         count -> {
                           if (count.oneTime() + oneTime.size()

@@ -317,4 +317,24 @@ class DeviceAndKeyDirectoryTest {
     assertEquals(0, claim.getJsonArray("items").size());
     assertEquals(officer.id(), claim.getJsonArray("missing").getString(0));
   }
+
+  @Test
+  void aRestartedDeviceReplacesThePackagesWhoseSecretsItLost() {
+    Person officer = net.person("Officer", "law-enforcement", 2, 3);
+    Person youthWorker = net.person("Youth Worker", "youth-work", 2, 0);
+    var fresh = ChannelSession.newKeyPackage(officer.identity);
+    JsonObject count =
+        expect(
+                200,
+                net.api()
+                    .post(
+                        "/api/v1/key-packages",
+                        officer.token(),
+                        new JsonObject()
+                            .put("keyPackages", new JsonArray().add(b64(fresh.publicBytes())))
+                            .put("replace", true)))
+            .json();
+    assertEquals(1, count.getInteger("oneTime"));
+    assertEquals(b64(fresh.publicBytes()), b64(youthWorker.claim(officer.id()).get(0)));
+  }
 }
