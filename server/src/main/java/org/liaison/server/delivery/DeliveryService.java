@@ -55,6 +55,7 @@ public final class DeliveryService {
   private static final int CATCH_UP_PAGE = 500;
   private static final int MAX_STATES = 20_000;
   private static final int SNAPSHOT_EVERY = 1000;
+  private static final long PAGE_BYTES = 4L << 20;
 
   private final Vertx vertx;
   private final Context context;
@@ -640,14 +641,31 @@ public final class DeliveryService {
                       long from = Math.max(Math.max(after + 1, leaf.addedAt() + 1), s.firstSeq);
                       return log.range(channelId, from, limit)
                           .map(
-                              items ->
-                                  new Page(
-                                      items,
-                                      s.firstSeq,
-                                      items.isEmpty()
-                                          ? from - 1
-                                          : items.get(items.size() - 1).seq()));
+                              found -> {
+                                List<LogEntry> items = withinBudget(found);
+                                return new Page(
+                                    items,
+                                    s.firstSeq,
+                                    items.isEmpty() ? from - 1 : items.get(items.size() - 1).seq());
+                              });
                     }));
+  }
+
+  /**
+   * A page stops once its ciphertext passes {@link #PAGE_BYTES} (at least one entry), so 500
+   * entries of 256 KiB never become one 128 MiB response; {@code next} says where to go on.
+   */
+  private static List<LogEntry> withinBudget(List<LogEntry> found) {
+    long bytes = 0;
+    int count = 0;
+    for (LogEntry entry : found) {
+      if (count > 0 && bytes + entry.size() > PAGE_BYTES) {
+        break;
+      }
+      bytes += entry.size();
+      count++;
+    }
+    return found.subList(0, count);
   }
 
   /** For realtime connections, which keep their own cursor and membership. */
