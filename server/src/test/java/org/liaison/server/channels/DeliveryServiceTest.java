@@ -427,4 +427,30 @@ class DeliveryServiceTest {
           text(youthWorker.sessions.get(channel), youths.next("message").getString("ciphertext")));
     }
   }
+
+  @Test
+  void aPageOfLargeMessagesStaysBoundedAndNextGoesOn() {
+    String channel = officer.createChannel(policy(2, 90), "case");
+    officer.add(channel, youthWorker);
+    ChannelSession session = officer.sessions.get(channel);
+    for (int i = 0; i < 30; i++) {
+      expect(
+          201,
+          net.api()
+              .post(
+                  "/api/v1/channels/" + channel + "/messages",
+                  officer.token(),
+                  new JsonObject()
+                      .put("epoch", session.epoch())
+                      .put("clientMessageId", "large-" + i)
+                      .put(
+                          "ciphertext",
+                          ChannelFixture.b64(session.protect(new byte[0], new byte[200 * 1024])))));
+    }
+    JsonObject first = youthWorker.read(channel, 1, 100);
+    int firstPage = first.getJsonArray("items").size();
+    assertTrue(firstPage >= 15 && firstPage <= 21, "page of " + firstPage);
+    JsonObject second = youthWorker.read(channel, first.getLong("next"), 100);
+    assertEquals(30, firstPage + second.getJsonArray("items").size());
+  }
 }
