@@ -32,6 +32,7 @@ import picocli.CommandLine.Parameters;
       LiaisonCli.Logout.class,
       LiaisonCli.Invite.class,
       DeviceCommands.class,
+      AttestationCommands.class,
       ChannelCommands.ListChannels.class,
       ChannelCommands.CreateChannel.class,
       ChannelCommands.Add.class,
