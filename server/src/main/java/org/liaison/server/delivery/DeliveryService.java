@@ -622,7 +622,7 @@ public final class DeliveryService {
   }
 
   private void publish(LogEntry entry) {
-    vertx.eventBus().publish(Events.channel(entry.channelId()), entry.toJson());
+    vertx.eventBus().publish(Events.channel(entry.channelId()), entry.fanout().toJson());
   }
 
   // ---- reads ------------------------------------------------------------------------------

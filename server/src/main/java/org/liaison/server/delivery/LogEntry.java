@@ -81,8 +81,44 @@ public record LogEntry(
     return json;
   }
 
-  public String frameType() {
-    return kind == Kind.MESSAGE ? "message" : "handshake";
+  /**
+   * What fan-out carries on the event bus: the realtime frame encoded once (not once per receiving
+   * device), and which devices a commit removes and adds, which is all a connection needs.
+   */
+  public record Fanout(long seq, String frame, List<String> removed, List<String> added) {
+    public boolean isCommit() {
+      return removed != null;
+    }
+
+    public JsonObject toJson() {
+      JsonObject json = new JsonObject().put("seq", seq).put("frame", frame);
+      if (isCommit()) {
+        json.put("removed", new JsonArray(removed)).put("added", new JsonArray(added));
+      }
+      return json;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Fanout fromJson(JsonObject json) {
+      JsonArray removed = json.getJsonArray("removed");
+      JsonArray added = json.getJsonArray("added");
+      return new Fanout(
+          json.getLong("seq"),
+          json.getString("frame"),
+          removed == null ? null : removed.getList(),
+          added == null ? null : added.getList());
+    }
+  }
+
+  public Fanout fanout() {
+    String frame = toJson().put("type", kind == Kind.MESSAGE ? "message" : "handshake").encode();
+    return kind == Kind.MESSAGE
+        ? new Fanout(seq, frame, null, null)
+        : new Fanout(
+            seq,
+            frame,
+            removed.stream().map(LeafChange::deviceId).toList(),
+            added.stream().map(LeafChange::deviceId).toList());
   }
 
   public int size() {

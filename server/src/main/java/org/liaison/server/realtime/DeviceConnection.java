@@ -185,7 +185,7 @@ final class DeviceConnection {
       return;
     }
     if (!feed.pumping && seq == feed.cursor + 1 && !ws.writeQueueFull()) {
-      deliver(feed, event, seq);
+      deliver(feed, LogEntry.Fanout.fromJson(event));
     } else {
       pump(feed);
     }
@@ -195,12 +195,14 @@ final class DeviceConnection {
    * Sends one entry and moves the cursor. The commit that removes this device is the last one of
    * the channel it gets, unless the same commit puts it back (its own resync).
    */
-  private void deliver(Feed feed, JsonObject entry, long seq) {
-    JsonArray removed = entry.getJsonArray("removed");
-    boolean commit = removed != null;
-    write(entry.copy().put("type", commit ? "handshake" : "message"));
-    feed.cursor = seq;
-    if (commit && names(removed) && !names(entry.getJsonArray("added"))) {
+  private void deliver(Feed feed, LogEntry.Fanout entry) {
+    if (!closed) {
+      ws.writeTextMessage(entry.frame());
+    }
+    feed.cursor = entry.seq();
+    if (entry.isCommit()
+        && entry.removed().contains(deviceId)
+        && !entry.added().contains(deviceId)) {
       stopFeed(feed);
       write(
           new JsonObject()
@@ -208,15 +210,6 @@ final class DeviceConnection {
               .put("channelId", feed.channelId)
               .put("reason", "removed"));
     }
-  }
-
-  private boolean names(JsonArray leaves) {
-    for (int i = 0; i < leaves.size(); i++) {
-      if (deviceId.equals(leaves.getJsonObject(i).getString("deviceId"))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Reads the log from the cursor until caught up, or until the socket is full. */
@@ -243,7 +236,7 @@ final class DeviceConnection {
                   continue; // written meanwhile by the live path
                 }
                 // Past the cursor only at the page's start, where retention removed the oldest.
-                deliver(feed, entry.toJson(), entry.seq());
+                deliver(feed, entry.fanout());
                 if (feed.stopped) {
                   return;
                 }
