@@ -87,8 +87,31 @@ export const tests = [
     },
   },
   {
-    name: 'switching the language to Arabic sets dir="rtl" on <html>',
-    skip: 'the web client has one catalogue (English) and no language switch yet; the web-client issue adds them',
-    async run() {},
+    name: 'switching the language to Arabic lays the sign-in screen out right to left',
+    async run({ page, shared, axe }) {
+      await page.goto(`${shared.base}/login`);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      const html = page.locator('html');
+      assert.equal(await html.getAttribute('dir'), 'ltr');
+      const select = page.getByLabel('Language');
+      const brand = page.locator('.topbar .brand');
+      const englishBrand = await brand.boundingBox();
+      const englishSelect = await select.boundingBox();
+      assert.ok(englishBrand.x < englishSelect.x, 'in English the brand is left of the language menu');
+
+      await select.selectOption('ar');
+      await page.getByRole('heading', { name: 'تسجيل الدخول' }).waitFor();
+      assert.equal(await html.getAttribute('dir'), 'rtl');
+      assert.equal(await html.getAttribute('lang'), 'ar');
+      const arabicBrand = await brand.boundingBox();
+      const arabicSelect = await page.getByLabel('اللغة').boundingBox();
+      assert.ok(arabicBrand.x > arabicSelect.x, 'in Arabic the brand is right of the language menu');
+      await axe('Arabic sign-in screen');
+
+      // The choice is remembered on this device.
+      await page.reload();
+      await page.getByRole('heading', { name: 'تسجيل الدخول' }).waitFor();
+      assert.equal(await html.getAttribute('dir'), 'rtl');
+    },
   },
 ];

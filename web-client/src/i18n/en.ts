@@ -1,3 +1,5 @@
+import { languageNames } from './names';
+
 /** English strings. Every visible string of the UI is here; components only use keys. */
 export const en = {
   'app.name': 'Liaison',
@@ -8,6 +10,7 @@ export const en = {
   'common.copied': 'Copied',
   'common.error': 'Something went wrong',
   'nav.signOut': 'Sign out',
+  'nav.language': 'Language',
   'login.title': 'Sign in',
   'login.email': 'E-mail',
   'login.password': 'Password',
@@ -77,13 +80,7 @@ export const en = {
   'tier.T1': 'T1 · vetted partner',
   'tier.T2': 'T2 · restricted',
   'tier.T3': 'T3 · case-confidential',
-  'language.en': 'English',
-  'language.ar': 'العربية',
-  'language.fr': 'Français',
-  'language.sq': 'Shqip',
-  'language.mk': 'Македонски',
-  'language.sr': 'Srpski',
-  'language.bs': 'Bosanski',
+  ...languageNames,
 } as const;
 
 export type MessageKey = keyof typeof en;

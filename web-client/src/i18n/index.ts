@@ -1,17 +1,146 @@
+import { ar } from './ar';
+import { bs } from './bs';
 import { en, type MessageKey } from './en';
+import { fr } from './fr';
+import { mk } from './mk';
+import { sq } from './sq';
+import { sr } from './sr';
 
 export type { MessageKey };
 
 /**
- * Looks up a UI string. One catalogue today (English); the web-client issue adds i18next with the
- * network's languages and right-to-left layout behind this same function.
+ * The languages the UI has a catalogue for, in the order the language menus offer them. The
+ * server accepts more (`me`, `ur`, `sw`); a member whose profile names one of those sees the
+ * browser's or the default language until a catalogue exists.
  */
-export function t(key: MessageKey): string {
-  return en[key];
+export const LANGUAGES = ['en', 'ar', 'fr', 'sq', 'mk', 'sr', 'bs'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_LANGUAGE: Language = 'en';
+
+/** Complete catalogues are typed `Record<MessageKey, string>`; partial ones fall back to English. */
+export const CATALOGUES: Record<Language, Partial<Record<MessageKey, string>>> = {
+  en,
+  ar,
+  fr,
+  sq,
+  mk,
+  sr,
+  bs,
+};
+export const COMPLETE_LANGUAGES: readonly Language[] = ['en', 'ar', 'fr', 'sq'];
+
+const RTL_LANGUAGES = new Set(['ar', 'ur', 'fa', 'he']);
+
+/** The Intl locale for each UI language; our Serbian catalogue is in Latin script. */
+const LOCALES: Record<Language, string> = {
+  en: 'en-GB',
+  ar: 'ar',
+  fr: 'fr',
+  sq: 'sq',
+  mk: 'mk',
+  sr: 'sr-Latn',
+  bs: 'bs',
+};
+
+export const STORAGE_KEY = 'liaison.language';
+
+let current: Language = DEFAULT_LANGUAGE;
+const listeners = new Set<(language: Language) => void>();
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+/** `rtl` for right-to-left scripts (Arabic, Urdu), `ltr` otherwise. */
+export function direction(language: string): 'rtl' | 'ltr' {
+  return RTL_LANGUAGES.has(language.split('-')[0].toLowerCase()) ? 'rtl' : 'ltr';
+}
+
+export function localeOf(language: Language = current): string {
+  return LOCALES[language];
+}
+
+export function getLanguage(): Language {
+  return current;
+}
+
+/** Looks up a UI string in the current language, falling back to English key by key. */
+export function t(key: MessageKey, language: Language = current): string {
+  return CATALOGUES[language][key] ?? en[key];
 }
 
 export function hasKey(key: string): key is MessageKey {
   return Object.prototype.hasOwnProperty.call(en, key);
+}
+
+/** The first of the browser's languages we have a catalogue for (matching `fr-BE` to `fr`). */
+export function supportedLanguage(candidates: readonly string[]): Language | null {
+  for (const candidate of candidates) {
+    const base = candidate.split('-')[0].toLowerCase();
+    if (isLanguage(base)) return base;
+  }
+  return null;
+}
+
+interface Environment {
+  storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
+  browserLanguages?: readonly string[];
+}
+
+function defaultEnvironment(): Environment {
+  const storage = (() => {
+    try {
+      return typeof localStorage === 'undefined' ? null : localStorage;
+    } catch {
+      return null; // storage blocked by the browser's privacy settings
+    }
+  })();
+  const browserLanguages =
+    typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]);
+  return { storage, browserLanguages };
+}
+
+/** Before sign-in: the language chosen on this device, else the browser's, else English. */
+export function initialLanguage(env: Environment = defaultEnvironment()): Language {
+  let stored: string | null = null;
+  try {
+    stored = env.storage?.getItem(STORAGE_KEY) ?? null;
+  } catch {
+    stored = null;
+  }
+  if (isLanguage(stored)) return stored;
+  return supportedLanguage(env.browserLanguages ?? []) ?? DEFAULT_LANGUAGE;
+}
+
+/**
+ * Switches the UI language: updates `<html lang dir>`, tells subscribers (the app re-renders) and
+ * remembers it on this device unless `storage` is null. Unknown languages, e.g. a profile's `ur`
+ * before it has a catalogue, are ignored.
+ */
+export function setLanguage(
+  language: string,
+  storage: Environment['storage'] = defaultEnvironment().storage,
+): void {
+  if (!isLanguage(language)) return;
+  current = language;
+  try {
+    storage?.setItem(STORAGE_KEY, language);
+  } catch {
+    // not remembered on this device; the switch still applies
+  }
+  applyToDocument();
+  for (const listener of listeners) listener(language);
+}
+
+export function onLanguageChange(listener: (language: Language) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function applyToDocument(): void {
+  if (typeof document === 'undefined') return;
+  document.documentElement.lang = current;
+  document.documentElement.dir = direction(current);
 }
 
 export const TIERS = ['T0', 'T1', 'T2', 'T3'] as const;
@@ -27,10 +156,14 @@ export const SECTORS = [
   'national-coordination',
   'network-staff',
 ] as const;
-export const LANGUAGES = ['en', 'ar', 'fr', 'sq', 'mk', 'sr', 'bs'] as const;
 
-export function formatDate(iso: string): string {
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(
-    new Date(iso),
-  );
+export function formatDate(iso: string, language: Language = current): string {
+  return new Intl.DateTimeFormat(localeOf(language), {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(new Date(iso));
+}
+
+export function formatNumber(value: number, language: Language = current): string {
+  return new Intl.NumberFormat(localeOf(language)).format(value);
 }

@@ -1,15 +1,17 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api';
 import { t, type MessageKey } from '../i18n';
 import type { City, Items, Organisation, User } from '../model';
 import { Admin } from './Admin';
 import { ErrorText } from './ErrorText';
 
-export function Home({ api }: { api: Api }) {
+/** `onProfileLanguage` gets the member's preferred language once, when the profile first loads. */
+export function Home({ api, onProfileLanguage }: { api: Api; onProfileLanguage: (language: string) => void }) {
   const [me, setMe] = useState<User | null>(null);
   const [cities, setCities] = useState<City[]>([]);
   const [organisations, setOrganisations] = useState<Organisation[]>([]);
   const [error, setError] = useState<unknown>(null);
+  const profileLanguage = useRef<string | null>(null);
 
   const reload = () =>
     Promise.all([
@@ -18,6 +20,7 @@ export function Home({ api }: { api: Api }) {
       api.call<Items<Organisation>>('GET', '/api/v1/organisations'),
     ])
       .then(([user, c, o]) => {
+        profileLanguage.current = user.preferredLanguage;
         setMe(user);
         setCities(c.items);
         setOrganisations(o.items);
@@ -25,7 +28,9 @@ export function Home({ api }: { api: Api }) {
       .catch(setError);
 
   useEffect(() => {
-    reload();
+    reload().then(() => {
+      if (profileLanguage.current) onProfileLanguage(profileLanguage.current);
+    });
   }, []);
 
   if (me === null) {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api';
-import { formatDate, LANGUAGES, t, type MessageKey } from '../i18n';
+import { formatDate, getLanguage, LANGUAGES, setLanguage, t, type MessageKey } from '../i18n';
 import { passwordProblem } from '../validation';
 import { useAction } from '../useAction';
 import { ErrorText } from './ErrorText';
@@ -22,7 +22,6 @@ export function Invite({ api, code, onSignedIn }: { api: Api; code: string; onSi
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [confirmation, setConfirmation] = useState('');
-  const [language, setLanguage] = useState('en');
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
@@ -46,7 +45,7 @@ export function Invite({ api, code, onSignedIn }: { api: Api; code: string; onSi
         email,
         displayName,
         password,
-        preferredLanguage: language,
+        preferredLanguage: getLanguage(),
       });
       await api.login(email, password);
       onSignedIn();
@@ -102,9 +101,10 @@ export function Invite({ api, code, onSignedIn }: { api: Api; code: string; onSi
       </label>
       <label>
         {t('invite.language')}
-        <select value={language} onChange={(e) => setLanguage(e.currentTarget.value)}>
+        {/* The account's language is the one the invitation is read in: choosing here switches the UI. */}
+        <select value={getLanguage()} onChange={(e) => setLanguage(e.currentTarget.value)}>
           {LANGUAGES.map((l) => (
-            <option value={l}>{t(`language.${l}` as MessageKey)}</option>
+            <option value={l} lang={l}>{t(`language.${l}` as MessageKey)}</option>
           ))}
         </select>
       </label>
