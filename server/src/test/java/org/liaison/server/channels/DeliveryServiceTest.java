@@ -432,20 +432,8 @@ class DeliveryServiceTest {
   void aPageOfLargeMessagesStaysBoundedAndNextGoesOn() {
     String channel = officer.createChannel(policy(2, 90), "case");
     officer.add(channel, youthWorker);
-    ChannelSession session = officer.sessions.get(channel);
     for (int i = 0; i < 30; i++) {
-      expect(
-          201,
-          net.api()
-              .post(
-                  "/api/v1/channels/" + channel + "/messages",
-                  officer.token(),
-                  new JsonObject()
-                      .put("epoch", session.epoch())
-                      .put("clientMessageId", "large-" + i)
-                      .put(
-                          "ciphertext",
-                          ChannelFixture.b64(session.protect(new byte[0], new byte[200 * 1024])))));
+      expect(201, officer.send(channel, "large-" + i, new byte[200 * 1024]));
     }
     JsonObject first = youthWorker.read(channel, 1, 100);
     int firstPage = first.getJsonArray("items").size();

@@ -244,19 +244,8 @@ class RealtimeFramesTest {
   void aConsumerThatStopsReadingIsDisconnectedInsteadOfGrowingMemory() throws Exception {
     try (StalledSocket stalled =
         new StalledSocket(net.server.server().port(), youthWorker.token())) {
-      ChannelSession session = officer.sessions.get(channel);
-      byte[] big = new byte[180 * 1024];
       for (int i = 0; i < 60; i++) {
-        expect(
-            201,
-            net.api()
-                .post(
-                    "/api/v1/channels/" + channel + "/messages",
-                    officer.token(),
-                    new JsonObject()
-                        .put("epoch", session.epoch())
-                        .put("clientMessageId", "big-" + i)
-                        .put("ciphertext", b64(session.protect(new byte[0], big)))));
+        expect(201, officer.send(channel, "big-" + i, new byte[180 * 1024]));
       }
       Thread.sleep(3000);
       assertEquals(1013, stalled.readUntilClose());

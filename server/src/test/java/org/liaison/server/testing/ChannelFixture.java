@@ -335,9 +335,13 @@ public final class ChannelFixture implements AutoCloseable {
     }
 
     public Api.Response send(String channelId, String clientMessageId, String text) {
+      return send(
+          channelId, clientMessageId, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Encrypts {@code plaintext} for the current epoch and posts it over HTTP. */
+    public Api.Response send(String channelId, String clientMessageId, byte[] plaintext) {
       ChannelSession session = sessions.get(channelId);
-      byte[] ciphertext =
-          session.protect(new byte[0], text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       return fixture
           .api()
           .post(
@@ -346,7 +350,7 @@ public final class ChannelFixture implements AutoCloseable {
               new JsonObject()
                   .put("epoch", session.epoch())
                   .put("clientMessageId", clientMessageId)
-                  .put("ciphertext", b64(ciphertext)));
+                  .put("ciphertext", b64(session.protect(new byte[0], plaintext))));
     }
 
     public JsonObject read(String channelId, long after, int limit) {
