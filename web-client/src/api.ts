@@ -50,6 +50,24 @@ export class Api {
     return this.accessToken !== null || this.store.getRefresh() !== null;
   }
 
+  /**
+   * The current access token's `sub` (user id) and `sid` (session id), read from its payload
+   * without checking the signature (the server does that); null when no access token is held.
+   */
+  sessionClaims(): { userId: string; sessionId: string } | null {
+    if (this.accessToken === null) return null;
+    try {
+      const payload = this.accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      const claims = JSON.parse(
+        new TextDecoder().decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0))),
+      ) as { sub?: unknown; sid?: unknown };
+      if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') return null;
+      return { userId: claims.sub, sessionId: claims.sid };
+    } catch {
+      return null;
+    }
+  }
+
   async login(email: string, password: string): Promise<void> {
     this.adopt(await this.send<Tokens>('POST', '/api/v1/auth/login', { email, password }, null));
   }

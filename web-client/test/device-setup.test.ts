@@ -1,0 +1,205 @@
+// @vitest-environment node
+// The device-setup flow against a fake server (a fetch function) that checks what the real one
+// checks: registration body, the session-binding signature, key-package uploads. Real ts-mls,
+// real Argon2id at a tiny cost, fake-indexeddb.
+import { IDBFactory } from 'fake-indexeddb';
+import { decodeMlsMessage } from 'ts-mls';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Api, type TokenStore } from '../src/api';
+import { base64url, decodeMemberCredential, fromBase64url, KEY_PACKAGE_PREFIX, loadIdentity } from '../src/device/identity';
+import { KeyStore, WrongPassword } from '../src/device/keystore';
+import { deviceSessionMessage } from '../src/device/session';
+import { type DeviceRecord, listDevices, publishKeyPackages, setUpDevice, storeName } from '../src/device/setup';
+
+const TINY = { m: 64, t: 1, p: 1 };
+const USER = 'u0123456789abcdef';
+const PASSWORD = 'correct horse battery staple';
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+const error = (status: number, code: string) => json(status, { error: { code, message: code } });
+
+function jwt(sub: string, sid: string): string {
+  const part = (o: unknown) => base64url(new TextEncoder().encode(JSON.stringify(o)));
+  return `${part({ alg: 'ES256' })}.${part({ sub, sid, iat: 1, exp: 2 })}.c2ln`;
+}
+
+class FakeServer {
+  devices: DeviceRecord[] = [];
+  uploads: { keyPackages: string[]; lastResort: string; replace?: boolean }[] = [];
+  calls: string[] = [];
+  sessions = 0;
+  /** session id → bound device id */
+  bound = new Map<string, string>();
+  failUploads = false;
+
+  fetch = async (path: string, init?: RequestInit): Promise<Response> => {
+    const method = init?.method ?? 'GET';
+    const body = init?.body ? JSON.parse(init.body as string) : undefined;
+    this.calls.push(`${method} ${path}`);
+    if (path === '/api/v1/auth/login') {
+      const sid = `session-${++this.sessions}`;
+      return json(200, { accessToken: jwt(USER, sid), refreshToken: `r-${sid}`, expiresIn: 900 });
+    }
+    const auth = (init?.headers as Record<string, string>)['Authorization'] ?? '';
+    const sid = JSON.parse(new TextDecoder().decode(fromBase64url(auth.slice(7).split('.')[1]))).sid as string;
+    if (method === 'POST' && path === '/api/v1/devices') {
+      if (this.bound.has(sid)) return error(409, 'device-already-registered');
+      expect(Object.keys(body).sort()).toEqual(['name', 'signatureKey']);
+      const device: DeviceRecord = {
+        id: `device-${this.devices.length + 1}`,
+        userId: USER,
+        name: body.name,
+        signatureKey: body.signatureKey,
+        status: 'awaiting-attestation',
+        createdAt: '2026-11-23T10:00:00Z',
+      };
+      this.devices.push(device);
+      this.bound.set(sid, device.id);
+      return json(201, device);
+    }
+    const bind = path.match(/^\/api\/v1\/devices\/([^/]+)\/session$/);
+    if (method === 'POST' && bind) {
+      const device = this.devices.find((d) => d.id === bind[1]);
+      if (!device) return error(404, 'device-not-found');
+      if (this.bound.has(sid)) return error(409, 'device-already-registered');
+      const key = await crypto.subtle.importKey('raw', new Uint8Array(fromBase64url(device.signatureKey)), 'Ed25519', false, ['verify']);
+      const ok = await crypto.subtle.verify(
+        'Ed25519',
+        key,
+        new Uint8Array(fromBase64url(body.signature)),
+        new Uint8Array(deviceSessionMessage(sid)),
+      );
+      if (!ok) return error(403, 'bad-signature');
+      if (device.status === 'revoked') return error(410, 'device-revoked');
+      this.bound.set(sid, device.id);
+      return json(200, device);
+    }
+    if (method === 'GET' && path === '/api/v1/devices') return json(200, { items: this.devices });
+    if (method === 'POST' && path === '/api/v1/key-packages') {
+      if (this.failUploads) return error(503, 'unavailable');
+      this.uploads.push(body);
+      return json(200, { oneTime: body.keyPackages.length });
+    }
+    return error(404, 'not-found');
+  };
+}
+
+const memory = (): TokenStore => {
+  let value: string | null = null;
+  return { getRefresh: () => value, setRefresh: (t) => void (value = t) };
+};
+
+async function signIn(server: FakeServer): Promise<Api> {
+  const api = new Api(server.fetch, memory());
+  await api.login('a@example.org', PASSWORD);
+  return api;
+}
+
+const opened: KeyStore[] = [];
+afterEach(() => {
+  for (const s of opened.splice(0)) s.close();
+});
+
+describe('setUpDevice', () => {
+  it('registers a new device on the first sign-in and re-binds the next session to it', async () => {
+    const server = new FakeServer();
+    const factory = new IDBFactory();
+
+    const first = await setUpDevice(await signIn(server), PASSWORD, { cost: TINY, factory, name: 'Browser on Test' });
+    opened.push(first.store);
+    expect(first.registered).toBe(true);
+    expect(first.userId).toBe(USER);
+    expect(server.devices).toHaveLength(1);
+    expect(server.devices[0]).toMatchObject({ id: first.deviceId, name: 'Browser on Test', signatureKey: base64url(first.identity.publicKey) });
+    expect(await loadIdentity(first.store)).toEqual(first.identity);
+    first.store.close();
+
+    const api = await signIn(server);
+    const second = await setUpDevice(api, PASSWORD, { cost: TINY, factory });
+    opened.push(second.store);
+    expect(second.registered).toBe(false);
+    expect(second.deviceId).toBe(first.deviceId);
+    expect(second.identity).toEqual(first.identity);
+    expect(server.devices).toHaveLength(1);
+    expect(server.bound.get('session-2')).toBe(first.deviceId); // the signature verified
+    expect(server.calls).toContain(`POST /api/v1/devices/${first.deviceId}/session`);
+    expect(await listDevices(api)).toHaveLength(1);
+  });
+
+  it('opens the store named after the user, with the password', async () => {
+    const server = new FakeServer();
+    const factory = new IDBFactory();
+    const device = await setUpDevice(await signIn(server), PASSWORD, { cost: TINY, factory });
+    device.store.close();
+    expect(storeName(USER)).toBe(`liaison-device-${USER}`);
+    expect(await KeyStore.exists(storeName(USER), factory)).toBe(true);
+    const calls = server.calls.length;
+    await expect(setUpDevice(await signIn(server), 'another password!', { cost: TINY, factory })).rejects.toBeInstanceOf(WrongPassword);
+    expect(server.calls.slice(calls)).toEqual(['POST /api/v1/auth/login']); // nothing sent for a store it cannot open
+  });
+
+  it('treats 409 device-already-registered on re-binding as bound', async () => {
+    const server = new FakeServer();
+    const factory = new IDBFactory();
+    (await setUpDevice(await signIn(server), PASSWORD, { cost: TINY, factory })).store.close();
+    const api = await signIn(server);
+    server.bound.set('session-2', 'device-1'); // e.g. a retry after a lost answer
+    const again = await setUpDevice(api, PASSWORD, { cost: TINY, factory });
+    opened.push(again.store);
+    expect(again.deviceId).toBe('device-1');
+    expect(server.devices).toHaveLength(1);
+  });
+
+  it('registers a new identity when the server no longer knows the stored device', async () => {
+    const server = new FakeServer();
+    const factory = new IDBFactory();
+    const first = await setUpDevice(await signIn(server), PASSWORD, { cost: TINY, factory });
+    first.store.close();
+    server.devices = []; // the server's data was reset
+    const second = await setUpDevice(await signIn(server), PASSWORD, { cost: TINY, factory });
+    opened.push(second.store);
+    expect(second.registered).toBe(true);
+    expect(second.identity.publicKey).not.toEqual(first.identity.publicKey);
+    expect(server.devices.map((d) => d.id)).toEqual([second.deviceId]);
+  });
+});
+
+describe('publishKeyPackages', () => {
+  it('uploads only once the device is active, with replace, and keeps the secrets only after the upload', async () => {
+    const server = new FakeServer();
+    const factory = new IDBFactory();
+    const api = await signIn(server);
+    const device = await setUpDevice(api, PASSWORD, { cost: TINY, factory });
+    opened.push(device.store);
+
+    expect(await publishKeyPackages(api, device, server.devices[0], 3)).toBe(0);
+    expect(server.uploads).toEqual([]);
+
+    server.devices[0].status = 'active';
+    server.failUploads = true;
+    await expect(publishKeyPackages(api, device, server.devices[0], 3)).rejects.toThrow();
+    expect(await device.store.names(KEY_PACKAGE_PREFIX)).toEqual([]);
+
+    server.failUploads = false;
+    expect(await publishKeyPackages(api, device, server.devices[0], 3)).toBe(3);
+    expect(server.uploads).toHaveLength(1);
+    const upload = server.uploads[0];
+    expect(upload.replace).toBe(true);
+    expect(upload.keyPackages).toHaveLength(3);
+    expect(await device.store.names(KEY_PACKAGE_PREFIX)).toHaveLength(4); // 3 one-time + last resort
+    const [message] = decodeMlsMessage(fromBase64url(upload.lastResort), 0)!;
+    if (message.wireformat !== 'mls_key_package') throw new Error(message.wireformat);
+    const credential = message.keyPackage.leafNode.credential;
+    if (credential.credentialType !== 'basic') throw new Error(credential.credentialType);
+    expect(decodeMemberCredential(credential.identity)).toMatchObject({
+      userId: USER,
+      deviceId: device.deviceId,
+    });
+    expect(message.keyPackage.leafNode.signaturePublicKey).toEqual(device.identity.publicKey);
+
+    // the store holds packages now: nothing more to do
+    expect(await publishKeyPackages(api, device, server.devices[0], 3)).toBe(0);
+    expect(server.uploads).toHaveLength(1);
+  });
+});
