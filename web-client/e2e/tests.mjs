@@ -24,6 +24,19 @@ async function profileShown(page) {
   assert.match(text, /Network admin/i, 'the profile shows the role');
 }
 
+/**
+ * The "This device" panel once the key store is open and the session bound: returns its key
+ * fingerprint and the number of devices the server lists for the account.
+ */
+async function devicePanel(page, status) {
+  const panel = page.getByRole('region', { name: 'This device' });
+  await panel.getByText(status, { exact: true }).waitFor();
+  const fingerprint = (await panel.locator('.fingerprint').innerText()).trim();
+  assert.match(fingerprint, /^[0-9a-f]{4}( [0-9a-f]{4}){7}$/, 'the fingerprint is 16 bytes of hex in groups of 4');
+  const count = (await panel.locator('dt', { hasText: 'Devices on your account' }).locator('xpath=following-sibling::dd[1]').innerText()).trim();
+  return { panel, fingerprint, count: Number(count) };
+}
+
 export const tests = [
   {
     name: 'invitation screen has no serious or critical accessibility violations',
@@ -46,6 +59,12 @@ export const tests = [
       await profileShown(page);
       assert.equal(new URL(page.url()).pathname, '/');
       shared.admin = ADMIN;
+      // Registration also registered this browser as a device, waiting for a coordinator.
+      const registered = await devicePanel(page, 'Awaiting attestation');
+      await registered.panel
+        .getByText('A coordinator of your city needs to confirm this device before you can join channels.')
+        .waitFor();
+      assert.equal(registered.count, 1, 'the server lists one device');
 
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -55,6 +74,10 @@ export const tests = [
       await page.getByLabel('Password').fill(ADMIN.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await profileShown(page);
+      // The new session is bound to the same device (key store reopened with the password).
+      const again = await devicePanel(page, 'Awaiting attestation');
+      assert.equal(again.fingerprint, registered.fingerprint, 'the same device key is reused');
+      assert.equal(again.count, 1, 'signing in again registered no second device');
     },
   },
   {
@@ -83,7 +106,8 @@ export const tests = [
       assert.ok(shared.admin, 'needs the admin registered by the test before');
       await signIn(page, shared.base, shared.admin.email, shared.admin.password);
       await profileShown(page);
-      await axe('home screen (profile and administration)');
+      await devicePanel(page, 'Awaiting attestation');
+      await axe('home screen (profile, this device and administration)');
     },
   },
   {

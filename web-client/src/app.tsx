@@ -1,11 +1,22 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Api, sessionTokenStore } from './api';
+import { type Device, setUpDevice } from './device/setup';
 import { getLanguage, LANGUAGES, onLanguageChange, setLanguage, t, type MessageKey } from './i18n';
 import { Home } from './pages/Home';
 import { Invite } from './pages/Invite';
+import type { DeviceState } from './pages/DevicePanel';
 import { Login } from './pages/Login';
 
 const api = new Api((input, init) => fetch(input, init), sessionTokenStore);
+
+/** The device id is not secret; kept per tab so a reload can still show the device's status. */
+const DEVICE_KEY = 'liaison.device';
+const initialDevice = (): DeviceState => ({
+  device: null,
+  deviceId: api.signedIn ? sessionStorage.getItem(DEVICE_KEY) : null,
+  settingUp: false,
+  error: null,
+});
 
 /** Client-side routes: /invite/<code>, /login, and / for everything a signed-in member sees. */
 export function App() {
@@ -13,13 +24,29 @@ export function App() {
   const [signedIn, setSignedIn] = useState(api.signedIn);
   // t() reads the current language; this state only makes a switch re-render the whole tree.
   const [language, setShownLanguage] = useState(getLanguage());
+  const [device, setDevice] = useState<DeviceState>(initialDevice);
+  const opened = useRef<Device | null>(null);
+  // Bumped on every sign-in and sign-out, so a setup that finishes after a sign-out is discarded.
+  const generation = useRef(0);
+
+  /** Locks and closes the key store: its key is forgotten until the next sign-in. */
+  const forgetDevice = () => {
+    generation.current++;
+    opened.current?.store.close();
+    opened.current = null;
+    sessionStorage.removeItem(DEVICE_KEY);
+    setDevice({ device: null, deviceId: null, settingUp: false, error: null });
+  };
 
   useEffect(() => onLanguageChange(setShownLanguage), []);
 
   useEffect(() => {
     const onPop = () => setPath(location.pathname);
     addEventListener('popstate', onPop);
-    api.onSignedOut = () => setSignedIn(false);
+    api.onSignedOut = () => {
+      forgetDevice();
+      setSignedIn(false);
+    };
     return () => removeEventListener('popstate', onPop);
   }, []);
 
@@ -34,10 +61,23 @@ export function App() {
     if (adoptProfileLanguage.current) setLanguage(l);
     adoptProfileLanguage.current = false;
   };
-  const onSignedIn = () => {
+  const onSignedIn = (password: string) => {
     adoptProfileLanguage.current = true;
+    forgetDevice();
+    setDevice({ device: null, deviceId: null, settingUp: true, error: null });
     setSignedIn(true);
     go('/');
+    // The password is in hand only now: open the key store and bind this session to its device.
+    const mine = generation.current;
+    setUpDevice(api, password).then(
+      (d) => {
+        if (mine !== generation.current) return d.store.close();
+        opened.current = d;
+        sessionStorage.setItem(DEVICE_KEY, d.deviceId);
+        setDevice({ device: d, deviceId: d.deviceId, settingUp: false, error: null });
+      },
+      (error) => mine === generation.current && setDevice({ device: null, deviceId: null, settingUp: false, error }),
+    );
   };
 
   let page;
@@ -46,7 +86,7 @@ export function App() {
   } else if (!signedIn) {
     page = <Login api={api} onSignedIn={onSignedIn} />;
   } else {
-    page = <Home api={api} onProfileLanguage={onProfileLanguage} />;
+    page = <Home api={api} device={device} onProfileLanguage={onProfileLanguage} />;
   }
 
   return (
@@ -63,7 +103,13 @@ export function App() {
           </select>
         </label>
         {signedIn && !path.startsWith('/invite/') && (
-          <button class="link" onClick={() => api.logout().finally(() => go('/login'))}>
+          <button
+            class="link"
+            onClick={() => {
+              forgetDevice();
+              api.logout().finally(() => go('/login'));
+            }}
+          >
             {t('nav.signOut')}
           </button>
         )}

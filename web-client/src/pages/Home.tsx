@@ -3,10 +3,19 @@ import type { Api } from '../api';
 import { t, type MessageKey } from '../i18n';
 import type { City, Items, Organisation, User } from '../model';
 import { Admin } from './Admin';
+import { DevicePanel, type DeviceState } from './DevicePanel';
 import { ErrorText } from './ErrorText';
 
 /** `onProfileLanguage` gets the member's preferred language once, when the profile first loads. */
-export function Home({ api, onProfileLanguage }: { api: Api; onProfileLanguage: (language: string) => void }) {
+export function Home({
+  api,
+  device,
+  onProfileLanguage,
+}: {
+  api: Api;
+  device: DeviceState;
+  onProfileLanguage: (language: string) => void;
+}) {
   const [me, setMe] = useState<User | null>(null);
   const [cities, setCities] = useState<City[]>([]);
   const [organisations, setOrganisations] = useState<Organisation[]>([]);
@@ -60,6 +69,7 @@ export function Home({ api, onProfileLanguage }: { api: Api; onProfileLanguage: 
           <dd>{t(`role.${me.role}` as MessageKey)}</dd>
         </dl>
       </section>
+      <DevicePanel api={api} state={device} />
       {me.role !== 'member' && (
         <Admin api={api} me={me} cities={cities} organisations={organisations} reload={reload} />
       )}

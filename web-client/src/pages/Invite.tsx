@@ -15,7 +15,7 @@ interface Preview {
   expiresAt: string;
 }
 
-export function Invite({ api, code, onSignedIn }: { api: Api; code: string; onSignedIn: () => void }) {
+export function Invite({ api, code, onSignedIn }: { api: Api; code: string; onSignedIn: (password: string) => void }) {
   const [preview, setPreview] = useState<Preview | null>(null);
   const { busy, error, setError, run } = useAction();
   const [email, setEmail] = useState('');
@@ -48,7 +48,7 @@ export function Invite({ api, code, onSignedIn }: { api: Api; code: string; onSi
         preferredLanguage: getLanguage(),
       });
       await api.login(email, password);
-      onSignedIn();
+      onSignedIn(password);
     });
   };
 

@@ -4,7 +4,7 @@ import { t } from '../i18n';
 import { useAction } from '../useAction';
 import { ErrorText } from './ErrorText';
 
-export function Login({ api, onSignedIn }: { api: Api; onSignedIn: () => void }) {
+export function Login({ api, onSignedIn }: { api: Api; onSignedIn: (password: string) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const { busy, error, run } = useAction();
@@ -13,7 +13,7 @@ export function Login({ api, onSignedIn }: { api: Api; onSignedIn: () => void })
     e.preventDefault();
     run(async () => {
       await api.login(email, password);
-      onSignedIn();
+      onSignedIn(password);
     });
   };
 

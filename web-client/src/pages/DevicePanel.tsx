@@ -1,0 +1,82 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Api } from '../api';
+import { fromBase64url } from '../device/identity';
+import { fingerprint } from '../device/session';
+import { type Device, type DeviceRecord, listDevices, publishKeyPackages } from '../device/setup';
+import { formatNumber, t, type MessageKey } from '../i18n';
+import { ErrorText } from './ErrorText';
+
+export interface DeviceState {
+  device: Device | null;
+  /** This browser's device id when the store is locked (a reload): enough to show its status. */
+  deviceId: string | null;
+  settingUp: boolean;
+  error: unknown;
+}
+
+/** "This device": its status, its key fingerprint to read to the coordinator, key-package upload. */
+export function DevicePanel({ api, state }: { api: Api; state: DeviceState }) {
+  const [devices, setDevices] = useState<DeviceRecord[] | null>(null);
+  const [print, setPrint] = useState<string | null>(null);
+  const [published, setPublished] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const deviceId = state.device?.deviceId ?? state.deviceId;
+
+  useEffect(() => {
+    if (deviceId === null) return;
+    let live = true;
+    (async () => {
+      const all = await listDevices(api);
+      if (!live) return;
+      setDevices(all);
+      const mine = all.find((d) => d.id === deviceId);
+      if (!mine) return;
+      setPrint(await fingerprint(fromBase64url(mine.signatureKey)));
+      if (state.device && mine.status === 'active') {
+        await publishKeyPackages(api, state.device, mine);
+        if (live) setPublished(true);
+      }
+    })().catch((e) => live && setError(e));
+    return () => {
+      live = false;
+    };
+  }, [deviceId, state.device]);
+
+  const mine = devices?.find((d) => d.id === deviceId);
+  let body;
+  if (state.settingUp) {
+    body = <p>{t('device.settingUp')}</p>;
+  } else if (state.error) {
+    body = <ErrorText error={state.error} />;
+  } else if (deviceId === null) {
+    body = <p>{t('device.locked')}</p>;
+  } else if (!mine) {
+    body = error ? <ErrorText error={error} /> : <p>{t('common.loading')}</p>;
+  } else {
+    body = (
+      <>
+        <dl class="facts">
+          <dt>{t('device.name')}</dt>
+          <dd>{mine.name}</dd>
+          <dt>{t('device.status')}</dt>
+          <dd><span class="badge">{t(`device.status.${mine.status}` as MessageKey)}</span></dd>
+          <dt>{t('device.fingerprint')}</dt>
+          <dd><code class="fingerprint" dir="ltr">{print ?? '…'}</code></dd>
+          <dt>{t('device.count')}</dt>
+          <dd>{formatNumber(devices!.length)}</dd>
+        </dl>
+        {mine.status === 'awaiting-attestation' && <p>{t('device.awaitingHelp')}</p>}
+        {mine.status === 'awaiting-attestation' && <p>{t('device.fingerprintHelp')}</p>}
+        {mine.status === 'revoked' && <p>{t('device.revokedHelp')}</p>}
+        {published && <p>{t('device.keysPublished')}</p>}
+        <ErrorText error={error} />
+      </>
+    );
+  }
+  return (
+    <section class="card" aria-labelledby="device-title">
+      <h2 id="device-title">{t('device.title')}</h2>
+      {body}
+    </section>
+  );
+}
