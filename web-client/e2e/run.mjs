@@ -15,7 +15,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tests } from './tests.mjs';
+import { channelTests, SCREENSHOT_DIR } from './channels.mjs';
+import { tests as firstTests } from './tests.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -50,6 +51,12 @@ function freePort() {
     });
   });
 }
+
+// LIAISON_SCREENSHOTS=1 also writes the screenshots shown in the README (docs/screenshots/).
+const tests = [
+  ...firstTests,
+  ...channelTests({ root, screenshots: process.env.LIAISON_SCREENSHOTS === '1' ? SCREENSHOT_DIR(root) : null }),
+];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const slug = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -152,7 +159,9 @@ try {
     page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
     const started = Date.now();
     try {
-      await test.run({ page, shared, axe: (label) => axeScan(page, label) });
+      // axe(label) scans this test's page; axe(otherPage, label) one the test opened itself.
+      const axe = (a, b) => (typeof a === 'string' ? axeScan(page, a) : axeScan(a, b));
+      await test.run({ page, shared, axe, browser, output });
       passed++;
       console.log(`ok   ${test.name} (${Date.now() - started} ms)`);
     } catch (e) {

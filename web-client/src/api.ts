@@ -9,6 +9,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -37,6 +38,7 @@ type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 export class Api {
   private accessToken: string | null = null;
+  private expiresAt = 0;
   private refreshing: Promise<void> | null = null;
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
   onSignedOut: () => void = () => {};
@@ -96,6 +98,12 @@ export class Api {
     }
   }
 
+  /** An access token good for at least a minute (for the realtime connection's `auth` frame). */
+  async freshAccessToken(): Promise<string> {
+    if (this.accessToken === null || this.expiresAt - Date.now() < 60_000) await this.refresh();
+    return this.accessToken!;
+  }
+
   /** An unauthenticated call (registration, invitation preview). */
   async anonymous<T>(method: string, path: string, body?: unknown): Promise<T> {
     return this.send<T>(method, path, body, null);
@@ -130,6 +138,7 @@ export class Api {
 
   private adopt(tokens: Tokens): void {
     this.accessToken = tokens.accessToken;
+    this.expiresAt = Date.now() + tokens.expiresIn * 1000;
     this.store.setRefresh(tokens.refreshToken);
     clearTimeout(this.renewTimer);
     // Renew a minute early so an open tab never sends an expired token.
@@ -188,12 +197,14 @@ function safeJson(text: string): unknown {
 
 /** Reads the server's error envelope; anything else becomes a generic error of that status. */
 export function toApiError(status: number, json: unknown): ApiError {
-  const error = (json as { error?: { code?: string; message?: string; details?: { field?: string } } })
+  const error = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } })
     .error;
+  const details = error?.details && typeof error.details === 'object' ? error.details : {};
   return new ApiError(
     status,
     error?.code ?? `http-${status}`,
     error?.message ?? `The server answered ${status}`,
-    error?.details?.field,
+    typeof details.field === 'string' ? details.field : undefined,
+    details,
   );
 }

@@ -2,10 +2,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { Api, sessionTokenStore } from './api';
 import { type Device, setUpDevice } from './device/setup';
 import { getLanguage, LANGUAGES, onLanguageChange, setLanguage, t, type MessageKey } from './i18n';
-import { Home } from './pages/Home';
 import { Invite } from './pages/Invite';
 import type { DeviceState } from './pages/DevicePanel';
 import { Login } from './pages/Login';
+import { Unlock } from './workspace/Unlock';
+import { Workspace } from './workspace/Workspace';
 
 const api = new Api((input, init) => fetch(input, init), sessionTokenStore);
 
@@ -18,7 +19,13 @@ const initialDevice = (): DeviceState => ({
   error: null,
 });
 
-/** Client-side routes: /invite/<code>, /login, and / for everything a signed-in member sees. */
+/** Idle time after which the key store locks (the member unlocks with the password). */
+export const LOCK_AFTER_MS = 15 * 60_000;
+
+/**
+ * Client-side routes: /invite/<code>, /login, and for a signed-in member / (profile and device),
+ * /c/<channel id> and /new, beside the channel list.
+ */
 export function App() {
   const [path, setPath] = useState(location.pathname);
   const [signedIn, setSignedIn] = useState(api.signedIn);
@@ -61,32 +68,70 @@ export function App() {
     if (adoptProfileLanguage.current) setLanguage(l);
     adoptProfileLanguage.current = false;
   };
+  /** Opens the key store with the password and binds this session to its device. */
+  const openDevice = (password: string): Promise<void> => {
+    const mine = generation.current;
+    // After a reload only the refresh token is held: get an access token (the session id) first.
+    return api.freshAccessToken().then(() => setUpDevice(api, password)).then((d) => {
+      if (mine !== generation.current) return d.store.close();
+      opened.current = d;
+      sessionStorage.setItem(DEVICE_KEY, d.deviceId);
+      setDevice({ device: d, deviceId: d.deviceId, settingUp: false, error: null });
+    });
+  };
   const onSignedIn = (password: string) => {
     adoptProfileLanguage.current = true;
     forgetDevice();
     setDevice({ device: null, deviceId: null, settingUp: true, error: null });
     setSignedIn(true);
     go('/');
-    // The password is in hand only now: open the key store and bind this session to its device.
+    // The password is in hand only now.
     const mine = generation.current;
-    setUpDevice(api, password).then(
-      (d) => {
-        if (mine !== generation.current) return d.store.close();
-        opened.current = d;
-        sessionStorage.setItem(DEVICE_KEY, d.deviceId);
-        setDevice({ device: d, deviceId: d.deviceId, settingUp: false, error: null });
-      },
+    openDevice(password).catch(
       (error) => mine === generation.current && setDevice({ device: null, deviceId: null, settingUp: false, error }),
     );
   };
+  /** Forgets the store's key but stays signed in: the Unlock screen asks for the password. */
+  const lock = () => {
+    const deviceId = opened.current?.deviceId ?? device.deviceId;
+    forgetDevice();
+    if (deviceId) sessionStorage.setItem(DEVICE_KEY, deviceId);
+    setDevice({ device: null, deviceId, settingUp: false, error: null });
+  };
+
+  // Lock after a while without any input.
+  const lastActivity = useRef(Date.now());
+  useEffect(() => {
+    const touch = () => (lastActivity.current = Date.now());
+    const events = ['pointerdown', 'keydown', 'wheel', 'touchstart'];
+    events.forEach((e) => addEventListener(e, touch, { passive: true }));
+    const timer = setInterval(() => {
+      if (opened.current && Date.now() - lastActivity.current > LOCK_AFTER_MS) lock();
+    }, 30_000);
+    return () => {
+      events.forEach((e) => removeEventListener(e, touch));
+      clearInterval(timer);
+    };
+  }, []);
 
   let page;
   if (path.startsWith('/invite/')) {
     page = <Invite api={api} code={decodeURIComponent(path.slice(8))} onSignedIn={onSignedIn} />;
   } else if (!signedIn) {
     page = <Login api={api} onSignedIn={onSignedIn} />;
+  } else if (!device.device && !device.settingUp && !device.error) {
+    page = <Unlock unlock={openDevice} />;
   } else {
-    page = <Home api={api} device={device} onProfileLanguage={onProfileLanguage} />;
+    page = (
+      <Workspace
+        api={api}
+        device={device.device}
+        deviceState={device}
+        path={path}
+        go={go}
+        onProfileLanguage={onProfileLanguage}
+      />
+    );
   }
 
   return (
@@ -102,6 +147,11 @@ export function App() {
             ))}
           </select>
         </label>
+        {signedIn && device.device && !path.startsWith('/invite/') && (
+          <button class="link" onClick={lock}>
+            {t('nav.lock')}
+          </button>
+        )}
         {signedIn && !path.startsWith('/invite/') && (
           <button
             class="link"

@@ -114,7 +114,22 @@ export async function listDevices(api: Api): Promise<DeviceRecord[]> {
  * parts only after the upload succeeded. Returns how many one-time packages were uploaded (0 when
  * nothing was needed).
  */
-export async function publishKeyPackages(api: Api, device: Device, record: DeviceRecord, count = KEY_PACKAGE_BATCH): Promise<number> {
+export function publishKeyPackages(api: Api, device: Device, record: DeviceRecord, count = KEY_PACKAGE_BATCH): Promise<number> {
+  return withKeyPackageLock(() => publishUnlocked(api, device, record, count));
+}
+
+let keyPackageQueue: Promise<unknown> = Promise.resolve();
+/**
+ * Runs key-package uploads one at a time: two concurrent `replace: true` uploads would withdraw
+ * each other's packages on the server while both kept their secrets here.
+ */
+export function withKeyPackageLock<T>(task: () => Promise<T>): Promise<T> {
+  const run = keyPackageQueue.then(task, task);
+  keyPackageQueue = run.catch(() => {});
+  return run;
+}
+
+async function publishUnlocked(api: Api, device: Device, record: DeviceRecord, count: number): Promise<number> {
   if (record.id !== device.deviceId || record.status !== 'active') return 0;
   if ((await device.store.names(KEY_PACKAGE_PREFIX)).length > 0) return 0;
   const chain = record.attestation ? fromBase64url(record.attestation) : undefined;

@@ -167,3 +167,26 @@ export function formatDate(iso: string, language: Language = current): string {
 export function formatNumber(value: number, language: Language = current): string {
   return new Intl.NumberFormat(localeOf(language)).format(value);
 }
+
+/** `t()` with `{name}` placeholders filled in; numbers are formatted for the current language. */
+export function tf(key: MessageKey, params: Record<string, string | number>, language: Language = current): string {
+  return t(key, language).replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    return typeof value === 'number' ? formatNumber(value, language) : value;
+  });
+}
+
+/** A day heading for date separators: today, yesterday, or the date. */
+export function formatDay(iso: string, now: Date = new Date(), language: Language = current): string {
+  const d = new Date(iso);
+  const day = (x: Date) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
+  const diff = Math.round((day(now) - day(d)) / 86_400_000);
+  if (diff === 0) return t('chat.today', language);
+  if (diff === 1) return t('chat.yesterday', language);
+  return new Intl.DateTimeFormat(localeOf(language), { dateStyle: 'full' }).format(d);
+}
+
+export function formatTime(iso: string, language: Language = current): string {
+  return new Intl.DateTimeFormat(localeOf(language), { timeStyle: 'short' }).format(new Date(iso));
+}

@@ -1,0 +1,217 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { formatDay, formatTime, t, tf } from '../i18n';
+import type { User } from '../model';
+import type { ChannelEngine, ChannelView as View, ChatMessage } from './engine';
+import { Members } from './Members';
+import { MAX_BODY } from './payload';
+import { PolicyBadge } from './PolicyBadge';
+import { humanError, linkify } from './text';
+
+const PAGE = 50;
+
+/** One channel: header with its policy, the conversation, the composer, and its members. */
+export function ChannelView({
+  engine,
+  view,
+  users,
+  go,
+}: {
+  engine: ChannelEngine;
+  view: View;
+  users: Map<string, User>;
+  go: (path: string) => void;
+}) {
+  const [shown, setShown] = useState(PAGE);
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [showMembers, setShowMembers] = useState(false);
+  const list = useRef<HTMLOListElement>(null);
+  const atBottom = useRef(true);
+  const name = (userId: string) => users.get(userId)?.displayName ?? t('chat.unknownMember');
+
+  useEffect(() => {
+    setShown(PAGE);
+    setDraft('');
+    setError(null);
+  }, [view.id]);
+
+  // Follow new messages when the reader is at the bottom; mark what is shown as read.
+  useEffect(() => {
+    const el = list.current;
+    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+    if (document.visibilityState === 'visible') void engine.markRead(view.id);
+  }, [view.messages.length, view.id]);
+
+  const send = async () => {
+    const text = draft.replace(/\s+$/, '');
+    if (text.trim() === '') return;
+    if (text.length > MAX_BODY) return setError(tf('chat.tooLong', { count: MAX_BODY }));
+    setError(null);
+    try {
+      await engine.send(view.id, text);
+      setDraft('');
+      atBottom.current = true;
+    } catch (e) {
+      setError(humanError(e, name));
+    }
+  };
+
+  const messages = view.messages.slice(Math.max(0, view.messages.length - shown));
+  const untrustedNames = [...new Set(view.untrusted.map((m) => name(m.userId)))].join(', ');
+  const canSend = view.joined && !view.removed && view.untrusted.length === 0;
+  const memberCount = new Set(view.members.map((m) => m.userId)).size;
+
+  return (
+    <div class="channel">
+      <header class="channel-head">
+        <div>
+          <h1>{view.meta?.name || t('channels.untitled')}</h1>
+          {view.meta?.description && <p class="muted">{view.meta.description}</p>}
+          <PolicyBadge policy={view.policy} />
+        </div>
+        <button type="button" class="secondary" aria-expanded={showMembers} onClick={() => setShowMembers(!showMembers)}>
+          {tf('members.show', { count: memberCount })}
+        </button>
+      </header>
+      {!view.joined && !view.removed && <p class="notice">{t('chat.notJoined')}</p>}
+      {view.removed && <p class="notice">{t('chat.removed')}</p>}
+      {view.leaving && !view.removed && <p class="notice">{t('chat.leaving')}</p>}
+      {view.untrusted.length > 0 && (
+        <p class="error" role="alert">
+          {tf('chat.untrusted', { names: untrustedNames })}
+        </p>
+      )}
+      <div class="channel-body">
+        <section class="conversation" aria-label={t('chat.messages')}>
+          {view.messages.length > shown && (
+            <button type="button" class="link" onClick={() => setShown(shown + PAGE)}>
+              {t('chat.loadOlder')}
+            </button>
+          )}
+          {view.messages.length === 0 && <p class="muted">{t('chat.empty')}</p>}
+          <ol
+            class="messages"
+            ref={list}
+            onScroll={(e) => {
+              const el = e.currentTarget;
+              atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+            }}
+          >
+            {messages.map((m, i) => (
+              <MessageItem
+                key={m.clientMessageId ?? m.seq}
+                message={m}
+                previous={messages[i - 1]}
+                mine={m.senderDeviceId === engine.deviceId || m.senderUserId === engine.userId}
+                name={name}
+                onRetry={() => m.clientMessageId && engine.retry(view.id, m.clientMessageId)}
+              />
+            ))}
+          </ol>
+          <form
+            class="composer"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void send();
+            }}
+          >
+            <label for="composer-text" class="visually-hidden">
+              {t('chat.compose')}
+            </label>
+            <textarea
+              id="composer-text"
+              value={draft}
+              rows={2}
+              disabled={!canSend}
+              placeholder={t('chat.compose')}
+              aria-describedby="composer-hint"
+              onInput={(e) => setDraft(e.currentTarget.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+                  e.preventDefault();
+                  void send();
+                }
+              }}
+            />
+            <button type="submit" disabled={!canSend || draft.trim() === ''}>
+              {t('chat.send')}
+            </button>
+            <p id="composer-hint" class="muted small">
+              {t('chat.hint')}
+            </p>
+            {error && (
+              <p class="error" role="alert">
+                {error}
+              </p>
+            )}
+          </form>
+        </section>
+        {showMembers && <Members engine={engine} view={view} users={users} go={go} onClose={() => setShowMembers(false)} />}
+      </div>
+    </div>
+  );
+}
+
+function MessageItem({
+  message: m,
+  previous,
+  mine,
+  name,
+  onRetry,
+}: {
+  message: ChatMessage;
+  previous?: ChatMessage;
+  mine: boolean;
+  name: (userId: string) => string;
+  onRetry: () => void;
+}) {
+  const day = formatDay(m.receivedAt);
+  const newDay = !previous || formatDay(previous.receivedAt) !== day;
+  return (
+    <>
+      {newDay && (
+        <li class="day">
+          <span>{day}</span>
+        </li>
+      )}
+      <li class={mine ? 'message mine' : 'message'} data-seq={m.seq}>
+        <div class="message-meta">
+          <span class="sender">{mine ? t('chat.you') : name(m.senderUserId)}</span>
+          <time dateTime={m.receivedAt}>{formatTime(m.receivedAt)}</time>
+          {mine && <DeliveryState message={m} onRetry={onRetry} />}
+        </div>
+        {m.state === 'undecryptable' ? (
+          <p class="muted">{t('chat.undecryptable')}</p>
+        ) : (
+          <p class="body" dir="auto">
+            {linkify(m.body).map((part) =>
+              part.kind === 'link' ? (
+                <a href={part.href} target="_blank" rel="noopener noreferrer nofollow">
+                  {part.text}
+                </a>
+              ) : (
+                part.text
+              ),
+            )}
+          </p>
+        )}
+      </li>
+    </>
+  );
+}
+
+function DeliveryState({ message, onRetry }: { message: ChatMessage; onRetry: () => void }) {
+  if (message.state === 'sending') return <span class="delivery">{t('chat.sending')}</span>;
+  if (message.state === 'queued') return <span class="delivery">{t('chat.queued')}</span>;
+  if (message.state === 'failed') {
+    return (
+      <span class="delivery failed">
+        {t('chat.failed')}{' '}
+        <button type="button" class="link" onClick={onRetry}>
+          {t('chat.retry')}
+        </button>
+      </span>
+    );
+  }
+  return <span class="delivery">{t('chat.sent')}</span>;
+}

@@ -1,0 +1,96 @@
+/**
+ * Turning channel data into what people read: message text split into plain text and links (never
+ * HTML: the UI renders each part as a text node or an <a>), the policy badge, and human errors.
+ */
+import { ApiError } from '../api';
+import { SECTORS, t, tf, type MessageKey } from '../i18n';
+import type { ChannelPolicy } from './policy';
+import { FrameError } from './realtime';
+
+export type TextPart = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
+
+// http(s) only: javascript:, data: and the like stay plain text.
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+const TRAILING = /[.,;:!?)\]}»”’]+$/;
+
+export function linkify(body: string): TextPart[] {
+  const parts: TextPart[] = [];
+  let at = 0;
+  for (const match of body.matchAll(URL_PATTERN)) {
+    let url = match[0];
+    const trailing = url.match(TRAILING)?.[0] ?? '';
+    // Keep a closing bracket that belongs to the URL, e.g. …/Foo_(bar)
+    const keep = trailing.startsWith(')') && url.includes('(') ? ')' : '';
+    url = url.slice(0, url.length - trailing.length) + keep;
+    let href: string;
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') continue;
+      href = parsed.href;
+    } catch {
+      continue;
+    }
+    const start = match.index ?? 0;
+    if (start > at) parts.push({ kind: 'text', text: body.slice(at, start) });
+    parts.push({ kind: 'link', text: url, href });
+    at = start + url.length;
+  }
+  if (at < body.length) parts.push({ kind: 'text', text: body.slice(at) });
+  return parts;
+}
+
+const sectorName = (s: string) => t(`sector.${s}` as MessageKey);
+
+/** "T2 · no law enforcement · 90 days", in the current language. */
+export function describePolicy(policy: ChannelPolicy): string {
+  const parts: string[] = [policy.minTier];
+  const allowed = policy.allowedSectors;
+  const excluded = SECTORS.filter((s) => !allowed.includes(s));
+  if (allowed.length === 0 || excluded.length === 0) parts.push(t('policy.allSectors'));
+  else if (excluded.length <= 2) parts.push(excluded.map((s) => tf('policy.noSector', { sector: sectorName(s).toLocaleLowerCase() })).join(', '));
+  else parts.push(tf('policy.onlySectors', { sectors: allowed.map(sectorName).join(', ') }));
+  parts.push(tf('policy.days', { count: policy.retentionDays }));
+  if (policy.historyOnJoin) parts.push(t('policy.historyOnJoin'));
+  return parts.join(' · ');
+}
+
+/** Why a person cannot join a channel with this policy (null when they can). */
+export function policyRefusal(policy: ChannelPolicy, person: { displayName: string; tier: string; sector: string; status?: string }): string | null {
+  if (person.status && person.status !== 'active') return tf('policy.reason.suspended', { name: person.displayName });
+  if (Number(person.tier.slice(1)) < Number(policy.minTier.slice(1))) {
+    return tf('policy.reason.minTier', { name: person.displayName, tier: person.tier, need: policy.minTier });
+  }
+  if (policy.allowedSectors.length > 0 && !policy.allowedSectors.includes(person.sector)) {
+    return tf('policy.reason.sector', { name: person.displayName, sector: sectorName(person.sector).toLocaleLowerCase() });
+  }
+  return null;
+}
+
+/** A human sentence for an error from the server or the engine; `names` maps user ids to names. */
+export function humanError(error: unknown, names: (userId: string) => string = (id) => id): string {
+  const code = (error as { code?: string })?.code;
+  const details = error instanceof ApiError ? error.details : error instanceof FrameError ? error.details : {};
+  if (code === 'policy-violation') {
+    const rule = String(details.rule ?? '');
+    const name = typeof details.userId === 'string' ? names(details.userId) : '';
+    const key = `error.policy.${rule}`;
+    return tf((isKey(key) ? key : 'error.policy.other') as MessageKey, { name });
+  }
+  if (code === 'offline' || code === 'timeout') return t('error.offline');
+  if (code === 'wrong-epoch') return t('error.wrong-epoch');
+  if (code === 'not-joined') return t('error.not-joined');
+  if (code === 'untrusted-member') return t('error.untrusted-member');
+  if (error instanceof ApiError) return error.message;
+  return t('common.error');
+}
+
+const KNOWN = new Set([
+  'error.policy.min-tier',
+  'error.policy.sector',
+  'error.policy.user-suspended',
+  'error.policy.device-revoked',
+  'error.policy.device-not-attested',
+  'error.policy.key-package-not-issued',
+  'error.policy.remove-not-allowed',
+]);
+const isKey = (k: string) => KNOWN.has(k);

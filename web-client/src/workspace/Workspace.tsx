@@ -1,0 +1,119 @@
+import { useEffect, useReducer, useState } from 'preact/hooks';
+import type { Api } from '../api';
+import { ChannelEngine } from '../channels/engine';
+import { ChannelList } from '../channels/ChannelList';
+import { ChannelView } from '../channels/ChannelView';
+import { NewChannel } from '../channels/NewChannel';
+import type { Device } from '../device/setup';
+import { t } from '../i18n';
+import type { Items, User } from '../model';
+import type { DeviceState } from '../pages/DevicePanel';
+import { Home } from '../pages/Home';
+
+/**
+ * What a signed-in member with an open key store sees: the channel list beside either a channel,
+ * the new-channel form, or (at `/`) their profile and this device. Owns the channel engine for
+ * as long as the key store is open.
+ */
+export function Workspace({
+  api,
+  device,
+  deviceState,
+  path,
+  go,
+  onProfileLanguage,
+}: {
+  api: Api;
+  device: Device | null;
+  deviceState: DeviceState;
+  path: string;
+  go: (to: string) => void;
+  onProfileLanguage: (language: string) => void;
+}) {
+  const [engine, setEngine] = useState<ChannelEngine | null>(null);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const [users, setUsers] = useState<Map<string, User>>(new Map());
+  const [startError, setStartError] = useState<unknown>(null);
+
+  useEffect(() => {
+    if (!device) return;
+    const e = new ChannelEngine(api, device);
+    const off = e.subscribe(() => rerender(0));
+    setEngine(e);
+    setStartError(null);
+    e.start().catch(setStartError);
+    // Keep key packages topped up (others claim them to add this device).
+    const topUp = setInterval(() => e.topUpKeyPackages().catch(() => {}), 60_000);
+    return () => {
+      off();
+      clearInterval(topUp);
+      e.stop();
+      setEngine(null);
+    };
+  }, [device]);
+
+  // The directory, for names and for adding members; reloaded when channels change membership.
+  useEffect(() => {
+    api
+      .call<Items<User>>('GET', '/api/v1/users?limit=1000')
+      .then((r) => setUsers(new Map(r.items.map((u) => [u.id, u]))))
+      .catch(() => {});
+  }, [engine]);
+
+  const channels = engine?.list() ?? [];
+  const channelId = path.startsWith('/c/') ? decodeURIComponent(path.slice(3)) : null;
+  const view = channelId && engine ? engine.channel(channelId) : null;
+
+  let content;
+  if (path === '/new' && engine) {
+    content = <NewChannel engine={engine} go={go} />;
+  } else if (view && engine) {
+    content = <ChannelView engine={engine} view={view} users={users} go={go} />;
+  } else {
+    content = <Home api={api} device={deviceState} onProfileLanguage={onProfileLanguage} />;
+  }
+
+  return (
+    <>
+      <ConnectionBanner engine={engine} startError={startError} />
+      <div class="workspace">
+        {engine ? (
+          <ChannelList channels={channels} selected={channelId} go={go} />
+        ) : (
+          <nav class="channel-list" aria-label={t('channels.title')}>
+            <p class="muted">{deviceState.settingUp ? t('device.settingUp') : t('channels.deviceNotReady')}</p>
+          </nav>
+        )}
+        <div class="pane" id="content">
+          {content}
+        </div>
+      </div>
+    </>
+  );
+}
+
+function ConnectionBanner({ engine, startError }: { engine: ChannelEngine | null; startError: unknown }) {
+  if (engine?.fatal === 'root-key-changed' || (startError as { code?: string })?.code === 'root-key-changed') {
+    return (
+      <p class="banner danger" role="alert">
+        {t('conn.rootKeyChanged')}
+      </p>
+    );
+  }
+  if (!engine) return null;
+  if (engine.status === 'ended') {
+    return (
+      <p class="banner" role="alert">
+        {t('conn.ended')}
+      </p>
+    );
+  }
+  if (engine.status === 'offline') {
+    return (
+      <p class="banner" role="status">
+        {t('conn.offline')}
+      </p>
+    );
+  }
+  return null;
+}
