@@ -38,8 +38,10 @@ describe('verified state', () => {
     );
     expect(hers.digits()).toBe(v.number);
     expect(hers.qrPayload()).toEqual(v.qrPayload);
-    expect(v.matchesScanned(hers.qrText())).toBe(true);
-    expect(v.matchesScanned('not a code')).toBe(false);
+    expect(v.compareScanned(hers.qrText())).toBe('match');
+    expect(v.compareScanned('not a code')).toBe('foreign');
+    const other = SafetyNumber.between({ userId: 'elena', deviceKeys: [myKeys[0]] }, { userId: 'me', deviceKeys: myKeys });
+    expect(v.compareScanned(other.qrText())).toBe('mismatch');
   });
 
   it('is verified once marked, encrypted at rest, and stays so across a reopen', async () => {

@@ -13,7 +13,6 @@
  *   not undo it (no key is left that was not compared), nor does a new device of one's own (that is
  *   theirs to notice; the number shown is always the current one).
  */
-import { SafetyNumber } from '../crypto/safetyNumber';
 import { base64url, fromBase64url } from './identity';
 import type { KeyStore } from './keystore';
 
@@ -47,8 +46,8 @@ export interface Verification extends VerificationState {
   qrPayload: Uint8Array;
   /** What the QR code carries: the payload in upper-case hex. */
   qrText: string;
-  /** True when a scanned QR text shows the same keys. */
-  matchesScanned(text: string): boolean;
+  /** A scanned QR text: the same keys, other keys, or not a safety-number code at all. */
+  compareScanned(text: string): 'match' | 'mismatch' | 'foreign';
   /** The devices this number covers: what `markVerified` records. */
   readonly devices: readonly DeviceKey[];
   readonly myKeys: readonly Uint8Array[];
@@ -63,6 +62,16 @@ interface VerifiedRecord {
 }
 
 const recordName = (userId: string) => VERIFIED_PREFIX + userId;
+
+const listeners = new Set<(theirUserId: string) => void>();
+
+/** Called with the member's user id after each mark or clear in this tab (badges follow it). */
+export function onVerificationChange(listener: (theirUserId: string) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+const changed = (theirUserId: string) => listeners.forEach((listener) => listener(theirUserId));
 
 /** The key as the record keeps it: canonical base64url, whatever padding the server used. */
 const canonical = (key: string) => base64url(fromBase64url(key));
@@ -105,6 +114,8 @@ export async function verificationOf(
   theirDevices: readonly DeviceKey[],
 ): Promise<Verification> {
   const state = await verificationStatus(store, theirUserId, theirDevices);
+  // Loaded on first use: SHA-512 is not otherwise in the first screen's bundle.
+  const { SafetyNumber, parseQrText } = await import('../crypto/safetyNumber');
   const number = SafetyNumber.between(
     { userId: myUserId, deviceKeys: myKeys },
     { userId: theirUserId, deviceKeys: theirDevices.map((d) => fromBase64url(d.signatureKey)) },
@@ -116,7 +127,8 @@ export async function verificationOf(
     groups: number.groups(),
     qrPayload: number.qrPayload(),
     qrText: number.qrText(),
-    matchesScanned: (text: string) => number.matchesScannedText(text),
+    compareScanned: (text: string) =>
+      parseQrText(text) === null ? 'foreign' : number.matchesScannedText(text) ? 'match' : 'mismatch',
     devices: theirDevices.map((d) => ({ id: d.id, signatureKey: d.signatureKey })),
     myKeys: [...myKeys],
   };
@@ -136,8 +148,10 @@ export async function markVerified(store: KeyStore, verification: Verification, 
     at: now.toISOString(),
   };
   await store.put(recordName(verification.theirUserId), new TextEncoder().encode(JSON.stringify(record)));
+  changed(verification.theirUserId);
 }
 
 export async function clearVerified(store: KeyStore, theirUserId: string): Promise<void> {
   await store.delete(recordName(theirUserId));
+  changed(theirUserId);
 }
