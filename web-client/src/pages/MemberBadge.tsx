@@ -59,7 +59,7 @@ export function TrustText({ state }: { state: Pick<VerificationState, 'status'> 
         : t('safety.status.unverified');
   return (
     <span class={`trust trust-${state.status}`}>
-      <span aria-hidden="true">{symbol} </span>
+      <span aria-hidden="true">{symbol}</span>
       {text}
     </span>
   );

@@ -160,7 +160,7 @@ export function SafetyNumberPanel({ api, store, myUserId, myKeys, user, onChange
                   <>
                     {' '}
                     <span class="trust trust-changed">
-                      <span aria-hidden="true">⚠ </span>
+                      <span aria-hidden="true">⚠</span>
                       {t('safety.newDevice')}
                     </span>
                   </>
