@@ -108,6 +108,11 @@ export async function listDevices(api: Api): Promise<DeviceRecord[]> {
   return (await api.call<{ items: DeviceRecord[] }>('GET', '/api/v1/devices')).items;
 }
 
+/** A member's active devices (`GET /api/v1/users/{id}/devices`), the ones safety numbers cover. */
+export async function listUserDevices(api: Api, userId: string): Promise<DeviceRecord[]> {
+  return (await api.call<{ items: DeviceRecord[] }>('GET', `/api/v1/users/${encodeURIComponent(userId)}/devices`)).items;
+}
+
 /**
  * When the device is active and the store holds no key packages, generates and uploads a batch
  * with `replace: true` (the server's unclaimed ones have no secrets here), and keeps the private
