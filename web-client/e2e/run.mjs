@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backupTests } from './backup-tests.mjs';
 import { tests } from './tests.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -138,7 +139,7 @@ try {
   });
   const shared = { base, inviteLink, admin: null };
 
-  for (const test of tests) {
+  for (const test of [...tests, ...backupTests]) {
     if (test.skip) {
       skipped++;
       console.log(`- skip ${test.name} (${test.skip})`);
@@ -152,7 +153,7 @@ try {
     page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
     const started = Date.now();
     try {
-      await test.run({ page, shared, axe: (label) => axeScan(page, label) });
+      await test.run({ page, shared, axe: (label, other = page) => axeScan(other, label) });
       passed++;
       console.log(`ok   ${test.name} (${Date.now() - started} ms)`);
     } catch (e) {
