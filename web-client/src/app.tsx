@@ -113,6 +113,7 @@ export function App() {
         setDevice({ device: null, deviceId: null, settingUp: false, error: null });
         setRecovery({ kind: 'restore', backup });
       },
+      // The backup could not be looked up (offline, server error): set up as before rather than block.
       () => mine === generation.current && setUp(mine, password),
     );
   };
