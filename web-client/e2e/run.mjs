@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backupTests } from './backup-tests.mjs';
 import { channelTests, SCREENSHOT_DIR } from './channels.mjs';
 import { tests as firstTests } from './tests.mjs';
 
@@ -55,6 +56,7 @@ function freePort() {
 // LIAISON_SCREENSHOTS=1 also writes the screenshots shown in the README (docs/screenshots/).
 const tests = [
   ...firstTests,
+  ...backupTests,
   ...channelTests({ root, screenshots: process.env.LIAISON_SCREENSHOTS === '1' ? SCREENSHOT_DIR(root) : null }),
 ];
 
@@ -159,8 +161,8 @@ try {
     page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
     const started = Date.now();
     try {
-      // axe(label) scans this test's page; axe(otherPage, label) one the test opened itself.
-      const axe = (a, b) => (typeof a === 'string' ? axeScan(page, a) : axeScan(a, b));
+      // axe(label) scans this test's page; axe(label, otherPage) one the test opened itself.
+      const axe = (label, other = page) => axeScan(other, label);
       await test.run({ page, shared, axe, browser, output });
       passed++;
       console.log(`ok   ${test.name} (${Date.now() - started} ms)`);

@@ -2,6 +2,7 @@
 // (`page`), `shared` ({ base, inviteLink, admin }) and `axe(label)`, which fails on any serious
 // or critical axe-core violation of the page as it is.
 import assert from 'node:assert/strict';
+import { acceptRecoveryCode, restoreWithCode } from './backup-tests.mjs';
 
 const ADMIN = {
   email: 'first.admin@example.org',
@@ -56,9 +57,11 @@ export const tests = [
       await page.getByLabel('Password (at least 12 characters)').fill(ADMIN.password);
       await page.getByLabel('Password again').fill(ADMIN.password);
       await page.getByRole('button', { name: 'Create my account' }).click();
+      // The recovery code is shown once, before home (backup-tests.mjs).
+      const recoveryCode = await acceptRecoveryCode(page);
       await profileShown(page);
       assert.equal(new URL(page.url()).pathname, '/');
-      shared.admin = ADMIN;
+      shared.admin = { ...ADMIN, recoveryCode };
       // Registration also registered this browser as a device, waiting for a coordinator.
       const registered = await devicePanel(page, 'Awaiting attestation');
       await registered.panel
@@ -105,6 +108,8 @@ export const tests = [
     async run({ page, shared, axe }) {
       assert.ok(shared.admin, 'needs the admin registered by the test before');
       await signIn(page, shared.base, shared.admin.email, shared.admin.password);
+      // A fresh browser: the key backup is offered (backup-tests.mjs).
+      await restoreWithCode(page, shared.admin.recoveryCode);
       await profileShown(page);
       await devicePanel(page, 'Awaiting attestation');
       await axe('home screen (profile, this device and administration)');

@@ -1,12 +1,19 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Api, sessionTokenStore } from './api';
 import { type Device, setUpDevice } from './device/setup';
+import type { SealedBackup } from './device/backup';
+import { restorableBackup, restoreDevice } from './device/restore';
 import { getLanguage, LANGUAGES, onLanguageChange, setLanguage, t, type MessageKey } from './i18n';
 import { Invite } from './pages/Invite';
 import type { DeviceState } from './pages/DevicePanel';
 import { Login } from './pages/Login';
 import { Unlock } from './workspace/Unlock';
 import { Workspace } from './workspace/Workspace';
+import { RecoveryCode } from './pages/RecoveryCode';
+import { Restore } from './pages/Restore';
+
+/** Recovery screens between sign-in and home: restore from the key backup, or show a new code. */
+type Recovery = { kind: 'restore'; backup: SealedBackup } | { kind: 'code' } | null;
 
 const api = new Api((input, init) => fetch(input, init), sessionTokenStore);
 
@@ -35,6 +42,9 @@ export function App() {
   const opened = useRef<Device | null>(null);
   // Bumped on every sign-in and sign-out, so a setup that finishes after a sign-out is discarded.
   const generation = useRef(0);
+  const [recovery, setRecovery] = useState<Recovery>(null);
+  // Held only while the member chooses between restoring and a new device (the key store needs it).
+  const pendingPassword = useRef<string | null>(null);
 
   /** Locks and closes the key store: its key is forgotten until the next sign-in. */
   const forgetDevice = () => {
@@ -43,6 +53,8 @@ export function App() {
     opened.current = null;
     sessionStorage.removeItem(DEVICE_KEY);
     setDevice({ device: null, deviceId: null, settingUp: false, error: null });
+    pendingPassword.current = null;
+    setRecovery(null);
   };
 
   useEffect(() => onLanguageChange(setShownLanguage), []);
@@ -68,18 +80,33 @@ export function App() {
     if (adoptProfileLanguage.current) setLanguage(l);
     adoptProfileLanguage.current = false;
   };
+  /** Keeps a set-up (or restored) device unless a sign-out happened meanwhile. */
+  const adoptDevice = (mine: number, d: Device) => {
+    if (mine !== generation.current) {
+      d.store.close();
+      return;
+    }
+    opened.current = d;
+    sessionStorage.setItem(DEVICE_KEY, d.deviceId);
+    setDevice({ device: d, deviceId: d.deviceId, settingUp: false, error: null });
+  };
   /** Opens the key store with the password and binds this session to its device. */
   const openDevice = (password: string): Promise<void> => {
     const mine = generation.current;
     // After a reload only the refresh token is held: get an access token (the session id) first.
-    return api.freshAccessToken().then(() => setUpDevice(api, password)).then((d) => {
-      if (mine !== generation.current) return d.store.close();
-      opened.current = d;
-      sessionStorage.setItem(DEVICE_KEY, d.deviceId);
-      setDevice({ device: d, deviceId: d.deviceId, settingUp: false, error: null });
-    });
+    return api
+      .freshAccessToken()
+      .then(() => setUpDevice(api, password))
+      .then((d) => adoptDevice(mine, d));
   };
-  const onSignedIn = (password: string) => {
+  const setUp = (mine: number, password: string) => {
+    setDevice({ device: null, deviceId: null, settingUp: true, error: null });
+    openDevice(password).catch(
+      (error) => mine === generation.current && setDevice({ device: null, deviceId: null, settingUp: false, error }),
+    );
+  };
+  /** `registered`: a new account from an invitation, whose recovery code is shown once set up. */
+  const onSignedIn = (password: string, registered = false) => {
     adoptProfileLanguage.current = true;
     forgetDevice();
     setDevice({ device: null, deviceId: null, settingUp: true, error: null });
@@ -87,9 +114,36 @@ export function App() {
     go('/');
     // The password is in hand only now.
     const mine = generation.current;
-    openDevice(password).catch(
-      (error) => mine === generation.current && setDevice({ device: null, deviceId: null, settingUp: false, error }),
+    if (registered) {
+      setRecovery({ kind: 'code' });
+      setUp(mine, password);
+      return;
+    }
+    // A browser without keys for this member: offer the key backup before making a new device.
+    restorableBackup(api).then(
+      (backup) => {
+        if (mine !== generation.current) return;
+        if (backup === null) return setUp(mine, password);
+        pendingPassword.current = password;
+        setDevice({ device: null, deviceId: null, settingUp: false, error: null });
+        setRecovery({ kind: 'restore', backup });
+      },
+      // The backup could not be looked up (offline, server error): set up as before rather than block.
+      () => mine === generation.current && setUp(mine, password),
     );
+  };
+  const restore = async (backup: SealedBackup, code: string) => {
+    const mine = generation.current;
+    const restored = await restoreDevice(api, pendingPassword.current ?? '', code, backup);
+    adoptDevice(mine, restored);
+    pendingPassword.current = null;
+    return restored;
+  };
+  const newDeviceInstead = () => {
+    const password = pendingPassword.current ?? '';
+    pendingPassword.current = null;
+    setRecovery({ kind: 'code' });
+    setUp(generation.current, password);
   };
   /** Forgets the store's key but stays signed in: the Unlock screen asks for the password. */
   const lock = () => {
@@ -116,9 +170,14 @@ export function App() {
 
   let page;
   if (path.startsWith('/invite/')) {
-    page = <Invite api={api} code={decodeURIComponent(path.slice(8))} onSignedIn={onSignedIn} />;
+    page = <Invite api={api} code={decodeURIComponent(path.slice(8))} onSignedIn={(p) => onSignedIn(p, true)} />;
   } else if (!signedIn) {
     page = <Login api={api} onSignedIn={onSignedIn} />;
+  } else if (recovery?.kind === 'restore') {
+    const backup = recovery.backup;
+    page = <Restore onRestore={(code) => restore(backup, code)} onNewDevice={newDeviceInstead} onDone={() => setRecovery(null)} />;
+  } else if (recovery?.kind === 'code') {
+    page = <RecoveryCode api={api} device={device.device} setupError={device.error} onDone={() => setRecovery(null)} />;
   } else if (!device.device && !device.settingUp && !device.error) {
     page = <Unlock unlock={openDevice} />;
   } else {

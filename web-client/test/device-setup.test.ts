@@ -10,6 +10,8 @@ import { base64url, decodeMemberCredential, fromBase64url, KEY_PACKAGE_PREFIX, l
 import { KeyStore, WrongPassword } from '../src/device/keystore';
 import { deviceSessionMessage } from '../src/device/session';
 import { type DeviceRecord, listDevices, publishKeyPackages, setUpDevice, storeName } from '../src/device/setup';
+import { BackupError, openBackup, type SealedBackup } from '../src/device/backup';
+import { createBackup, restorableBackup, restoreDevice } from '../src/device/restore';
 
 const TINY = { m: 64, t: 1, p: 1 };
 const USER = 'u0123456789abcdef';
@@ -32,6 +34,7 @@ class FakeServer {
   /** session id → bound device id */
   bound = new Map<string, string>();
   failUploads = false;
+  backup: SealedBackup | null = null;
 
   fetch = async (path: string, init?: RequestInit): Promise<Response> => {
     const method = init?.method ?? 'GET';
@@ -76,6 +79,13 @@ class FakeServer {
       return json(200, device);
     }
     if (method === 'GET' && path === '/api/v1/devices') return json(200, { items: this.devices });
+    if (path === '/api/v1/key-backup') {
+      if (method === 'GET') return this.backup ? json(200, this.backup) : error(404, 'key-backup-not-found');
+      if (!this.bound.has(sid)) return error(403, 'device-required');
+      expect(Object.keys(body).sort()).toEqual(['ciphertext', 'kdf', 'salt', 'version']);
+      this.backup = body;
+      return json(200, { version: 1, updatedAt: '2026-11-23T10:00:00Z' });
+    }
     if (method === 'POST' && path === '/api/v1/key-packages') {
       if (this.failUploads) return error(503, 'unavailable');
       this.uploads.push(body);
@@ -201,5 +211,86 @@ describe('publishKeyPackages', () => {
     // the store holds packages now: nothing more to do
     expect(await publishKeyPackages(api, device, server.devices[0], 3)).toBe(0);
     expect(server.uploads).toHaveLength(1);
+  });
+});
+
+// ---- recovery code and key backup (src/device/restore.ts) ---------------------------------
+
+describe('key backup and restore', () => {
+  const CHEAP = { recoveryCost: { memoryKiB: 64, iterations: 1 } };
+
+  /** A member who registered in one browser and stored a backup; returns its code and device. */
+  async function registered(server: FakeServer) {
+    const api = await signIn(server);
+    const device = await setUpDevice(api, PASSWORD, { cost: TINY, factory: new IDBFactory() });
+    opened.push(device.store);
+    // The registering session is bound to the new device, as the server requires for a backup.
+    const code = await createBackup(api, device, CHEAP);
+    return { device, code };
+  }
+
+  it('stores the backup before returning the code, and refuses it without a bound session', async () => {
+    const server = new FakeServer();
+    const { device, code } = await registered(server);
+    expect(server.backup).not.toBeNull();
+    const opened = await openBackup(code, server.backup!, USER);
+    expect(opened.deviceId).toBe(device.deviceId);
+    expect(opened.identity).toEqual(device.identity);
+    await expect(createBackup(await signIn(server), device, CHEAP)).rejects.toMatchObject({ code: 'device-required' });
+  });
+
+  it('restores the same device in a browser without a key store, and uploads fresh key packages', async () => {
+    const server = new FakeServer();
+    const { device, code } = await registered(server);
+    server.devices[0].status = 'active';
+    const factory = new IDBFactory();
+    const api = await signIn(server);
+    const backup = await restorableBackup(api, factory);
+    expect(backup).toEqual(server.backup);
+    const restored = await restoreDevice(api, PASSWORD, code, backup!, { ...CHEAP, cost: TINY, factory });
+    opened.push(restored.store);
+    expect(restored.replacedRevoked).toBe(false);
+    expect(restored.deviceId).toBe(device.deviceId);
+    expect(restored.identity).toEqual(device.identity);
+    expect(server.devices).toHaveLength(1);
+    expect(server.bound.get(api.sessionClaims()!.sessionId)).toBe(device.deviceId);
+    expect(server.uploads.at(-1)?.replace).toBe(true);
+    expect(await loadIdentity(restored.store)).toEqual(device.identity);
+    // Now this browser has a store: the backup is no longer offered.
+    expect(await restorableBackup(await signIn(server), factory)).toBeNull();
+  });
+
+  it('writes nothing when the code is wrong', async () => {
+    const server = new FakeServer();
+    await registered(server);
+    const factory = new IDBFactory();
+    const api = await signIn(server);
+    const calls = server.calls.length;
+    const failure = await restoreDevice(api, PASSWORD, 'ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZ', server.backup!, { ...CHEAP, cost: TINY, factory }).catch((e) => e);
+    expect(failure).toBeInstanceOf(BackupError);
+    expect((failure as BackupError).reason).toBe('WRONG_CODE');
+    expect(server.calls.slice(calls)).toEqual([]);
+    expect(await KeyStore.exists(storeName(USER), factory)).toBe(false);
+  });
+
+  it('registers a new device when the backed-up one was revoked, and re-seals the backup for it', async () => {
+    const server = new FakeServer();
+    const { device, code } = await registered(server);
+    server.devices[0].status = 'revoked';
+    const factory = new IDBFactory();
+    const api = await signIn(server);
+    const restored = await restoreDevice(api, PASSWORD, code, server.backup!, { ...CHEAP, cost: TINY, factory });
+    opened.push(restored.store);
+    expect(restored.replacedRevoked).toBe(true);
+    expect(restored.deviceId).not.toBe(device.deviceId);
+    expect(server.devices).toHaveLength(2);
+    const resealed = await openBackup(code, server.backup!, USER);
+    expect(resealed.deviceId).toBe(restored.deviceId);
+    expect(resealed.identity).toEqual(restored.identity);
+  });
+
+  it('offers nothing when the server has no backup', async () => {
+    const server = new FakeServer();
+    expect(await restorableBackup(await signIn(server), new IDBFactory())).toBeNull();
   });
 });

@@ -61,7 +61,8 @@ export function browserDeviceName(): string {
   return `Browser on ${platform}`.slice(0, 100);
 }
 
-async function register(api: Api, store: KeyStore, name: string): Promise<{ identity: DeviceIdentity; deviceId: string }> {
+/** A new identity, registered and kept in the store (also used by restore.ts when the backed-up device is gone). */
+export async function register(api: Api, store: KeyStore, name: string): Promise<{ identity: DeviceIdentity; deviceId: string }> {
   const identity = await createDeviceIdentity();
   const created = await api.call<DeviceRecord>('POST', '/api/v1/devices', registrationBody(identity, name));
   await saveIdentity(store, identity);

@@ -31,6 +31,8 @@ import org.liaison.server.auth.PasswordHasher;
 import org.liaison.server.auth.SessionRepository;
 import org.liaison.server.auth.SigningKeys;
 import org.liaison.server.auth.Tokens;
+import org.liaison.server.backup.KeyBackupRepository;
+import org.liaison.server.backup.KeyBackupRoutes;
 import org.liaison.server.channels.ChannelRepository;
 import org.liaison.server.channels.ChannelRoutes;
 import org.liaison.server.config.LiaisonConfig;
@@ -230,6 +232,8 @@ public final class LiaisonServer {
                       vertx, devices, users, sessions, keyDirectory, networkRoot, audit, clock)
                   .mount(api, authenticator::handle);
               new KeyPackageRoutes(vertx, keyDirectory, devices).mount(api, authenticator::handle);
+              new KeyBackupRoutes(new KeyBackupRepository(store), audit, clock)
+                  .mount(api, authenticator::handle);
               ChannelRoutes channelRoutes = new ChannelRoutes(delivery, devices, clock);
               channelRoutes.mount(api, authenticator::handle);
               new RealtimeRoutes(vertx, authenticator, delivery, channelRoutes, config).mount(root);
