@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import { t, tf, type MessageKey } from '../i18n';
 import type { User } from '../model';
+import { MemberBadge } from '../pages/MemberBadge';
+import { SafetyNumberPanel } from '../pages/SafetyNumber';
 import type { ChannelEngine, ChannelView, MemberTrust } from './engine';
 import { humanError, policyRefusal } from './text';
 
@@ -26,6 +28,7 @@ export function Members({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [safetyFor, setSafetyFor] = useState<string | null>(null);
   const name = (id: string) => users.get(id)?.displayName ?? t('chat.unknownMember');
   const isOwner = view.owners.includes(engine.userId);
 
@@ -68,6 +71,9 @@ export function Members({
               )}
               {problem && <span class="error small">{t(`members.problem.${problem}` as MessageKey)}</span>}
               {devices.length > 1 && <span class="small muted">{tf('members.devices', { count: devices.length })}</span>}
+              {userId !== engine.userId && (
+                <MemberBadge api={engine.api} store={engine.store} userId={userId} onOpen={() => setSafetyFor(userId)} />
+              )}
               {isOwner && userId !== engine.userId && view.joined && (
                 <button
                   type="button"
@@ -82,6 +88,15 @@ export function Members({
           );
         })}
       </ul>
+      {safetyFor && (
+        <SafetyNumberPanel
+          api={engine.api}
+          store={engine.store}
+          myUserId={engine.userId}
+          user={{ id: safetyFor, displayName: name(safetyFor) }}
+          onClose={() => setSafetyFor(null)}
+        />
+      )}
       {error && (
         <p class="error" role="alert">
           {error}

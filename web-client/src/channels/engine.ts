@@ -170,7 +170,7 @@ export class ChannelEngine {
   fatal: string | null = null;
 
   constructor(
-    private readonly api: Api,
+    readonly api: Api,
     private readonly device: Device,
     private readonly options: { socketUrl?: string; now?: () => Date } = {},
   ) {
@@ -183,6 +183,11 @@ export class ChannelEngine {
 
   get deviceId() {
     return this.device.deviceId;
+  }
+
+  /** This device's open key store (verified safety numbers live there too). */
+  get store() {
+    return this.device.store;
   }
 
   // ---- observation --------------------------------------------------------------------------
