@@ -37,7 +37,8 @@ import picocli.CommandLine.Parameters;
       ChannelCommands.CreateChannel.class,
       ChannelCommands.Add.class,
       ChannelCommands.Send.class,
-      ChannelCommands.Tail.class
+      ChannelCommands.Tail.class,
+      ChatCommand.class
     })
 public final class LiaisonCli {
   @Option(

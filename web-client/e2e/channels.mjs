@@ -1,0 +1,369 @@
+// Channels end to end: two members in two browsers and a Java CLI device in one T2 channel,
+// through the real server, real ts-mls in Chromium and real bcmls in the JVM. Runs after the
+// tests in tests.mjs (it needs the first admin they register).
+//
+// The trust chain is built as a network would: the admin creates the network root and a
+// coordinator attestation with the CLI, members register in their browsers, the coordinator
+// attests their devices with the CLI, and the browsers pick that up after unlocking.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { acceptRecoveryCode } from './backup-tests.mjs';
+
+const PASSWORD = 'a long shared test password';
+
+/** A tiny API client for the test's own set-up calls (as the admin or a member). */
+async function signInApi(base, email, password) {
+  const r = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  assert.equal(r.status, 200, `login ${email}`);
+  const { accessToken } = await r.json();
+  return async (method, path, body) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${accessToken}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = res.status === 204 ? {} : await res.json();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}
+
+/** Runs the Java CLI (client/target/liaison-client.jar) as one person, with their own files. */
+function cliFor(root, base, person) {
+  const dir = mkdtempSync(join(tmpdir(), `liaison-cli-${person.key}-`));
+  const env = {
+    ...process.env,
+    LIAISON_URL: base,
+    LIAISON_SESSION_FILE: join(dir, 'session.json'),
+    LIAISON_DEVICE_FILE: join(dir, 'device.json'),
+    LIAISON_PASSWORD: person.password,
+  };
+  const jar = join(root, 'client/target/liaison-client.jar');
+  const run = (...args) => {
+    const r = spawnSync('java', ['-jar', jar, ...args], { env, cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    if (r.status !== 0) throw new Error(`liaison ${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  };
+  const start = (...args) => spawn('java', ['-jar', jar, ...args], { env, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  return { dir, run, start };
+}
+
+/** A long-running `liaison chat` device: JSON lines in and out. */
+function chatDevice(process_) {
+  const events = [];
+  const waiters = [];
+  let stderr = '';
+  process_.stderr.on('data', (d) => (stderr += d));
+  createInterface({ input: process_.stdout }).on('line', (line) => {
+    let event;
+    try {
+      event = JSON.parse(line);
+    } catch {
+      return;
+    }
+    events.push(event);
+    for (const w of [...waiters]) if (w.match(event)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(event);
+    }
+  });
+  return {
+    events,
+    stderr: () => stderr,
+    next(match, ms = 30_000) {
+      const seen = events.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const w = { match, resolve };
+        waiters.push(w);
+        setTimeout(() => reject(new Error(`chat device: nothing matching in ${ms} ms; events: ${JSON.stringify(events)}; stderr: ${stderr}`)), ms);
+      });
+    },
+    send(channelId, text) {
+      process_.stdin.write(JSON.stringify({ op: 'send', channelId, text }) + '\n');
+    },
+    quit() {
+      process_.stdin.end(JSON.stringify({ op: 'quit' }) + '\n');
+    },
+  };
+}
+
+async function registerInBrowser(page, link, person) {
+  await page.goto(link);
+  // An invitation for an e-mail address shows it read-only.
+  const email = page.getByLabel('E-mail');
+  await email.waitFor();
+  if (await email.isEditable()) await email.fill(person.email);
+  else assert.equal(await email.inputValue(), person.email);
+  await page.getByLabel('Your name as others will see it').fill(person.name);
+  await page.getByLabel('Password (at least 12 characters)').fill(person.password);
+  await page.getByLabel('Password again').fill(person.password);
+  await page.getByRole('button', { name: 'Create my account' }).click();
+  await acceptRecoveryCode(page);
+  await page.getByRole('heading', { name: 'Your profile' }).waitFor();
+  await page.getByRole('region', { name: 'This device' }).getByText('Awaiting attestation', { exact: true }).waitFor();
+}
+
+/** Reload: the key store locks (its key is never stored); unlock with the password. */
+async function reloadAndUnlock(page, password) {
+  await page.reload();
+  await page.getByRole('heading', { name: 'Liaison is locked' }).waitFor();
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('navigation', { name: 'Channels' }).getByRole('link', { name: 'New channel' }).waitFor();
+}
+
+const messageList = (page) => page.locator('ol.messages');
+
+async function sendInBrowser(page, text) {
+  await page.getByLabel('Write a message').fill(text);
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await messageList(page).locator('li.message.mine', { hasText: text.split('\n')[0] }).getByText('Sent', { exact: true }).waitFor();
+}
+
+export function channelTests({ root, screenshots }) {
+  const state = {};
+  return [
+    {
+      name: 'two browsers and a Java device share an end-to-end encrypted T2 channel; T1 cannot be added; a reload keeps history',
+      timeout: 240_000,
+      async run({ shared, browser, axe, output }) {
+        assert.ok(shared.admin, 'needs the admin registered by the tests before');
+        const base = shared.base;
+        const admin = await signInApi(base, shared.admin.email, shared.admin.password);
+        const me = await admin('GET', '/api/v1/me');
+        const city = await admin('POST', '/api/v1/cities', { name: 'Tirana', country: 'AL' });
+        const org = async (name, sector) => (await admin('POST', '/api/v1/organisations', { cityId: city.id, name, sector })).id;
+        const youth = await org('Tirana Youth Centre', 'youth-work');
+        const civic = await org('Civic Forum Tirana', 'civil-society');
+        const municipality = await org('Municipality of Tirana', 'municipality');
+        const people = {
+          amina: { key: 'amina', name: 'Amina Hoxha', email: 'amina@youth.example', organisationId: youth, tier: 'T1' },
+          bilal: { key: 'bilal', name: 'Bilal Krasniqi', email: 'bilal@civic.example', organisationId: civic, tier: 'T2' },
+          chloe: { key: 'chloe', name: 'Chloé Martin', email: 'chloe@tirana.example', organisationId: municipality, tier: 'T2' },
+          dana: { key: 'dana', name: 'Dana Bot', email: 'dana@tirana.example', organisationId: municipality, tier: 'T2' },
+        };
+        for (const p of Object.values(people)) {
+          p.password = PASSWORD;
+          const inv = await admin('POST', '/api/v1/invitations', {
+            email: p.email, cityId: city.id, organisationId: p.organisationId, tier: p.tier, role: 'member',
+          });
+          p.link = inv.url;
+        }
+        // Amina and Dana register without a browser (Amina only needs to exist, Dana is a CLI device).
+        for (const p of [people.amina, people.dana]) {
+          const code = new URL(p.link).pathname.split('/').pop();
+          const r = await fetch(`${base}/api/v1/auth/register`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ inviteCode: decodeURIComponent(code), email: p.email, displayName: p.name, password: p.password, preferredLanguage: 'en' }),
+          });
+          assert.equal(r.status, 201, `register ${p.email}: ${await r.text()}`);
+        }
+
+        // Bilal and Chloé register in their own browsers: each browser becomes a device.
+        const bilalContext = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 860 } });
+        const chloeContext = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 860 } });
+        const contexts = [bilalContext, chloeContext];
+        const consoleLines = [];
+        let dana;
+        try {
+          const bilal = await bilalContext.newPage();
+          const chloe = await chloeContext.newPage();
+          for (const [i, page] of [bilal, chloe].entries()) {
+            page.setDefaultTimeout(20_000);
+            page.on('dialog', (d) => d.accept());
+            page.on('console', (m) => consoleLines.push(`${i}: ${m.type()}: ${m.text()}`));
+            page.on('pageerror', (err) => consoleLines.push(`${i}: pageerror: ${err.message}`));
+          }
+          await registerInBrowser(bilal, people.bilal.link, people.bilal);
+          await registerInBrowser(chloe, people.chloe.link, people.chloe);
+
+          // The trust chain, with the CLI: root, a network-wide coordinator (the admin), Dana's device.
+          const adminCli = cliFor(root, base, { key: 'admin', password: shared.admin.password });
+          adminCli.run('login', shared.admin.email);
+          const rootOut = adminCli.run('attest', 'init-root', '--root-key-file', join(adminCli.dir, 'root.key'));
+          const rootKey = (await admin('GET', '/api/v1/network')).rootKey;
+          assert.ok(rootKey, `the root key is set: ${rootOut}`);
+          adminCli.run('attest', 'coordinator', '--root-key-file', join(adminCli.dir, 'root.key'), '--user', me.id,
+            '--coordinator-key-file', join(adminCli.dir, 'coord.key'), '--tier', '3', '--sector', 'network-staff',
+            '--out', join(adminCli.dir, 'coord.att'));
+          const danaCli = cliFor(root, base, people.dana);
+          danaCli.run('login', people.dana.email);
+          danaCli.run('device', 'register', 'dana-bot', '--root-key', rootKey);
+          adminCli.run('attest', 'devices', '--coordinator-key-file', join(adminCli.dir, 'coord.key'),
+            '--coordinator-attestation', join(adminCli.dir, 'coord.att'), '--yes');
+
+          // Dana's CLI device runs for the rest of the test: it must be live to receive its Welcome.
+          dana = chatDevice(danaCli.start('chat'));
+          await dana.next((e) => e.event === 'ready');
+
+          // The browsers see their attested devices after unlocking again.
+          await reloadAndUnlock(bilal, PASSWORD);
+          await reloadAndUnlock(chloe, PASSWORD);
+          await bilal.getByRole('region', { name: 'This device' }).getByText('Active', { exact: true }).waitFor();
+
+          // Bilal creates a T2 channel without law enforcement.
+          await bilal.getByRole('link', { name: 'New channel' }).click();
+          await bilal.getByLabel('Name (only members can read it)').fill('Youth outreach Tirana');
+          await bilal.getByLabel('Description (optional)').fill('Referrals and the local action plan');
+          await bilal.getByLabel('Lowest tier a member needs').selectOption('T2');
+          await bilal.getByLabel('Law enforcement').uncheck();
+          await bilal.getByLabel('Keep messages on the server for').selectOption('90');
+          assert.equal((await bilal.locator('form .badge.policy').innerText()).replace(/^Channel policy:\s*/, '').trim(), 'T2 · no law enforcement · 90 days');
+          if (screenshots) await bilal.screenshot({ path: join(screenshots, 'new-channel-en.png') });
+          await axe('new channel form', bilal);
+          await bilal.getByRole('button', { name: 'Create channel' }).click();
+          await bilal.getByRole('heading', { name: 'Youth outreach Tirana' }).waitFor();
+          const channelId = new URL(bilal.url()).pathname.split('/').pop();
+          assert.match(channelId, /^[0-9a-f]{32}$/);
+          assert.match(await bilal.locator('.channel-head .badge.policy').innerText(), /T2 · no law enforcement · 90 days/);
+
+          // Amina (T1) is greyed out with the reason; Chloé and Dana can be added.
+          await bilal.getByRole('button', { name: /^Members/ }).click();
+          await bilal.getByRole('button', { name: 'Add members' }).click();
+          const aminaBox = bilal.getByLabel(/Amina Hoxha/);
+          assert.equal(await aminaBox.isDisabled(), true, 'a T1 member cannot be chosen');
+          await bilal.getByText('Amina Hoxha is T1; this channel needs T2.').waitFor();
+          if (screenshots) await bilal.screenshot({ path: join(screenshots, 'add-members-en.png') });
+          await axe('channel with members and the directory', bilal);
+          await bilal.getByLabel(/Chloé Martin/).check();
+          await bilal.getByLabel(/Dana Bot/).check();
+          await bilal.getByRole('button', { name: 'Add selected' }).click();
+          await bilal.getByRole('status').getByText('Added.').waitFor();
+          await dana.next((e) => e.event === 'joined' && e.channelId === channelId);
+
+          // Chloé's browser joins from its Welcome, reads the encrypted name, and they talk.
+          await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).click();
+          await chloe.getByRole('heading', { name: 'Youth outreach Tirana' }).waitFor();
+          const hello = 'Hello from Bilal: plan at https://example.org/plan?id=7 and <b>this stays text</b>';
+          await sendInBrowser(bilal, hello);
+          const received = messageList(chloe).locator('li.message', { hasText: 'Hello from Bilal' });
+          await received.waitFor();
+          assert.equal(await received.locator('b').count(), 0, 'message text is never HTML');
+          assert.match(await received.innerText(), /<b>this stays text<\/b>/);
+          assert.equal(await received.getByRole('link', { name: 'https://example.org/plan?id=7' }).getAttribute('href'), 'https://example.org/plan?id=7');
+          assert.equal(await received.getByRole('link').getAttribute('rel'), 'noopener noreferrer nofollow');
+          const long = `A long message\n${'with many words '.repeat(120)}\nend of the long message`;
+          await sendInBrowser(chloe, long);
+          await messageList(bilal).locator('li.message', { hasText: 'end of the long message' }).waitFor();
+
+          // Safety numbers: both see the same 60 digits; Bilal marks Chloé verified in the member list.
+          await chloe.getByRole('button', { name: /^Members/ }).click();
+          const digits = async (page) => (await page.locator('.safety-digits').innerText()).replace(/\s+/g, '');
+          await bilal.locator('.member-list li', { hasText: 'Chloé Martin' }).getByRole('button', { name: /Not verified/ }).click();
+          await bilal.locator('.safety-digits').waitFor();
+          await chloe.locator('.member-list li', { hasText: 'Bilal Krasniqi' }).getByRole('button', { name: /Not verified/ }).click();
+          await chloe.locator('.safety-digits').waitFor();
+          const bilalSees = await digits(bilal);
+          assert.match(bilalSees, /^\d{60}$/);
+          assert.equal(await digits(chloe), bilalSees, 'both members see the same safety number');
+          await bilal.getByRole('button', { name: 'Mark as verified' }).click();
+          await bilal.locator('.member-list li', { hasText: 'Chloé Martin' }).getByRole('button', { name: /Verified/ }).waitFor();
+          await bilal.locator('section.safety').getByRole('button', { name: 'Close', exact: true }).click();
+          await chloe.locator('section.safety').getByRole('button', { name: 'Close', exact: true }).click();
+
+          // Offline: a banner, the message waits, and both sides catch up once the network is back.
+          const offline = 'You are offline. Messages will be sent when the connection is back.';
+          await bilalContext.setOffline(true);
+          await bilal.getByText(offline).waitFor();
+          await bilal.getByLabel('Write a message').fill('Written while offline');
+          await bilal.getByRole('button', { name: 'Send', exact: true }).click();
+          await messageList(bilal).locator('li.message.mine', { hasText: 'Written while offline' }).getByText('Waiting for the connection').waitFor();
+          await sendInBrowser(chloe, 'Sent while Bilal was offline');
+          await bilalContext.setOffline(false);
+          await messageList(bilal).locator('li.message', { hasText: 'Sent while Bilal was offline' }).waitFor();
+          await messageList(chloe).locator('li.message', { hasText: 'Written while offline' }).waitFor();
+          await bilal.getByText(offline).waitFor({ state: 'detached' });
+
+          // The Java device receives both, and what it sends appears in both browsers.
+          const fromBilal = await dana.next((e) => e.event === 'message' && e.text === hello);
+          assert.equal(fromBilal.channelId, channelId);
+          await dana.next((e) => e.event === 'message' && e.text === long);
+          dana.send(channelId, 'Hello from the Java client');
+          await dana.next((e) => e.event === 'sent');
+          for (const page of [bilal, chloe]) {
+            await messageList(page).locator('li.message', { hasText: 'Hello from the Java client' }).getByText('Dana Bot').waitFor();
+          }
+          if (screenshots) await bilal.screenshot({ path: join(screenshots, 'channel-en.png') });
+          await axe('channel conversation', chloe);
+
+          // A reload keeps the history readable (decrypted messages are kept, encrypted, in IndexedDB).
+          await reloadAndUnlock(chloe, PASSWORD);
+          await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).click();
+          for (const text of ['Hello from Bilal', 'end of the long message', 'Hello from the Java client']) {
+            await messageList(chloe).locator('li.message', { hasText: text }).waitFor();
+          }
+          // ...and the channel keeps working after the reload, both ways.
+          await sendInBrowser(chloe, 'Still here after a reload');
+          await messageList(bilal).locator('li.message', { hasText: 'Still here after a reload' }).waitFor();
+          await dana.next((e) => e.event === 'message' && e.text === 'Still here after a reload');
+
+          // Arabic: the workspace lays out right to left.
+          await chloe.getByLabel('Language').selectOption('ar');
+          await chloe.locator('html[dir="rtl"]').waitFor();
+          const composer = await chloe.locator('.composer textarea').boundingBox();
+          const sendButton = await chloe.locator('.composer button[type="submit"]').boundingBox();
+          assert.ok(sendButton.x < composer.x, 'in Arabic the send button is left of the text field');
+          const list = await chloe.locator('.channel-list').boundingBox();
+          const pane = await chloe.locator('.pane').boundingBox();
+          assert.ok(list.x > pane.x, 'in Arabic the channel list is on the right');
+          const mine = await chloe.locator('li.message.mine').first().boundingBox();
+          const theirs = await chloe.locator('li.message:not(.mine)').first().boundingBox();
+          assert.ok(mine.x < theirs.x, 'in Arabic my messages sit on the left, theirs on the right');
+          if (screenshots) await chloe.screenshot({ path: join(screenshots, 'channel-ar.png') });
+          await axe('Arabic channel conversation', chloe);
+
+          // Back in English, Chloé locks the screen by hand (as inactivity does), unlocks, and leaves:
+          // MLS forbids committing one's own removal, so Bilal's browser carries it out.
+          await chloe.getByLabel('اللغة').selectOption('en');
+          await chloe.getByRole('button', { name: 'Lock' }).click();
+          await chloe.getByRole('heading', { name: 'Liaison is locked' }).waitFor();
+          await chloe.getByLabel('Password').fill('not the password');
+          await chloe.getByRole('button', { name: 'Unlock' }).click();
+          await chloe.getByText('That password does not open the keys on this device.').waitFor();
+          await chloe.getByLabel('Password').fill(PASSWORD);
+          await chloe.getByRole('button', { name: 'Unlock' }).click();
+          await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).click();
+          await chloe.getByRole('button', { name: /^Members/ }).click();
+          await bilal.locator('.member-list').getByText('Chloé Martin').waitFor();
+          await chloe.getByRole('button', { name: 'Leave channel' }).click();
+          await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).getByText('You were removed').waitFor({ timeout: 30_000 });
+          await bilal.locator('.member-list').getByText('Chloé Martin').waitFor({ state: 'detached' });
+          // Removed members keep what they read; new messages do not reach them.
+          await sendInBrowser(bilal, 'After Chloé left');
+          await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).click();
+          await messageList(chloe).locator('li.message', { hasText: 'Hello from Bilal' }).waitFor();
+          assert.equal(await messageList(chloe).locator('li.message', { hasText: 'After Chloé left' }).count(), 0);
+          state.channelId = channelId;
+        } catch (e) {
+          // Both members' pages as they were, next to the harness's own screenshot.
+          for (const [i, c] of contexts.entries()) {
+            for (const [j, p] of c.pages().entries()) await p.screenshot({ path: join(output, `channels-${i}-${j}.png`), fullPage: true }).catch(() => {});
+          }
+          writeFileSync(join(output, 'channels.console.txt'), consoleLines.join('\n'));
+          if (dana) e.message += `\njava device events: ${JSON.stringify(dana.events)}\n${dana.stderr()}`;
+          throw e;
+        } finally {
+          dana?.quit();
+          for (const c of contexts) await c.close().catch(() => {});
+        }
+      },
+    },
+  ];
+}
+
+export const SCREENSHOT_DIR = (root) => {
+  const dir = join(root, 'docs/screenshots');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
