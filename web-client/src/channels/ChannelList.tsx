@@ -5,10 +5,12 @@ import type { ChannelView } from './engine';
 export function ChannelList({
   channels,
   selected,
+  atProfile,
   go,
 }: {
   channels: ChannelView[];
   selected: string | null;
+  atProfile: boolean;
   go: (path: string) => void;
 }) {
   return (
@@ -26,6 +28,17 @@ export function ChannelList({
           {t('channels.new')}
         </a>
       </div>
+      <a
+        class={atProfile ? 'channel-link profile-link current' : 'channel-link profile-link'}
+        aria-current={atProfile ? 'page' : undefined}
+        href="/"
+        onClick={(e) => {
+          e.preventDefault();
+          go('/');
+        }}
+      >
+        {t('nav.profile')}
+      </a>
       {channels.length === 0 && <p class="muted">{t('channels.none')}</p>}
       <ul>
         {channels.map((c) => {

@@ -12,7 +12,6 @@ export const en = {
   'nav.signOut': 'Sign out',
   'nav.language': 'Language',
   // channels, chat, members, lock (the workspace)
-  'nav.channels': 'Channels',
   'nav.profile': 'Profile and device',
   'nav.lock': 'Lock',
   'nav.skipToContent': 'Skip to content',
@@ -23,7 +22,6 @@ export const en = {
   'lock.wrongPassword': 'That password does not open the keys on this device.',
   'lock.settingUp': 'Opening your keys…',
   'conn.offline': 'You are offline. Messages will be sent when the connection is back.',
-  'conn.connecting': 'Connecting…',
   'conn.ended': 'Your session ended. Sign in again.',
   'conn.rootKeyChanged': 'The network key changed since this browser last saw it. Do not continue; contact your coordinator.',
   'channels.title': 'Channels',
@@ -34,7 +32,6 @@ export const en = {
   'channels.waiting': 'Waiting to be added on this device',
   'channels.removed': 'You were removed',
   'channels.deviceNotReady': 'Channels open once a coordinator has attested this device.',
-  'channels.select': 'Choose a channel, or create one.',
   'kind.case': 'Case',
   'kind.team': 'Team',
   'kind.exchange': 'City exchange',

@@ -75,10 +75,13 @@ export function Workspace({
 
   return (
     <>
+      <a class="skip-link" href="#content">
+        {t('nav.skipToContent')}
+      </a>
       <ConnectionBanner engine={engine} startError={startError} />
       <div class="workspace">
         {engine ? (
-          <ChannelList channels={channels} selected={channelId} go={go} />
+          <ChannelList channels={channels} selected={channelId} atProfile={!view && path !== '/new'} go={go} />
         ) : (
           <nav class="channel-list" aria-label={t('channels.title')}>
             <p class="muted">{deviceState.settingUp ? t('device.settingUp') : t('channels.deviceNotReady')}</p>
