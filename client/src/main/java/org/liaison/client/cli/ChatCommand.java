@@ -56,7 +56,7 @@ final class ChatCommand extends ChannelCommands.AsDevice {
             .put("deviceId", device.keys().map(k -> k.deviceId()).orElse(null)));
 
     BufferedReader in =
-        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        new BufferedReader(new InputStreamReader(cli.stdin, StandardCharsets.UTF_8));
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       if (line.isBlank()) {
         continue;

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.io.Console;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,8 @@ import picocli.CommandLine.Parameters;
       ChatCommand.class
     })
 public final class LiaisonCli {
+  InputStream stdin = System.in;
+
   @Option(
       names = "--server",
       defaultValue = "${env:LIAISON_URL:-http://localhost:8080}",
@@ -79,7 +82,14 @@ public final class LiaisonCli {
 
   /** Runs one command; returns the exit code (0 ok, 1 refused by the server, 2 usage). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new LiaisonCli());
+    return run(args, System.in, out, err);
+  }
+
+  /** With another standard input ({@code chat} reads its requests there). */
+  public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+    LiaisonCli root = new LiaisonCli();
+    root.stdin = in;
+    CommandLine cli = new CommandLine(root);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
