@@ -1,16 +1,16 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Api, sessionTokenStore } from './api';
-import { type Device, setUpDevice } from './device/setup';
+import type { Device } from './device/setup';
 import type { SealedBackup } from './device/backup';
-import { restorableBackup, restoreDevice } from './device/restore';
 import { getLanguage, LANGUAGES, onLanguageChange, setLanguage, t, type MessageKey } from './i18n';
 import { Invite } from './pages/Invite';
 import type { DeviceState } from './pages/DevicePanel';
 import { Login } from './pages/Login';
-import { Unlock } from './workspace/Unlock';
-import { Workspace } from './workspace/Workspace';
-import { RecoveryCode } from './pages/RecoveryCode';
-import { Restore } from './pages/Restore';
+
+type SignedIn = typeof import('./signedIn');
+let signedInModule: Promise<SignedIn> | undefined;
+/** The signed-in code, fetched once (right after the first screen shows, or when first needed). */
+const loadSignedIn = () => (signedInModule ??= import('./signedIn'));
 
 /** Recovery screens between sign-in and home: restore from the key backup, or show a new code. */
 type Recovery = { kind: 'restore'; backup: SealedBackup } | { kind: 'code' } | null;
@@ -35,6 +35,10 @@ export const LOCK_AFTER_MS = 15 * 60_000;
  */
 export function App() {
   const [path, setPath] = useState(location.pathname);
+  const [m, setSignedInModule] = useState<SignedIn | null>(null);
+  useEffect(() => {
+    loadSignedIn().then(setSignedInModule);
+  }, []);
   const [signedIn, setSignedIn] = useState(api.signedIn);
   // t() reads the current language; this state only makes a switch re-render the whole tree.
   const [language, setShownLanguage] = useState(getLanguage());
@@ -96,7 +100,8 @@ export function App() {
     // After a reload only the refresh token is held: get an access token (the session id) first.
     return api
       .freshAccessToken()
-      .then(() => setUpDevice(api, password))
+      .then(() => loadSignedIn())
+      .then((m) => m.setUpDevice(api, password))
       .then((d) => adoptDevice(mine, d));
   };
   const setUp = (mine: number, password: string) => {
@@ -120,7 +125,7 @@ export function App() {
       return;
     }
     // A browser without keys for this member: offer the key backup before making a new device.
-    restorableBackup(api).then(
+    loadSignedIn().then((m) => m.restorableBackup(api)).then(
       (backup) => {
         if (mine !== generation.current) return;
         if (backup === null) return setUp(mine, password);
@@ -134,7 +139,7 @@ export function App() {
   };
   const restore = async (backup: SealedBackup, code: string) => {
     const mine = generation.current;
-    const restored = await restoreDevice(api, pendingPassword.current ?? '', code, backup);
+    const restored = await (await loadSignedIn()).restoreDevice(api, pendingPassword.current ?? '', code, backup);
     adoptDevice(mine, restored);
     pendingPassword.current = null;
     return restored;
@@ -173,14 +178,20 @@ export function App() {
     page = <Invite api={api} code={decodeURIComponent(path.slice(8))} onSignedIn={(p) => onSignedIn(p, true)} />;
   } else if (!signedIn) {
     page = <Login api={api} onSignedIn={onSignedIn} />;
+  } else if (m === null) {
+    page = <p>{t('common.loading')}</p>;
   } else if (recovery?.kind === 'restore') {
     const backup = recovery.backup;
+    const { Restore } = m;
     page = <Restore onRestore={(code) => restore(backup, code)} onNewDevice={newDeviceInstead} onDone={() => setRecovery(null)} />;
   } else if (recovery?.kind === 'code') {
+    const { RecoveryCode } = m;
     page = <RecoveryCode api={api} device={device.device} setupError={device.error} onDone={() => setRecovery(null)} />;
   } else if (!device.device && !device.settingUp && !device.error) {
+    const { Unlock } = m;
     page = <Unlock unlock={openDevice} />;
   } else {
+    const { Workspace } = m;
     page = (
       <Workspace
         api={api}
