@@ -169,6 +169,18 @@ export function channelTests({ root, screenshots }) {
           assert.equal(r.status, 201, `register ${p.email}: ${await r.text()}`);
         }
 
+        if (screenshots) {
+          const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 720 } });
+          const page = await context.newPage();
+          await page.goto(`${base}/login`);
+          await page.getByRole('button', { name: 'Sign in' }).waitFor();
+          await page.screenshot({ path: join(screenshots, 'sign-in-en.png') });
+          await page.getByLabel('Language').selectOption('ar');
+          await page.locator('html[dir="rtl"]').waitFor();
+          await page.screenshot({ path: join(screenshots, 'sign-in-ar.png') });
+          await context.close();
+        }
+
         // Bilal and Chloé register in their own browsers: each browser becomes a device.
         const bilalContext = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 860 } });
         const chloeContext = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 860 } });
@@ -319,7 +331,13 @@ export function channelTests({ root, screenshots }) {
           const mine = await chloe.locator('li.message.mine').first().boundingBox();
           const theirs = await chloe.locator('li.message:not(.mine)').first().boundingBox();
           assert.ok(mine.x < theirs.x, 'in Arabic my messages sit on the left, theirs on the right');
-          if (screenshots) await chloe.screenshot({ path: join(screenshots, 'channel-ar.png') });
+          if (screenshots) {
+            await chloe.screenshot({ path: join(screenshots, 'channel-ar.png') });
+            await chloe.getByRole('button', { name: /^الأعضاء/ }).click();
+            await chloe.locator('.member-list').waitFor();
+            await chloe.screenshot({ path: join(screenshots, 'members-ar.png') });
+            await chloe.getByRole('button', { name: /^الأعضاء/ }).click();
+          }
           await axe('Arabic channel conversation', chloe);
 
           // Back in English, Chloé locks the screen by hand (as inactivity does), unlocks, and leaves:

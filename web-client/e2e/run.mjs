@@ -53,11 +53,11 @@ function freePort() {
   });
 }
 
-// LIAISON_SCREENSHOTS=1 also writes the screenshots shown in the README (docs/screenshots/).
+// E2E_SCREENSHOTS=1 also writes the screenshots shown in the README (docs/screenshots/).
 const tests = [
   ...firstTests,
   ...backupTests,
-  ...channelTests({ root, screenshots: process.env.LIAISON_SCREENSHOTS === '1' ? SCREENSHOT_DIR(root) : null }),
+  ...channelTests({ root, screenshots: process.env.E2E_SCREENSHOTS === '1' ? SCREENSHOT_DIR(root) : null }),
 ];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
