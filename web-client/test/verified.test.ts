@@ -6,7 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { SafetyNumber } from '../src/crypto/safetyNumber';
 import { base64url, createDeviceIdentity, fromBase64url } from '../src/device/identity';
 import { KeyStore } from '../src/device/keystore';
-import { clearVerified, markVerified, VERIFIED_PREFIX, verificationOf, verificationStatus } from '../src/device/verified';
+import {
+  clearVerified,
+  exportVerified,
+  importVerified,
+  markVerified,
+  VERIFIED_PREFIX,
+  verificationOf,
+  verificationStatus,
+} from '../src/device/verified';
 
 const TINY = { m: 64, t: 1, p: 1 };
 
@@ -104,5 +112,16 @@ describe('verified state', () => {
     await clearVerified(store, 'elena');
     expect((await verificationStatus(store, 'elena', [phone])).status).toBe('unverified');
     expect(await store.names(VERIFIED_PREFIX)).toEqual([]);
+  });
+
+  it('travels in the key backup: exported, then imported into a new browser; junk is skipped', async () => {
+    const { store, myKeys, phone } = await setting();
+    await markVerified(store, await verificationOf(store, 'me', myKeys, 'elena', [phone]));
+    const carried = await exportVerified(store);
+    expect(Object.keys(carried)).toEqual(['elena']);
+    const fresh = await KeyStore.open('restored', 'pw', TINY, new IDBFactory());
+    await importVerified(fresh, { ...carried, mallory: '{"v":1}' });
+    expect((await verificationStatus(fresh, 'elena', [phone])).status).toBe('verified');
+    expect(await fresh.names(VERIFIED_PREFIX)).toEqual(['verified/elena']);
   });
 });

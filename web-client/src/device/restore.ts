@@ -15,6 +15,7 @@ import { openBackup, type RecoveryCost, RECOVERY_COST, type SealedBackup, sealBa
 import { deleteKeyPackages, saveIdentity } from './identity';
 import { type KdfCost, KeyStore, PRODUCTION_COST } from './keystore';
 import { signDeviceSession } from './session';
+import { exportVerified, importVerified } from './verified';
 import {
   browserDeviceName,
   type Device,
@@ -26,7 +27,6 @@ import {
 } from './setup';
 
 /** Verified safety numbers (user id → number), kept in the key store and carried by the backup. */
-export const VERIFIED_RECORD = 'backup/verified';
 
 export interface BackupOptions {
   /** Argon2id cost of the recovery wrapping key (tests use a small one). */
@@ -44,20 +44,11 @@ export interface Restored extends Device {
   replacedRevoked: boolean;
 }
 
-export async function loadVerified(store: KeyStore): Promise<Record<string, string>> {
-  const bytes = await store.get(VERIFIED_RECORD);
-  return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as Record<string, string>) : {};
-}
-
-async function saveVerified(store: KeyStore, verified: Record<string, string>): Promise<void> {
-  await store.put(VERIFIED_RECORD, new TextEncoder().encode(JSON.stringify(verified)));
-}
-
 /** Seals the device's backup under `code` and replaces the server's copy. */
 async function upload(api: Api, device: Device, code: string, options: BackupOptions): Promise<void> {
   const sealed = await sealBackup(
     code,
-    { userId: device.userId, deviceId: device.deviceId, identity: device.identity, verified: await loadVerified(device.store) },
+    { userId: device.userId, deviceId: device.deviceId, identity: device.identity, verified: await exportVerified(device.store) },
     options.recoveryCost ?? RECOVERY_COST,
   );
   await api.call('PUT', '/api/v1/key-backup', sealed);
@@ -109,7 +100,7 @@ export async function restoreDevice(
   try {
     await saveIdentity(store, contents.identity);
     await store.put(DEVICE_ID_RECORD, new TextEncoder().encode(contents.deviceId));
-    await saveVerified(store, contents.verified);
+    await importVerified(store, contents.verified);
     // Key packages held by the server for this device have no secrets in this browser.
     await deleteKeyPackages(store);
     let record: DeviceRecord;

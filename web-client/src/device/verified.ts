@@ -155,3 +155,25 @@ export async function clearVerified(store: KeyStore, theirUserId: string): Promi
   await store.delete(recordName(theirUserId));
   changed(theirUserId);
 }
+
+/** Every verification this store holds, by user id, as the key backup carries them. */
+export async function exportVerified(store: KeyStore): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of await store.names(VERIFIED_PREFIX)) {
+    const bytes = await store.get(name);
+    if (bytes) out[name.slice(VERIFIED_PREFIX.length)] = new TextDecoder().decode(bytes);
+  }
+  return out;
+}
+
+/** Writes back verifications from a key backup, skipping any that do not read as one. */
+export async function importVerified(store: KeyStore, verified: Record<string, string>): Promise<void> {
+  for (const [userId, json] of Object.entries(verified)) {
+    await store.put(recordName(userId), new TextEncoder().encode(json));
+    try {
+      await readRecord(store, userId);
+    } catch {
+      await store.delete(recordName(userId));
+    }
+  }
+}
