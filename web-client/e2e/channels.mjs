@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { acceptRecoveryCode } from './backup-tests.mjs';
+import { acceptRecoveryCode, restoreWithCode } from './backup-tests.mjs';
 
 const PASSWORD = 'a long shared test password';
 
@@ -139,7 +139,6 @@ export function channelTests({ root, screenshots }) {
         assert.ok(shared.admin, 'needs the admin registered by the tests before');
         const base = shared.base;
         const admin = await signInApi(base, shared.admin.email, shared.admin.password);
-        const me = await admin('GET', '/api/v1/me');
         const city = await admin('POST', '/api/v1/cities', { name: 'Tirana', country: 'AL' });
         const org = async (name, sector) => (await admin('POST', '/api/v1/organisations', { cityId: city.id, name, sector })).id;
         const youth = await org('Tirana Youth Centre', 'youth-work');
@@ -199,20 +198,50 @@ export function channelTests({ root, screenshots }) {
           await registerInBrowser(bilal, people.bilal.link, people.bilal);
           await registerInBrowser(chloe, people.chloe.link, people.chloe);
 
-          // The trust chain, with the CLI: root, a network-wide coordinator (the admin), Dana's device.
+          // The trust chain: the admin holds the network root (CLI, kept offline) and is also a
+          // coordinator who confirms devices in the browser, with a key made there.
           const adminCli = cliFor(root, base, { key: 'admin', password: shared.admin.password });
           adminCli.run('login', shared.admin.email);
-          const rootOut = adminCli.run('attest', 'init-root', '--root-key-file', join(adminCli.dir, 'root.key'));
+          const rootFile = join(adminCli.dir, 'root.key');
+          const rootOut = adminCli.run('attest', 'init-root', '--root-key-file', rootFile);
           const rootKey = (await admin('GET', '/api/v1/network')).rootKey;
           assert.ok(rootKey, `the root key is set: ${rootOut}`);
-          adminCli.run('attest', 'coordinator', '--root-key-file', join(adminCli.dir, 'root.key'), '--user', me.id,
-            '--coordinator-key-file', join(adminCli.dir, 'coord.key'), '--tier', '3', '--sector', 'network-staff',
-            '--out', join(adminCli.dir, 'coord.att'));
           const danaCli = cliFor(root, base, people.dana);
           danaCli.run('login', people.dana.email);
           danaCli.run('device', 'register', 'dana-bot', '--root-key', rootKey);
-          adminCli.run('attest', 'devices', '--coordinator-key-file', join(adminCli.dir, 'coord.key'),
-            '--coordinator-attestation', join(adminCli.dir, 'coord.att'), '--yes');
+
+          const adminContext = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+          contexts.push(adminContext);
+          const coordinator = await adminContext.newPage();
+          coordinator.setDefaultTimeout(20_000);
+          coordinator.on('dialog', (d) => d.accept());
+          await coordinator.goto(`${base}/login`);
+          await coordinator.getByLabel('E-mail').fill(shared.admin.email);
+          await coordinator.getByLabel('Password').fill(shared.admin.password);
+          await coordinator.getByRole('button', { name: 'Sign in' }).click();
+          await restoreWithCode(coordinator, shared.admin.recoveryCode);
+          const confirmCard = coordinator.getByRole('region', { name: 'Confirm devices' });
+          await confirmCard.getByRole('button', { name: 'Create my coordinator key' }).click();
+          // The page shows the exact command for the root holder; run it as shown.
+          const shown = (await confirmCard.locator('pre.command').innerText()).trim();
+          const args = shown.replace(/^\.\/liaison cli /, '').split(/\s+/);
+          args[args.indexOf('--root-key-file') + 1] = rootFile;
+          args[args.indexOf('--out') + 1] = join(adminCli.dir, 'coordinator.att');
+          const attestation = adminCli.run(...args).trim().split('\n').pop();
+          await confirmCard.getByLabel('Paste the coordinator attestation').fill('AAAA' + attestation.slice(4));
+          await confirmCard.getByRole('button', { name: 'Save attestation' }).click();
+          await confirmCard.getByText(/That attestation is not for this key/).waitFor();
+          await confirmCard.getByLabel('Paste the coordinator attestation').fill(attestation);
+          await confirmCard.getByRole('button', { name: 'Save attestation' }).click();
+          await confirmCard.getByText(/Your coordinator key is attested: T3/).waitFor();
+          for (const p of [people.bilal, people.chloe, people.dana]) {
+            await confirmCard.getByRole('button', { name: `Confirm ${p.name}` }).click();
+            await confirmCard.getByText(`${p.name}’s device is confirmed.`).waitFor();
+          }
+          for (const p of [people.bilal, people.chloe, people.dana]) {
+            await confirmCard.getByRole('button', { name: `Confirm ${p.name}` }).waitFor({ state: 'detached' });
+          }
+          await axe('coordinator confirming devices', coordinator);
 
           // Dana's CLI device runs for the rest of the test: it must be live to receive its Welcome.
           dana = chatDevice(danaCli.start('chat'));

@@ -180,3 +180,94 @@ export async function verifyAttestationChain(
     expiresAt: new Date(device.expiresAt * 1000),
   };
 }
+
+// ---- Issuing (a coordinator's browser) ----------------------------------------------------
+
+export interface AttestationFields {
+  kind: 'coordinator' | 'device';
+  userId: string;
+  subjectKey: Uint8Array;
+  tier: number;
+  sector: string;
+  cityId: string;
+  /** Seconds since the epoch. */
+  issuedAt: number;
+  expiresAt: number;
+  issuerKey: Uint8Array;
+}
+
+/** The signed part, byte for byte as Java's `TierAttestation.body()`. */
+export function attestationBody(f: AttestationFields): Uint8Array {
+  const utf8 = new TextEncoder();
+  const out: number[] = [];
+  const u8 = (v: number) => out.push(v & 0xff);
+  const u64 = (v: number) => {
+    for (let i = 7; i >= 0; i--) u8(Math.floor(v / 2 ** (8 * i)));
+  };
+  const opaque8 = (b: Uint8Array) => {
+    if (b.length > 255) throw new AttestationError('MALFORMED', 'field too long');
+    u8(b.length);
+    out.push(...b);
+  };
+  if (f.subjectKey.length !== 32 || f.issuerKey.length !== 32 || f.tier < 0 || f.tier > 3) {
+    throw new AttestationError('MALFORMED', 'bad key or tier');
+  }
+  u8(VERSION >> 8);
+  u8(VERSION);
+  u8(f.kind === 'coordinator' ? KIND_COORDINATOR : KIND_DEVICE);
+  opaque8(utf8.encode(f.userId));
+  opaque8(f.subjectKey);
+  u8(f.tier);
+  opaque8(utf8.encode(f.sector));
+  opaque8(utf8.encode(f.cityId));
+  u64(f.issuedAt);
+  u64(f.expiresAt);
+  opaque8(f.issuerKey);
+  return Uint8Array.from(out);
+}
+
+/**
+ * `body ‖ signature`, the signature Ed25519 over `len(label) ‖ label ‖ body` made by `sign`
+ * (the issuer's key, e.g. ts-mls' suite signer with the coordinator's stored key).
+ */
+export async function issueAttestation(
+  f: AttestationFields,
+  sign: (message: Uint8Array) => Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  const body = attestationBody(f);
+  const label = new TextEncoder().encode(LABEL);
+  const signature = await sign(new Uint8Array([label.length, ...label, ...body]));
+  if (signature.length !== 64) throw new AttestationError('MALFORMED', 'not an Ed25519 signature');
+  return new Uint8Array([...body, ...signature]);
+}
+
+/** `AttestationChain.encode()`: a count, then each attestation with a u16 length. */
+export function encodeChain(links: Uint8Array[]): Uint8Array {
+  if (links.length < 1 || links.length > 2) throw new AttestationError('MALFORMED', `chain of ${links.length}`);
+  const out: number[] = [links.length];
+  for (const link of links) out.push(link.length >> 8, link.length & 0xff, ...link);
+  return Uint8Array.from(out);
+}
+
+/**
+ * Checks a coordinator's own attestation before their browser uses it: issued by this network's
+ * root, of kind coordinator, for this key and this user, and valid now. Returns it parsed.
+ */
+export async function verifyCoordinatorAttestation(
+  bytes: Uint8Array,
+  rootKey: Uint8Array,
+  coordinatorKey: Uint8Array,
+  userId: string,
+  now: Date,
+): Promise<Attestation> {
+  const link = parseAttestation(bytes);
+  const seconds = Math.floor(now.getTime() / 1000);
+  if (!equal(link.issuerKey, rootKey)) throw new AttestationError('NOT_FROM_ROOT', 'not issued by the network root');
+  if (!(await signatureValid(link))) throw new AttestationError('BAD_SIGNATURE', 'signature does not verify');
+  if (link.kind !== KIND_COORDINATOR) throw new AttestationError('WRONG_KIND', 'not a coordinator attestation');
+  if (seconds < link.issuedAt) throw new AttestationError('NOT_YET_VALID', 'not valid yet');
+  if (seconds >= link.expiresAt) throw new AttestationError('EXPIRED', 'expired');
+  if (!equal(link.subjectKey, coordinatorKey)) throw new AttestationError('KEY_MISMATCH', 'another key');
+  if (link.userId !== userId) throw new AttestationError('USER_MISMATCH', 'another user');
+  return link;
+}

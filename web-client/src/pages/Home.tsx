@@ -3,6 +3,7 @@ import type { Api } from '../api';
 import { t, type MessageKey } from '../i18n';
 import type { City, Items, Organisation, User } from '../model';
 import { Admin } from './Admin';
+import { CoordinatorPanel } from './CoordinatorPanel';
 import { DevicePanel, type DeviceState } from './DevicePanel';
 import { ErrorText } from './ErrorText';
 
@@ -70,6 +71,7 @@ export function Home({
         </dl>
       </section>
       <DevicePanel api={api} state={device} />
+      {me.role !== 'member' && <CoordinatorPanel api={api} device={device.device} me={me} />}
       {me.role !== 'member' && (
         <Admin api={api} me={me} cities={cities} organisations={organisations} reload={reload} />
       )}

@@ -95,9 +95,15 @@ final class AttestationCommands {
 
     @Option(
         names = "--coordinator-key-file",
-        required = true,
-        description = "The coordinator's key (created if missing)")
+        description = "The coordinator's key (created if missing); or --public-key")
     Path coordinatorKeyFile;
+
+    @Option(
+        names = "--public-key",
+        description =
+            "The coordinator's public key (base64url) when they made it themselves, e.g. in the"
+                + " web client; prints the attestation for them to paste")
+    String publicKey;
 
     @Option(names = "--tier", required = true, description = "Highest tier they may attest: 0..3")
     int tier;
@@ -116,15 +122,26 @@ final class AttestationCommands {
 
     @Override
     public Integer call() throws Exception {
+      if ((coordinatorKeyFile == null) == (publicKey == null)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "give exactly one of --coordinator-key-file and --public-key");
+      }
       Ed25519.KeyPair root = readKey(rootKeyFile);
-      Ed25519.KeyPair coordinator = readOrCreateKey(coordinatorKeyFile);
+      byte[] subject =
+          publicKey != null
+              ? LiaisonClient.unb64(publicKey.strip())
+              : readOrCreateKey(coordinatorKeyFile).publicKey();
+      if (subject.length != 32) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--public-key is not an Ed25519 public key");
+      }
       Instant now = Instant.now();
       TierAttestation attestation =
           TierAttestation.issue(
               root,
               TierAttestation.Kind.COORDINATOR,
               userId,
-              coordinator.publicKey(),
+              subject,
               tier,
               sector,
               cityId,
@@ -134,6 +151,10 @@ final class AttestationCommands {
       spec.commandLine()
           .getOut()
           .println("Coordinator attestation for " + userId + " written to " + out);
+      if (publicKey != null) {
+        // The coordinator pastes this into the web client (Administration, "Confirm devices").
+        spec.commandLine().getOut().println(LiaisonClient.b64(attestation.encode()));
+      }
       return 0;
     }
   }
