@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.io.Console;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,8 @@ import picocli.CommandLine.Parameters;
       ChannelCommands.CreateChannel.class,
       ChannelCommands.Add.class,
       ChannelCommands.Send.class,
-      ChannelCommands.Tail.class
+      ChannelCommands.Tail.class,
+      ChatCommand.class
     })
 public final class LiaisonCli {
   @Option(
@@ -72,13 +74,23 @@ public final class LiaisonCli {
       scope = CommandLine.ScopeType.INHERIT)
   String rootKey;
 
+  /** What {@code chat} reads its commands from (stdin unless a caller gives another stream). */
+  InputStream in = System.in;
+
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
   /** Runs one command; returns the exit code (0 ok, 1 refused by the server, 2 usage). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new LiaisonCli());
+    return run(args, System.in, out, err);
+  }
+
+  /** As {@link #run(String[], PrintWriter, PrintWriter)}, with {@code in} as standard input. */
+  public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+    LiaisonCli root = new LiaisonCli();
+    root.in = in;
+    CommandLine cli = new CommandLine(root);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
