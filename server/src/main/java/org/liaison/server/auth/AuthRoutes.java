@@ -7,7 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
+import org.liaison.server.accounts.Languages;
 import org.liaison.server.accounts.User;
 import org.liaison.server.accounts.UserRepository;
 import org.liaison.server.accounts.UserStatus;
@@ -23,10 +23,6 @@ import org.liaison.server.store.Mongo;
 
 /** Registration from an invitation, login, token refresh and logout. */
 public final class AuthRoutes {
-  /** Languages the network writes in; the web client falls back to English for the rest. */
-  public static final Set<String> LANGUAGES =
-      Set.of("en", "ar", "fr", "sq", "mk", "sr", "bs", "me", "ur", "sw");
-
   private final UserRepository users;
   private final SessionRepository sessions;
   private final Tokens tokens;
@@ -75,10 +71,7 @@ public final class AuthRoutes {
       throw ApiError.invalidField(
           "password", "password must be at least " + PasswordHasher.MIN_LENGTH + " characters");
     }
-    String language = Fields.optionalText(body, "preferredLanguage", 8).orElse("en");
-    if (!LANGUAGES.contains(language)) {
-      throw ApiError.invalidField("preferredLanguage", "preferredLanguage is not supported");
-    }
+    String language = Languages.optional(body, "preferredLanguage").orElse(Languages.DEFAULT);
     String userId = Ids.newId();
     return invitations
         .requireEmailFree(email)
