@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -25,6 +26,9 @@ public final class UserRoutes {
   private static final int DEFAULT_LIMIT = 200;
   private static final int MAX_LIMIT = 1000;
 
+  /** What {@code PATCH /me} lets users change about themselves. */
+  private static final List<String> SELF_EDITABLE = List.of("preferredLanguage");
+
   private final UserRepository users;
   private final SessionRepository sessions;
   private final AuditLog audit;
@@ -37,6 +41,7 @@ public final class UserRoutes {
 
   public void mount(Router api, Handler<RoutingContext> authenticated) {
     api.get("/me").handler(authenticated).handler(Handlers.json(200, this::me));
+    api.patch("/me").handler(authenticated).handler(Handlers.json(200, this::updateMe));
     api.get("/users").handler(authenticated).handler(Handlers.json(200, this::list));
     api.put("/users/:id/tier").handler(authenticated).handler(Handlers.json(200, this::setTier));
     api.put("/users/:id/role").handler(authenticated).handler(Handlers.json(200, this::setRole));
@@ -50,6 +55,48 @@ public final class UserRoutes {
 
   private Future<JsonObject> me(RoutingContext ctx) {
     return Future.succeededFuture(Actor.of(ctx).user().toJson(true));
+  }
+
+  /**
+   * The signed-in user changes their own profile: only {@code preferredLanguage} so far (any other
+   * field is refused, not ignored, so a client cannot believe it changed something). Audited.
+   */
+  private Future<JsonObject> updateMe(RoutingContext ctx) {
+    JsonObject body = Bodies.json(ctx);
+    for (String field : body.fieldNames()) {
+      if (!SELF_EDITABLE.contains(field)) {
+        throw ApiError.invalidField(
+            field, field + " cannot be changed here; only " + String.join(", ", SELF_EDITABLE));
+      }
+    }
+    String language =
+        Languages.optional(body, "preferredLanguage")
+            .orElseThrow(
+                () -> ApiError.invalidField("preferredLanguage", "preferredLanguage is required"));
+    User me = Actor.of(ctx).user();
+    String before = me.preferredLanguage();
+    if (language.equals(before)) {
+      return Future.succeededFuture(me.toJson(true));
+    }
+    return users
+        .compareAndSet(me.id(), "preferredLanguage", before, language)
+        .compose(
+            updated -> {
+              User user =
+                  updated.orElseThrow(
+                      () ->
+                          ApiError.conflict(
+                              "concurrent-change",
+                              "Your profile was changed meanwhile; reload and try again"));
+              return audit
+                  .append(
+                      me.id(),
+                      "user.language-changed",
+                      me.id(),
+                      user.cityId(),
+                      Map.of("from", before == null ? "" : before, "to", language))
+                  .map(e -> user.toJson(true));
+            });
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
