@@ -72,7 +72,8 @@ final class ChatCommand extends ChannelCommands.AsDevice {
 
   private final Queue<Future<?>> inFlight = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean quitting = new AtomicBoolean();
-  private final AtomicBoolean down = new AtomicBoolean();
+  private final AtomicBoolean reconnecting = new AtomicBoolean();
+  private final AtomicBoolean outage = new AtomicBoolean();
 
   @Override
   LiaisonDevice.Options options() {
@@ -277,22 +278,35 @@ final class ChatCommand extends ChannelCommands.AsDevice {
    * and read what was missed in the channels this run follows.
    */
   private void reconnectIfDown(LiaisonDevice device) {
-    if (quitting.get() || device.connected() || !down.compareAndSet(false, true)) {
+    if (quitting.get() || device.connected() || !reconnecting.compareAndSet(false, true)) {
       return;
     }
-    lines.error("disconnected", "the realtime connection closed; reconnecting", null);
+    boolean first = !outage.getAndSet(true);
+    if (first) {
+      lines.error("disconnected", "the realtime connection closed; reconnecting", null);
+    }
     device
         .connect()
         .onComplete(
             r -> {
               if (r.failed()) {
-                down.set(false); // the next check tries again, and says so again
+                if (first) {
+                  // once per outage; the next checks keep trying quietly
+                  lines.error(code(r.cause()), "reconnecting: " + message(r.cause()), null);
+                }
+                reconnecting.set(false);
                 return;
               }
+              outage.set(false);
               for (String id : followed) {
-                device.catchUp(id).onFailure(e -> lines.error(code(e), message(e), null));
+                device
+                    .catchUp(id)
+                    .onFailure(
+                        e ->
+                            lines.error(
+                                code(e), message(e), new JsonObject().put("channelId", id)));
               }
-              down.set(false);
+              reconnecting.set(false);
             });
   }
 
