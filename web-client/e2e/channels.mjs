@@ -244,7 +244,7 @@ export function channelTests({ root, screenshots }) {
           await axe('coordinator confirming devices', coordinator);
 
           // Dana's CLI device runs for the rest of the test: it must be live to receive its Welcome.
-          dana = chatDevice(danaCli.start('chat'));
+          dana = chatDevice(danaCli.start('chat', '--no-rejoin'));
           await dana.next((e) => e.event === 'ready');
 
           // The browsers see their attested devices after unlocking again.

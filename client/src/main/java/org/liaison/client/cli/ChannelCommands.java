@@ -44,10 +44,18 @@ final class ChannelCommands {
       return spec.commandLine().getErr();
     }
 
+    /**
+     * How the device runs: by default it follows only the channels the command works on (each
+     * rejoin is a commit every member processes).
+     */
+    LiaisonDevice.Options options() {
+      return LiaisonDevice.Options.defaults().withFollowAll(false);
+    }
+
     @Override
     public Integer call() throws Exception {
       try (LiaisonClient client = cli.client()) {
-        LiaisonDevice device = DeviceCommands.open(cli, client);
+        LiaisonDevice device = DeviceCommands.open(cli, client, options());
         try {
           return run(client, device);
         } finally {

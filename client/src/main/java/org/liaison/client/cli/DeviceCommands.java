@@ -59,11 +59,15 @@ final class DeviceCommands {
    * up from the server if a coordinator attached it since, and its key packages topped up.
    */
   static LiaisonDevice open(LiaisonCli cli, LiaisonClient client) throws Exception {
+    return open(cli, client, LiaisonDevice.Options.defaults().withFollowAll(false));
+  }
+
+  static LiaisonDevice open(LiaisonCli cli, LiaisonClient client, LiaisonDevice.Options options)
+      throws Exception {
     JsonObject stored = read(cli);
     byte[] root = rootKey(cli, stored);
     DeviceKeys keys = DeviceKeys.fromJson(stored);
-    LiaisonDevice device =
-        new LiaisonDevice(client, root, LiaisonDevice.Options.defaults().withFollowAll(false));
+    LiaisonDevice device = new LiaisonDevice(client, root, options);
     DeviceKeys resumed = LiaisonCli.await(device.resume(keys));
     if (resumed.chain().isPresent() && keys.chain().isEmpty()) {
       write(cli, resumed, root);

@@ -42,7 +42,6 @@ import picocli.CommandLine.Parameters;
       ChatCommand.class
     })
 public final class LiaisonCli {
-  InputStream stdin = System.in;
 
   @Option(
       names = "--server",
@@ -76,6 +75,9 @@ public final class LiaisonCli {
       scope = CommandLine.ScopeType.INHERIT)
   String rootKey;
 
+  /** What {@code chat} reads its commands from (stdin unless a caller gives another stream). */
+  InputStream in = System.in;
+
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
@@ -85,10 +87,10 @@ public final class LiaisonCli {
     return run(args, System.in, out, err);
   }
 
-  /** With another standard input ({@code chat} reads its requests there). */
+  /** As {@link #run(String[], PrintWriter, PrintWriter)}, with {@code in} as standard input. */
   public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
     LiaisonCli root = new LiaisonCli();
-    root.stdin = in;
+    root.in = in;
     CommandLine cli = new CommandLine(root);
     cli.setOut(out);
     cli.setErr(err);
