@@ -73,12 +73,17 @@ export function App() {
     return () => removeEventListener('popstate', onPop);
   }, []);
 
+  /** A choice in the top bar; signed in, it becomes the profile's language too (other devices). */
+  const chooseLanguage = (l: string) => {
+    setLanguage(l);
+    if (api.signedIn) api.call('PATCH', '/api/v1/me', { preferredLanguage: l }).catch(() => {});
+  };
   const go = (to: string) => {
     history.pushState(null, '', to);
     setPath(to);
   };
   // Right after signing in (or registering) the profile's language wins; on a reload of a signed-in
-  // tab the language last chosen on this device does, as there is no endpoint to change the profile's.
+  // tab the language last chosen on this device does (a choice also updates the profile).
   const adoptProfileLanguage = useRef(false);
   const onProfileLanguage = (l: string) => {
     if (adoptProfileLanguage.current) setLanguage(l);
@@ -211,7 +216,7 @@ export function App() {
         <span class="tagline">{t('app.tagline')}</span>
         <label class="inline language">
           <span class="visually-hidden">{t('nav.language')}</span>
-          <select value={language} onChange={(e) => setLanguage(e.currentTarget.value)}>
+          <select value={language} onChange={(e) => chooseLanguage(e.currentTarget.value)}>
             {LANGUAGES.map((l) => (
               <option value={l} lang={l}>{t(`language.${l}` as MessageKey)}</option>
             ))}
