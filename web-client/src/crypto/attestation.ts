@@ -30,16 +30,9 @@ export class AttestationError extends Error {
   }
 }
 
-export interface Attestation {
+/** A parsed attestation: the fields as issued (`kind` as its wire number), the body and signature. */
+export interface Attestation extends Omit<AttestationFields, 'kind'> {
   kind: number;
-  userId: string;
-  subjectKey: Uint8Array;
-  tier: number;
-  sector: string;
-  cityId: string;
-  issuedAt: number;
-  expiresAt: number;
-  issuerKey: Uint8Array;
   body: Uint8Array;
   signature: Uint8Array;
 }

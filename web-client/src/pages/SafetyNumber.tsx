@@ -12,15 +12,11 @@ import {
   verificationOf,
   verificationStatus,
 } from '../device/verified';
-import { formatDate, formatNumber, t } from '../i18n';
+import { formatDate, formatNumber, t, tf } from '../i18n';
 import { ErrorText } from './ErrorText';
 import { TrustText } from './MemberBadge';
 import { modulesPath, qrDetector, qrModules, type QrDetector } from './safetyQr';
 
-/** Puts values into a catalogue string's `{name}` placeholders. */
-export function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
-}
 
 export interface SafetyNumberProps {
   api: Api;
@@ -112,13 +108,13 @@ export function SafetyNumberPanel({ api, store, myUserId, myKeys, user, onChange
         <p ref={statusRef} tabIndex={-1} role="status" class="safety-status">
           <TrustText state={verification} />
           {verification.status === 'verified' && verification.verifiedAt && (
-            <span class="muted"> · {fill(t('safety.verifiedOn'), { date: formatDate(verification.verifiedAt) })}</span>
+            <span class="muted"> · {tf('safety.verifiedOn', { date: formatDate(verification.verifiedAt) })}</span>
           )}
         </p>
-        {verification.status === 'changed' && <p class="safety-warning">{fill(t('safety.changedHelp'), { name })}</p>}
+        {verification.status === 'changed' && <p class="safety-warning">{tf('safety.changedHelp', { name })}</p>}
 
         <h3>{t('safety.number')}</h3>
-        <p>{fill(t('safety.explain'), { name })}</p>
+        <p>{tf('safety.explain', { name })}</p>
         <Digits groups={verification.groups} />
         <QrCode text={verification.qrText} />
         <QrScanner
@@ -127,7 +123,7 @@ export function SafetyNumberPanel({ api, store, myUserId, myKeys, user, onChange
           name={name}
         />
         <p>{t('safety.mismatchHelp')}</p>
-        {myCount !== null && <p class="muted">{fill(t('safety.yourDevices'), { count: formatNumber(myCount) })}</p>}
+        {myCount !== null && <p class="muted">{tf('safety.yourDevices', { count: formatNumber(myCount) })}</p>}
 
         <div class="row">
           {verification.status !== 'verified' && (
@@ -148,9 +144,9 @@ export function SafetyNumberPanel({ api, store, myUserId, myKeys, user, onChange
         </div>
         <ErrorText error={error} />
 
-        <h3>{fill(t('safety.devices'), { name })}</h3>
+        <h3>{tf('safety.devices', { name })}</h3>
         {devices.length === 0 ? (
-          <p>{fill(t('safety.noDevices'), { name })}</p>
+          <p>{tf('safety.noDevices', { name })}</p>
         ) : (
           <ul class="safety-devices">
             {devices.map((d) => (
@@ -182,7 +178,7 @@ export function SafetyNumberPanel({ api, store, myUserId, myKeys, user, onChange
   }
   return (
     <section class="card safety" aria-labelledby={titleId}>
-      <h2 id={titleId}>{fill(t('safety.title'), { name })}</h2>
+      <h2 id={titleId}>{tf('safety.title', { name })}</h2>
       {body}
     </section>
   );
@@ -305,7 +301,7 @@ function QrScanner({ verification, onMatch, name }: { verification: Verification
 
   if (!detector) return null;
   const message: Partial<Record<ScanResult, { text: string; cls: string }>> = {
-    match: { text: fill(t('safety.scanMatch'), { name }), cls: 'notice' },
+    match: { text: tf('safety.scanMatch', { name }), cls: 'notice' },
     mismatch: { text: t('safety.scanMismatch'), cls: 'error' },
     foreign: { text: t('safety.scanForeign'), cls: 'error' },
     failed: { text: t('safety.scanFailed'), cls: 'error' },

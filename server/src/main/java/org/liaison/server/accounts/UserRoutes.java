@@ -78,25 +78,12 @@ public final class UserRoutes {
     if (language.equals(before)) {
       return Future.succeededFuture(me.toJson(true));
     }
-    return users
-        .compareAndSet(me.id(), "preferredLanguage", before, language)
-        .compose(
-            updated -> {
-              User user =
-                  updated.orElseThrow(
-                      () ->
-                          ApiError.conflict(
-                              "concurrent-change",
-                              "Your profile was changed meanwhile; reload and try again"));
-              return audit
-                  .append(
-                      me.id(),
-                      "user.language-changed",
-                      me.id(),
-                      user.cityId(),
-                      Map.of("from", before == null ? "" : before, "to", language))
-                  .map(e -> user.toJson(true));
-            });
+    return setAudited(
+            me,
+            me.id(),
+            new Change("preferredLanguage", before, language, "user.language-changed", null),
+            "Your profile was changed meanwhile; reload and try again")
+        .map(user -> user.toJson(true));
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
@@ -201,30 +188,34 @@ public final class UserRoutes {
               if (change.from().equals(change.to())) {
                 return Future.succeededFuture(target);
               }
-              return users
-                  .compareAndSet(id, change.field(), change.from(), change.to())
-                  .compose(
-                      updated -> {
-                        User user =
-                            updated.orElseThrow(
-                                () ->
-                                    ApiError.conflict(
-                                        "concurrent-change",
-                                        "This user was changed meanwhile; reload and try again"));
-                        return audit
-                            .append(
-                                actor.id(),
-                                change.action(),
-                                id,
-                                user.cityId(),
-                                Map.of(
-                                    "from", change.from(),
-                                    "to", change.to(),
-                                    "reason", change.reason()))
-                            .map(e -> user);
-                      });
+              return setAudited(
+                  actor, id, change, "This user was changed meanwhile; reload and try again");
             })
         .map(user -> user.toJson(true));
+  }
+
+  /**
+   * Applies one field change if nobody changed the field meanwhile ({@code 409 concurrent-change}
+   * otherwise), then audits it with its from, to and reason (when there is one).
+   */
+  private Future<User> setAudited(User actor, String id, Change change, String conflictMessage) {
+    return users
+        .compareAndSet(id, change.field(), change.from(), change.to())
+        .compose(
+            updated -> {
+              User user =
+                  updated.orElseThrow(
+                      () -> ApiError.conflict("concurrent-change", conflictMessage));
+              Map<String, String> details = new java.util.HashMap<>();
+              details.put("from", change.from() == null ? "" : change.from());
+              details.put("to", change.to());
+              if (change.reason() != null) {
+                details.put("reason", change.reason());
+              }
+              return audit
+                  .append(actor.id(), change.action(), id, user.cityId(), details)
+                  .map(e -> user);
+            });
   }
 
   private static Optional<String> query(RoutingContext ctx, String name) {
