@@ -12,6 +12,12 @@ export const ar: Record<MessageKey, string> = {
   'common.error': 'حدث خطأ ما',
   'nav.signOut': 'تسجيل الخروج',
   'nav.language': 'اللغة',
+  // errors the server names by code
+  'error.invalid-credentials': 'البريد الإلكتروني أو كلمة المرور غير صحيحة',
+  'error.invitation-expired': 'انتهت صلاحية هذه الدعوة؛ اطلب دعوة جديدة.',
+  'error.invitation-used': 'استُخدمت هذه الدعوة من قبل.',
+  'error.invitation-not-found': 'رمز الدعوة هذا غير صالح.',
+  'error.too-many-requests': 'محاولات كثيرة جدًا؛ انتظر قليلًا ثم حاول مجددًا.',
   // coordinators confirming devices
   'coord.title': 'تأكيد الأجهزة',
   'coord.explain': 'تنتظر الأجهزة الجديدة للأعضاء تأكيد منسّق مدينتهم. تأكيدك توقيع يتحقق منه برنامج كل عضو في القنوات، فتحقّق من كل شخص أولًا.',

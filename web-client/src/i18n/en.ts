@@ -11,6 +11,12 @@ export const en = {
   'common.error': 'Something went wrong',
   'nav.signOut': 'Sign out',
   'nav.language': 'Language',
+  // errors the server names by code
+  'error.invalid-credentials': 'Wrong e-mail or password',
+  'error.invitation-expired': 'This invitation has expired; ask for a new one.',
+  'error.invitation-used': 'This invitation has already been used.',
+  'error.invitation-not-found': 'This invitation code is not valid.',
+  'error.too-many-requests': 'Too many attempts; wait a little and try again.',
   // coordinators confirming devices
   'coord.title': 'Confirm devices',
   'coord.explain': 'New devices of members wait for a coordinator of their city to confirm them. Your confirmation is a signature that every channel member’s client checks, so check each person first.',

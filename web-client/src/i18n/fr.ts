@@ -12,6 +12,12 @@ export const fr: Record<MessageKey, string> = {
   'common.error': 'Une erreur est survenue',
   'nav.signOut': 'Se déconnecter',
   'nav.language': 'Langue',
+  // errors the server names by code
+  'error.invalid-credentials': 'E-mail ou mot de passe incorrect',
+  'error.invitation-expired': 'Cette invitation a expiré ; demandez-en une nouvelle.',
+  'error.invitation-used': 'Cette invitation a déjà été utilisée.',
+  'error.invitation-not-found': 'Ce code d’invitation n’est pas valide.',
+  'error.too-many-requests': 'Trop de tentatives ; patientez un peu et réessayez.',
   // coordinators confirming devices
   'coord.title': 'Confirmer des appareils',
   'coord.explain': 'Les nouveaux appareils des membres attendent la confirmation d’un coordinateur de leur ville. Votre confirmation est une signature que vérifie le client de chaque membre des canaux : vérifiez d’abord chaque personne.',

@@ -12,6 +12,12 @@ export const sq: Record<MessageKey, string> = {
   'common.error': 'Diçka shkoi keq',
   'nav.signOut': 'Dil',
   'nav.language': 'Gjuha',
+  // errors the server names by code
+  'error.invalid-credentials': 'E-mail ose fjalëkalim i gabuar',
+  'error.invitation-expired': 'Kjo ftesë ka skaduar; kërkoni një të re.',
+  'error.invitation-used': 'Kjo ftesë është përdorur tashmë.',
+  'error.invitation-not-found': 'Ky kod ftese nuk është i vlefshëm.',
+  'error.too-many-requests': 'Shumë përpjekje; prisni pak dhe provoni përsëri.',
   // coordinators confirming devices
   'coord.title': 'Konfirmo pajisjet',
   'coord.explain': 'Pajisjet e reja të anëtarëve presin konfirmimin e një koordinatori të qytetit të tyre. Konfirmimi juaj është një nënshkrim që e kontrollon klienti i çdo anëtari të kanaleve, ndaj verifikoni së pari çdo person.',

@@ -1,10 +1,14 @@
 import { ApiError } from '../api';
-import { t } from '../i18n';
+import { hasKey, t } from '../i18n';
 
-/** An error as people read it: the server's message, never a code or a stack. */
+/**
+ * An error as people read it, never a code or a stack: our own sentence for the codes the
+ * catalogue knows (so it is in the reader's language), else the server's message.
+ */
 export function ErrorText({ error }: { error: unknown }) {
   if (error === null || error === undefined) return null;
-  const message = error instanceof ApiError ? error.message : t('common.error');
+  const key = error instanceof ApiError ? `error.${error.code}` : '';
+  const message = hasKey(key) ? t(key) : error instanceof ApiError ? error.message : t('common.error');
   return (
     <p class="error" role="alert">
       {message}
