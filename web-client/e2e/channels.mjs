@@ -107,7 +107,7 @@ async function registerInBrowser(page, link, person) {
   await page.getByLabel('Password (at least 12 characters)').fill(person.password);
   await page.getByLabel('Password again').fill(person.password);
   await page.getByRole('button', { name: 'Create my account' }).click();
-  await acceptRecoveryCode(page);
+  person.recoveryCode = await acceptRecoveryCode(page);
   await page.getByRole('heading', { name: 'Your profile' }).waitFor();
   await page.getByRole('region', { name: 'This device' }).getByText('Awaiting attestation', { exact: true }).waitFor();
 }
@@ -188,7 +188,7 @@ export function channelTests({ root, screenshots }) {
         let dana;
         try {
           const bilal = await bilalContext.newPage();
-          const chloe = await chloeContext.newPage();
+          let chloe = await chloeContext.newPage();
           for (const [i, page] of [bilal, chloe].entries()) {
             page.setDefaultTimeout(20_000);
             page.on('dialog', (d) => d.accept());
@@ -379,7 +379,33 @@ export function channelTests({ root, screenshots }) {
           await chloe.getByText('That password does not open the keys on this device.').waitFor();
           await chloe.getByLabel('Password').fill(PASSWORD);
           await chloe.getByRole('button', { name: 'Unlock' }).click();
+          await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).waitFor();
+
+          // Chloé's laptop is lost: a new browser restores her identity with the recovery code. It
+          // holds no group state, so it waits until an owner adds it again; then it reads on.
+          await chloeContext.close();
+          const restoredContext = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 860 } });
+          contexts.push(restoredContext);
+          chloe = await restoredContext.newPage();
+          chloe.setDefaultTimeout(20_000);
+          chloe.on('dialog', (d) => d.accept());
+          await chloe.goto(`${base}/login`);
+          await chloe.getByLabel('E-mail').fill(people.chloe.email);
+          await chloe.getByLabel('Password').fill(PASSWORD);
+          await chloe.getByRole('button', { name: 'Sign in' }).click();
+          await restoreWithCode(chloe, people.chloe.recoveryCode);
+          // Without the channel's keys it cannot even read the channel's name.
+          await chloe.getByRole('link', { name: /Channel without a name yet.*Waiting to be added on this device/ }).waitFor();
+          await bilal.locator('.member-list li', { hasText: 'Chloé Martin' }).getByRole('button', { name: 'Add again' }).click();
+          await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).waitFor();
+          await chloe.getByText('Waiting to be added on this device').waitFor({ state: 'detached' });
           await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).click();
+          await sendInBrowser(bilal, 'Welcome back, Chloé');
+          await messageList(chloe).locator('li.message', { hasText: 'Welcome back, Chloé' }).waitFor();
+          await sendInBrowser(chloe, 'Back on a new laptop');
+          await messageList(bilal).locator('li.message', { hasText: 'Back on a new laptop' }).waitFor();
+          await dana.next((e) => e.event === 'message' && e.text === 'Back on a new laptop');
+
           await chloe.getByRole('button', { name: /^Members/ }).click();
           await bilal.locator('.member-list').getByText('Chloé Martin').waitFor();
           await chloe.getByRole('button', { name: 'Leave channel' }).click();
@@ -388,7 +414,7 @@ export function channelTests({ root, screenshots }) {
           // Removed members keep what they read; new messages do not reach them.
           await sendInBrowser(bilal, 'After Chloé left');
           await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).click();
-          await messageList(chloe).locator('li.message', { hasText: 'Hello from Bilal' }).waitFor();
+          await messageList(chloe).locator('li.message', { hasText: 'Welcome back, Chloé' }).waitFor();
           assert.equal(await messageList(chloe).locator('li.message', { hasText: 'After Chloé left' }).count(), 0);
           state.channelId = channelId;
         } catch (e) {

@@ -77,6 +77,22 @@ export function Members({
               {isOwner && userId !== engine.userId && view.joined && (
                 <button
                   type="button"
+                  class="link"
+                  disabled={busy}
+                  title={t('members.addAgainHelp')}
+                  onClick={() =>
+                    act(async () => {
+                      const { missing } = await engine.addAgain(view.id, userId);
+                      setNotice(missing.length ? tf('members.noDevice', { name: name(userId) }) : t('members.added'));
+                    })
+                  }
+                >
+                  {t('members.addAgain')}
+                </button>
+              )}
+              {isOwner && userId !== engine.userId && view.joined && (
+                <button
+                  type="button"
                   class="link danger"
                   disabled={busy}
                   onClick={() => confirm(tf('members.removeConfirm', { name: name(userId) })) && act(() => engine.removeMember(view.id, userId))}

@@ -686,24 +686,46 @@ export class ChannelEngine {
   /** Claims a key package for each user's devices and adds them in one commit. */
   async addMembers(channelId: string, userIds: string[]): Promise<{ missing: string[] }> {
     const c = this.require(channelId);
+    const claimed = await this.claim(userIds);
+    const present = new Set(c.members.map((m) => m.deviceId));
+    const adds = claimed.items.filter((item) => !present.has(item.deviceId)).map((item) => item.add);
+    if (adds.length > 0) await this.commit(c, () => adds);
+    return { missing: claimed.missing };
+  }
+
+  /**
+   * Adds a member's devices again: removes their old leaves, then adds fresh key packages, for a
+   * browser restored from the key backup (same device, no group state). Two commits, not one:
+   * bcmls refuses an Add whose signature key equals that of a leaf the same commit removes.
+   */
+  async addAgain(channelId: string, userId: string): Promise<{ missing: string[] }> {
+    const c = this.require(channelId);
+    const claimed = await this.claim([userId]);
+    const returning = new Set(claimed.items.map((item) => item.deviceId));
+    await this.removeLeaves(c, (m) => returning.has(m.deviceId));
+    const adds = claimed.items.filter((item) => item.deviceId !== this.deviceId).map((item) => item.add);
+    if (adds.length > 0) await this.commit(c, () => adds);
+    return { missing: claimed.missing };
+  }
+
+  /** One key package per active device of each user, checked to name that user and device. */
+  private async claim(userIds: string[]): Promise<{ items: { userId: string; deviceId: string; add: Proposal }[]; missing: string[] }> {
     const claimed = await this.api.call<{ items: { userId: string; deviceId: string; keyPackage: string }[]; missing?: string[] }>(
       'POST',
       '/api/v1/key-packages/claim',
       { userIds },
     );
-    const present = new Set(c.members.map((m) => m.deviceId));
-    const adds: Proposal[] = [];
+    const items = [];
     for (const item of claimed.items) {
-      if (present.has(item.deviceId)) continue;
       const decoded = decodeMlsMessage(fromBase64url(item.keyPackage), 0)?.[0];
       if (!decoded || decoded.wireformat !== 'mls_key_package') continue;
-      // Refuse what our own check refuses, before the server does.
-      const cred = decodeMemberCredential(decoded.keyPackage.leafNode.credential.credentialType === 'basic' ? decoded.keyPackage.leafNode.credential.identity : new Uint8Array());
+      const credential = decoded.keyPackage.leafNode.credential;
+      const cred = decodeMemberCredential(credential.credentialType === 'basic' ? credential.identity : new Uint8Array());
+      // Refuse what does not say who it is for; the server and every member check it again.
       if (cred.userId !== item.userId || cred.deviceId !== item.deviceId) continue;
-      adds.push({ proposalType: 'add', add: { keyPackage: decoded.keyPackage } });
+      items.push({ userId: item.userId, deviceId: item.deviceId, add: { proposalType: 'add', add: { keyPackage: decoded.keyPackage } } as Proposal });
     }
-    if (adds.length > 0) await this.commit(c, () => adds);
-    return { missing: claimed.missing ?? [] };
+    return { items, missing: claimed.missing ?? [] };
   }
 
   async removeMember(channelId: string, userId: string): Promise<void> {

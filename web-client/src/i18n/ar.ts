@@ -114,6 +114,8 @@ export const ar: Record<MessageKey, string> = {
   'members.leave': 'مغادرة القناة',
   'members.leaveConfirm': 'هل تريد مغادرة هذه القناة؟ لن تصلك رسائلها بعد الآن.',
   'members.add': 'إضافة أعضاء',
+  'members.addAgain': 'إضافة من جديد',
+  'members.addAgainHelp': 'لمن استُعيد متصفحه من النسخة الاحتياطية للمفاتيح أو فقد مفاتيحه: تعود أجهزته بمفاتيح جديدة.',
   'members.addSelected': 'إضافة المحدَّدين',
   'members.search': 'البحث في الدليل',
   'members.alreadyIn': 'عضو بالفعل',

@@ -113,6 +113,8 @@ export const en = {
   'members.leave': 'Leave channel',
   'members.leaveConfirm': 'Leave this channel? You will not receive its messages any more.',
   'members.add': 'Add members',
+  'members.addAgain': 'Add again',
+  'members.addAgainHelp': 'For someone whose browser was restored from the key backup or lost its keys: their devices come back with fresh keys.',
   'members.addSelected': 'Add selected',
   'members.search': 'Search the directory',
   'members.alreadyIn': 'Already a member',

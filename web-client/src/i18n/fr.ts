@@ -114,6 +114,8 @@ export const fr: Record<MessageKey, string> = {
   'members.leave': 'Quitter le canal',
   'members.leaveConfirm': 'Quitter ce canal ? Vous n’en recevrez plus les messages.',
   'members.add': 'Ajouter des membres',
+  'members.addAgain': 'Ajouter à nouveau',
+  'members.addAgainHelp': 'Pour une personne dont le navigateur a été restauré depuis la sauvegarde des clés ou a perdu ses clés : ses appareils reviennent avec de nouvelles clés.',
   'members.addSelected': 'Ajouter la sélection',
   'members.search': 'Chercher dans l’annuaire',
   'members.alreadyIn': 'Déjà membre',

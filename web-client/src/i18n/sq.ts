@@ -114,6 +114,8 @@ export const sq: Record<MessageKey, string> = {
   'members.leave': 'Largohu nga kanali',
   'members.leaveConfirm': 'Të largoheni nga ky kanal? Nuk do t’i merrni më mesazhet e tij.',
   'members.add': 'Shto anëtarë',
+  'members.addAgain': 'Shto përsëri',
+  'members.addAgainHelp': 'Për dikë, shfletuesi i të cilit u rikthye nga kopja rezervë e çelësave ose humbi çelësat: pajisjet e tij kthehen me çelësa të rinj.',
   'members.addSelected': 'Shto të zgjedhurit',
   'members.search': 'Kërko në numërator',
   'members.alreadyIn': 'Tashmë anëtar',

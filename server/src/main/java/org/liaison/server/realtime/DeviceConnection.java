@@ -157,7 +157,8 @@ final class DeviceConnection {
 
   private Feed open(String channelId, long cursor) {
     Feed feed = feeds.get(channelId);
-    if (feed != null) {
+    // A feed stopped by this device's removal is replaced when it is added again (a Welcome).
+    if (feed != null && !feed.stopped) {
       return feed;
     }
     Feed created = new Feed(channelId, cursor);

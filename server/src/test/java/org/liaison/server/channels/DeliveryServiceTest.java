@@ -244,6 +244,31 @@ class DeliveryServiceTest {
   }
 
   @Test
+  void aRemovedDeviceAddedAgainIsFollowedAgainOnTheSameSocket() {
+    // A browser restored from the key backup is the same device without group state: an owner
+    // removes its old leaf and adds it again, while its socket stays open.
+    String channel = officer.createChannel(policy(2, 90), "case");
+    Person caseManager = net.person("Case Manager", "municipality", 2, 5);
+    officer.add(channel, youthWorker, caseManager);
+    try (RealtimeClient socket =
+        RealtimeClient.connect(net.server.server().port(), youthWorker.token())) {
+      socket.next("ready");
+      expect(
+          201,
+          officer.commit(
+              channel,
+              officer.sessions.get(channel).remove(m -> m.userId().equals(youthWorker.id()))));
+      assertEquals("removed", socket.next("channel-updated").getString("reason"));
+      officer.add(channel, youthWorker);
+      assertEquals(channel, socket.next("welcome").getString("channelId"));
+      expect(201, officer.send(channel, "back", "Welcome back"));
+      JsonObject message = socket.next("message");
+      assertEquals(channel, message.getString("channelId"));
+      assertEquals(officer.deviceId, message.getString("senderDeviceId"));
+    }
+  }
+
+  @Test
   void onlyOwnersCoordinatorsOrTheMemberThemselvesRemove() {
     String channel = officer.createChannel(policy(1, 90), "team");
     officer.add(channel, youthWorker, volunteer);
