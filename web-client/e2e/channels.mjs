@@ -399,9 +399,14 @@ export function channelTests({ root, screenshots }) {
           await bilal.locator('.member-list li', { hasText: 'Chloé Martin' }).getByRole('button', { name: 'Add again' }).click();
           await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).waitFor();
           await chloe.getByText('Waiting to be added on this device').waitFor({ state: 'detached' });
-          await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).click();
+          // Unread, in the list and the tab's title, until she opens the channel.
           await sendInBrowser(bilal, 'Welcome back, Chloé');
+          await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).getByText('1 unread').waitFor();
+          assert.equal(await chloe.title(), '(1) Liaison');
+          await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).click();
           await messageList(chloe).locator('li.message', { hasText: 'Welcome back, Chloé' }).waitFor();
+          await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).getByText('1 unread').waitFor({ state: 'detached' });
+          assert.equal(await chloe.title(), 'Liaison');
           await sendInBrowser(chloe, 'Back on a new laptop');
           await messageList(bilal).locator('li.message', { hasText: 'Back on a new laptop' }).waitFor();
           await dana.next((e) => e.event === 'message' && e.text === 'Back on a new laptop');

@@ -5,7 +5,7 @@ import { ChannelList } from '../channels/ChannelList';
 import { ChannelView } from '../channels/ChannelView';
 import { NewChannel } from '../channels/NewChannel';
 import type { Device } from '../device/setup';
-import { t } from '../i18n';
+import { formatNumber, t } from '../i18n';
 import type { Items, User } from '../model';
 import type { DeviceState } from '../pages/DevicePanel';
 import { Home } from '../pages/Home';
@@ -61,6 +61,11 @@ export function Workspace({
   }, [engine]);
 
   const channels = engine?.list() ?? [];
+  // Unread messages in the tab's title, so a member working elsewhere sees them.
+  const unread = channels.reduce((n, c) => n + c.unread, 0);
+  useEffect(() => {
+    document.title = unread > 0 ? `(${formatNumber(unread)}) ${t('app.name')}` : t('app.name');
+  }, [unread]);
   const channelId = path.startsWith('/c/') ? decodeURIComponent(path.slice(3)) : null;
   const view = channelId && engine ? engine.channel(channelId) : null;
 
