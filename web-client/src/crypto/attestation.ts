@@ -130,6 +130,21 @@ async function signatureValid(link: Attestation): Promise<boolean> {
   }
 }
 
+/** One link's issuer, signature, kind and validity period, in Java's order and with its reasons. */
+async function checkLink(
+  link: Attestation,
+  expectedIssuer: Uint8Array,
+  otherIssuer: AttestationFailure,
+  kind: number,
+  seconds: number,
+): Promise<void> {
+  if (!equal(link.issuerKey, expectedIssuer)) throw new AttestationError(otherIssuer, 'unexpected issuer');
+  if (!(await signatureValid(link))) throw new AttestationError('BAD_SIGNATURE', 'signature does not verify');
+  if (link.kind !== kind) throw new AttestationError('WRONG_KIND', 'attestation out of place');
+  if (seconds < link.issuedAt) throw new AttestationError('NOT_YET_VALID', 'not valid yet');
+  if (seconds >= link.expiresAt) throw new AttestationError('EXPIRED', 'expired');
+}
+
 /** Same rules, same order and same reasons as AttestationChain.verify in Java. */
 export async function verifyAttestationChain(
   chainBytes: Uint8Array,
@@ -144,15 +159,7 @@ export async function verifyAttestationChain(
   let issuer: Attestation | undefined;
   for (const [i, link] of links.entries()) {
     const last = i === links.length - 1;
-    if (!equal(link.issuerKey, expectedIssuer)) {
-      throw new AttestationError(i === 0 ? 'NOT_FROM_ROOT' : 'BROKEN_CHAIN', 'unexpected issuer');
-    }
-    if (!(await signatureValid(link))) throw new AttestationError('BAD_SIGNATURE', 'signature does not verify');
-    if (link.kind !== (last ? KIND_DEVICE : KIND_COORDINATOR)) {
-      throw new AttestationError('WRONG_KIND', 'attestation out of place');
-    }
-    if (seconds < link.issuedAt) throw new AttestationError('NOT_YET_VALID', 'not valid yet');
-    if (seconds >= link.expiresAt) throw new AttestationError('EXPIRED', 'expired');
+    await checkLink(link, expectedIssuer, i === 0 ? 'NOT_FROM_ROOT' : 'BROKEN_CHAIN', last ? KIND_DEVICE : KIND_COORDINATOR, seconds);
     if (issuer) {
       if (link.tier > issuer.tier) throw new AttestationError('TIER_ABOVE_ISSUER', 'tier above issuer');
       if (issuer.cityId !== '' && issuer.cityId !== link.cityId) {
@@ -254,12 +261,7 @@ export async function verifyCoordinatorAttestation(
   now: Date,
 ): Promise<Attestation> {
   const link = parseAttestation(bytes);
-  const seconds = Math.floor(now.getTime() / 1000);
-  if (!equal(link.issuerKey, rootKey)) throw new AttestationError('NOT_FROM_ROOT', 'not issued by the network root');
-  if (!(await signatureValid(link))) throw new AttestationError('BAD_SIGNATURE', 'signature does not verify');
-  if (link.kind !== KIND_COORDINATOR) throw new AttestationError('WRONG_KIND', 'not a coordinator attestation');
-  if (seconds < link.issuedAt) throw new AttestationError('NOT_YET_VALID', 'not valid yet');
-  if (seconds >= link.expiresAt) throw new AttestationError('EXPIRED', 'expired');
+  await checkLink(link, rootKey, 'NOT_FROM_ROOT', KIND_COORDINATOR, Math.floor(now.getTime() / 1000));
   if (!equal(link.subjectKey, coordinatorKey)) throw new AttestationError('KEY_MISMATCH', 'another key');
   if (link.userId !== userId) throw new AttestationError('USER_MISMATCH', 'another user');
   return link;
