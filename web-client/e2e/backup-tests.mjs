@@ -32,8 +32,8 @@ export async function restoreWithCode(page, code) {
   await page.getByRole('heading', { name: 'Restore your identity' }).waitFor();
   await page.getByLabel('Recovery code (26 letters and digits)').fill(code.toLowerCase().replace(/-/g, ' '));
   await page.getByRole('button', { name: 'Restore with your recovery code' }).click();
-  await page.getByText('Your identity is restored in this browser.').waitFor({ timeout: 60_000 });
-  await page.getByText('Your channels will reappear when a member or owner adds this browser again.').first().waitFor();
+  await page.getByText('Your identity is restored in this browser, as a new device.').waitFor({ timeout: 60_000 });
+  await page.getByText(/a coordinator of your city confirms this device/).first().waitFor();
   await page.getByRole('button', { name: 'Continue' }).click();
 }
 
@@ -47,7 +47,7 @@ async function signIn(page, base, email, password) {
 /** This browser's device id (kept per tab, not secret), the panel's fingerprint and device count. */
 async function thisDevice(page, status) {
   const panel = page.getByRole('region', { name: 'This device' });
-  await panel.getByText(status, { exact: true }).waitFor({ timeout: 30_000 });
+  await panel.locator('dl.facts').getByText(status, { exact: true }).waitFor({ timeout: 30_000 });
   const fingerprint = (await panel.locator('.fingerprint').innerText()).trim();
   const count = (await panel.locator('dt', { hasText: 'Devices on your account' }).locator('xpath=following-sibling::dd[1]').innerText()).trim();
   const deviceId = await page.evaluate(() => sessionStorage.getItem('liaison.device'));
@@ -90,7 +90,7 @@ async function memberInvitation(shared) {
 
 export const backupTests = [
   {
-    name: 'a member registers, keeps the recovery code, and restores the same device in a fresh browser',
+    name: 'a member registers, keeps the recovery code, restores in a fresh browser as a new device and revokes the old one',
     async run({ page, shared, axe }) {
       assert.ok(shared.admin, 'needs the admin registered by the earlier tests');
       const { link } = await memberInvitation(shared);
@@ -134,9 +134,22 @@ export const backupTests = [
         await restoreWithCode(other, code);
         await other.getByRole('heading', { name: 'Your profile' }).waitFor();
         const restored = await thisDevice(other, 'Awaiting attestation');
-        assert.equal(restored.deviceId, first.deviceId, 'the restored browser is the same device');
-        assert.equal(restored.fingerprint, first.fingerprint, 'with the same device key');
-        assert.equal(restored.count, 1, 'restoring registered no second device');
+        assert.notEqual(restored.deviceId, first.deviceId, 'the restored browser is a new device');
+        assert.notEqual(restored.fingerprint, first.fingerprint, 'with its own key');
+        assert.equal(restored.count, 2, 'the old device is still listed, to revoke');
+        // The old browser is "lost": revoke it from the new one; its session ends at once.
+        other.on('dialog', (d) => d.accept());
+        const panel = other.getByRole('region', { name: 'This device' });
+        await panel.getByRole('button', { name: /^Revoke / }).click();
+        await panel.locator('.device-list li', { hasText: 'Revoked' }).waitFor();
+        assert.equal(await panel.getByRole('button', { name: /^Revoke / }).count(), 0);
+        await axe('this device with the old one revoked', other);
+        // The old browser's session ended with its device: unlocking it only leads to sign-in.
+        await page.reload();
+        await page.getByRole('heading', { name: 'Liaison is locked' }).waitFor();
+        await page.getByLabel('Password').fill(MEMBER.password);
+        await page.getByRole('button', { name: 'Unlock' }).click();
+        await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 30_000 });
       } finally {
         await fresh.close();
       }

@@ -109,7 +109,7 @@ async function registerInBrowser(page, link, person) {
   await page.getByRole('button', { name: 'Create my account' }).click();
   person.recoveryCode = await acceptRecoveryCode(page);
   await page.getByRole('heading', { name: 'Your profile' }).waitFor();
-  await page.getByRole('region', { name: 'This device' }).getByText('Awaiting attestation', { exact: true }).waitFor();
+  await page.getByRole('region', { name: 'This device' }).locator('dl.facts').getByText('Awaiting attestation', { exact: true }).waitFor();
 }
 
 /** Reload: the key store locks (its key is never stored); unlock with the password. */
@@ -250,7 +250,7 @@ export function channelTests({ root, screenshots }) {
           // The browsers see their attested devices after unlocking again.
           await reloadAndUnlock(bilal, PASSWORD);
           await reloadAndUnlock(chloe, PASSWORD);
-          await bilal.getByRole('region', { name: 'This device' }).getByText('Active', { exact: true }).waitFor();
+          await bilal.getByRole('region', { name: 'This device' }).locator('dl.facts').getByText('Active', { exact: true }).waitFor();
 
           // Bilal creates a T2 channel without law enforcement.
           await bilal.getByRole('link', { name: 'New channel' }).click();
@@ -396,7 +396,17 @@ export function channelTests({ root, screenshots }) {
           await restoreWithCode(chloe, people.chloe.recoveryCode);
           // Without the channel's keys it cannot even read the channel's name.
           await chloe.getByRole('link', { name: /Channel without a name yet.*Waiting to be added on this device/ }).waitFor();
-          await bilal.locator('.member-list li', { hasText: 'Chloé Martin' }).getByRole('button', { name: 'Add again' }).click();
+          // A new device: the coordinator confirms it, and the browser picks that up on unlocking.
+          await coordinator.reload();
+          await coordinator.getByRole('heading', { name: 'Liaison is locked' }).waitFor();
+          await coordinator.getByLabel('Password').fill(shared.admin.password);
+          await coordinator.getByRole('button', { name: 'Unlock' }).click();
+          await confirmCard.getByRole('button', { name: 'Confirm Chloé Martin' }).click();
+          await confirmCard.getByText('Chloé Martin’s device is confirmed.').waitFor();
+          await reloadAndUnlock(chloe, PASSWORD);
+          await chloe.getByRole('region', { name: 'This device' }).locator('dl.facts').getByText('Active', { exact: true }).waitFor();
+          await chloe.getByText('The keys others need to add you to channels are published.').waitFor();
+          await bilal.locator('.member-list li', { hasText: 'Chloé Martin' }).getByRole('button', { name: 'Add new devices' }).click();
           await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).waitFor();
           await chloe.getByText('Waiting to be added on this device').waitFor({ state: 'detached' });
           // Unread, in the list and the tab's title, until she opens the channel.
@@ -411,6 +421,12 @@ export function channelTests({ root, screenshots }) {
           await messageList(bilal).locator('li.message', { hasText: 'Back on a new laptop' }).waitFor();
           await dana.next((e) => e.event === 'message' && e.text === 'Back on a new laptop');
 
+          // The lost laptop is revoked from the new browser; members remove its leaf on their own.
+          await bilal.locator('.member-list li', { hasText: 'Chloé Martin' }).getByText('2 devices').waitFor();
+          await chloe.getByRole('link', { name: 'Profile and device' }).click();
+          await chloe.getByRole('region', { name: 'This device' }).getByRole('button', { name: /^Revoke / }).click();
+          await bilal.locator('.member-list li', { hasText: 'Chloé Martin' }).getByText('2 devices').waitFor({ state: 'detached' });
+          await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).click();
           await chloe.getByRole('button', { name: /^Members/ }).click();
           await bilal.locator('.member-list').getByText('Chloé Martin').waitFor();
           await chloe.getByRole('button', { name: 'Leave channel' }).click();

@@ -31,7 +31,7 @@ async function profileShown(page) {
  */
 async function devicePanel(page, status) {
   const panel = page.getByRole('region', { name: 'This device' });
-  await panel.getByText(status, { exact: true }).waitFor();
+  await panel.locator('dl.facts').getByText(status, { exact: true }).waitFor();
   const fingerprint = (await panel.locator('.fingerprint').innerText()).trim();
   assert.match(fingerprint, /^[0-9a-f]{4}( [0-9a-f]{4}){7}$/, 'the fingerprint is 16 bytes of hex in groups of 4');
   const count = (await panel.locator('dt', { hasText: 'Devices on your account' }).locator('xpath=following-sibling::dd[1]').innerText()).trim();

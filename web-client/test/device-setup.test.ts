@@ -239,7 +239,7 @@ describe('key backup and restore', () => {
     await expect(createBackup(await signIn(server), device, CHEAP)).rejects.toMatchObject({ code: 'device-required' });
   });
 
-  it('restores the same device in a browser without a key store, and uploads fresh key packages', async () => {
+  it('restores the identity as a new device, re-seals the backup for it, and leaves the old one to revoke', async () => {
     const server = new FakeServer();
     const { device, code } = await registered(server);
     server.devices[0].status = 'active';
@@ -249,13 +249,17 @@ describe('key backup and restore', () => {
     expect(backup).toEqual(server.backup);
     const restored = await restoreDevice(api, PASSWORD, code, backup!, { ...CHEAP, cost: TINY, factory });
     opened.push(restored.store);
-    expect(restored.replacedRevoked).toBe(false);
-    expect(restored.deviceId).toBe(device.deviceId);
-    expect(restored.identity).toEqual(device.identity);
-    expect(server.devices).toHaveLength(1);
-    expect(server.bound.get(api.sessionClaims()!.sessionId)).toBe(device.deviceId);
-    expect(server.uploads.at(-1)?.replace).toBe(true);
-    expect(await loadIdentity(restored.store)).toEqual(device.identity);
+    expect(restored.previousDeviceId).toBe(device.deviceId);
+    expect(restored.deviceId).not.toBe(device.deviceId);
+    expect(restored.identity.publicKey).not.toEqual(device.identity.publicKey);
+    expect(server.devices).toHaveLength(2);
+    expect(server.devices[1].status).toBe('awaiting-attestation');
+    expect(server.bound.get(api.sessionClaims()!.sessionId)).toBe(restored.deviceId);
+    expect(await loadIdentity(restored.store)).toEqual(restored.identity);
+    // The same code now opens a backup of the new device.
+    const resealed = await openBackup(code, server.backup!, USER);
+    expect(resealed.deviceId).toBe(restored.deviceId);
+    expect(resealed.identity).toEqual(restored.identity);
     // Now this browser has a store: the backup is no longer offered.
     expect(await restorableBackup(await signIn(server), factory)).toBeNull();
   });
@@ -273,7 +277,7 @@ describe('key backup and restore', () => {
     expect(await KeyStore.exists(storeName(USER), factory)).toBe(false);
   });
 
-  it('registers a new device when the backed-up one was revoked, and re-seals the backup for it', async () => {
+  it('restores the same way when the backed-up device was revoked meanwhile', async () => {
     const server = new FakeServer();
     const { device, code } = await registered(server);
     server.devices[0].status = 'revoked';
@@ -281,12 +285,9 @@ describe('key backup and restore', () => {
     const api = await signIn(server);
     const restored = await restoreDevice(api, PASSWORD, code, server.backup!, { ...CHEAP, cost: TINY, factory });
     opened.push(restored.store);
-    expect(restored.replacedRevoked).toBe(true);
     expect(restored.deviceId).not.toBe(device.deviceId);
     expect(server.devices).toHaveLength(2);
-    const resealed = await openBackup(code, server.backup!, USER);
-    expect(resealed.deviceId).toBe(restored.deviceId);
-    expect(resealed.identity).toEqual(restored.identity);
+    expect((await openBackup(code, server.backup!, USER)).deviceId).toBe(restored.deviceId);
   });
 
   it('offers nothing when the server has no backup', async () => {

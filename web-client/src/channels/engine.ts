@@ -694,16 +694,17 @@ export class ChannelEngine {
   }
 
   /**
-   * Adds a member's devices again: removes their old leaves, then adds fresh key packages, for a
-   * browser restored from the key backup (same device, no group state). Two commits, not one:
-   * bcmls refuses an Add whose signature key equals that of a leaf the same commit removes.
+   * Brings a member's devices in the channel up to date: adds their active devices that are not
+   * in it (a browser restored from the key backup, a new laptop) and removes their leaves whose
+   * devices are no longer active (revoked). Removes first, in their own commit.
    */
   async addAgain(channelId: string, userId: string): Promise<{ missing: string[] }> {
     const c = this.require(channelId);
     const claimed = await this.claim([userId]);
-    const returning = new Set(claimed.items.map((item) => item.deviceId));
-    await this.removeLeaves(c, (m) => returning.has(m.deviceId));
-    const adds = claimed.items.filter((item) => item.deviceId !== this.deviceId).map((item) => item.add);
+    const active = new Set(claimed.items.map((item) => item.deviceId));
+    await this.removeLeaves(c, (m) => m.userId === userId && !active.has(m.deviceId));
+    const present = new Set(c.members.map((m) => m.deviceId));
+    const adds = claimed.items.filter((item) => !present.has(item.deviceId)).map((item) => item.add);
     if (adds.length > 0) await this.commit(c, () => adds);
     return { missing: claimed.missing };
   }

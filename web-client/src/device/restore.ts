@@ -2,29 +2,17 @@
  * The key backup's calls: seal and upload it after registration (the code is shown only once the
  * upload succeeded), find it when a browser without a key store signs in, and restore from it.
  *
- * Restoring re-creates this user's key store with the backed-up identity and device id, binds the
- * new session to that device (`POST /api/v1/devices/{id}/session`) and, once the device is active,
- * uploads fresh key packages with `replace: true` (the server's unclaimed ones have no secrets
- * here). No group state travels in the backup: channels come back when a member or an owner adds
- * this device again. When the backed-up device was revoked (410) or is gone (404), a new device is
- * registered instead (it needs a new attestation) and the backup is re-sealed for it under the
- * same code, so the code the member holds stays the one that works.
+ * Restoring brings the member's identity back into a new browser as a new device: the safety
+ * numbers they verified return, a fresh device key is registered (a coordinator confirms it;
+ * owners add it to channels again), and the backup is re-sealed for the new device under the same
+ * code, so the code the member holds stays the one that works. The old device is not re-bound:
+ * a lost browser must be revocable without revoking the restored one.
  */
 import { ApiError, type Api } from '../api';
 import { openBackup, type RecoveryCost, RECOVERY_COST, type SealedBackup, sealBackup, newRecoveryCode } from './backup';
-import { deleteKeyPackages, saveIdentity } from './identity';
 import { type KdfCost, KeyStore, PRODUCTION_COST } from './keystore';
-import { signDeviceSession } from './session';
 import { exportVerified, importVerified } from './verified';
-import {
-  browserDeviceName,
-  type Device,
-  type DeviceRecord,
-  DEVICE_ID_RECORD,
-  publishKeyPackages,
-  register,
-  storeName,
-} from './setup';
+import { browserDeviceName, type Device, register, storeName } from './setup';
 
 /** Verified safety numbers (user id → number), kept in the key store and carried by the backup. */
 
@@ -40,8 +28,8 @@ export interface RestoreOptions extends BackupOptions {
 }
 
 export interface Restored extends Device {
-  /** True when the backed-up device was revoked or gone and this browser is a new device. */
-  replacedRevoked: boolean;
+  /** The device the backup came from (the lost or old browser), for the member to revoke. */
+  previousDeviceId: string;
 }
 
 /** Seals the device's backup under `code` and replaces the server's copy. */
@@ -83,7 +71,11 @@ export async function restorableBackup(api: Api, factory: IDBFactory = globalThi
 }
 
 /**
- * Restores the backed-up identity into this browser. The backup is opened before anything is
+ * Restores the backed-up identity into this browser as a NEW device: the safety numbers the member
+ * verified (and whatever else the backup carries) come back, a fresh device key is registered
+ * (a coordinator confirms it, owners add it to channels again), and the backup is sealed again
+ * for it under the same code. The old device is left for the member to revoke: a lost browser
+ * must not keep a key that is still this member's. The backup is opened before anything is
  * written, so a wrong code (`BackupError` `WRONG_CODE`) leaves the browser as it was.
  */
 export async function restoreDevice(
@@ -98,33 +90,11 @@ export async function restoreDevice(
   const contents = await openBackup(code, backup, claims.userId);
   const store = await KeyStore.open(storeName(claims.userId), password, options.cost ?? PRODUCTION_COST, options.factory);
   try {
-    await saveIdentity(store, contents.identity);
-    await store.put(DEVICE_ID_RECORD, new TextEncoder().encode(contents.deviceId));
     await importVerified(store, contents.verified);
-    // Key packages held by the server for this device have no secrets in this browser.
-    await deleteKeyPackages(store);
-    let record: DeviceRecord;
-    try {
-      record = await api.call<DeviceRecord>('POST', `/api/v1/devices/${encodeURIComponent(contents.deviceId)}/session`, {
-        signature: await signDeviceSession(contents.identity.signKey, claims.sessionId),
-      });
-    } catch (e) {
-      const gone = e instanceof ApiError && (e.code === 'device-revoked' || e.code === 'device-not-found');
-      if (!gone) throw e;
-      const fresh = await register(api, store, options.name ?? browserDeviceName());
-      const device: Device = { userId: claims.userId, store, registered: true, ...fresh };
-      await upload(api, device, code, options);
-      return { ...device, replacedRevoked: true };
-    }
-    const device: Device = {
-      userId: claims.userId,
-      deviceId: contents.deviceId,
-      identity: contents.identity,
-      store,
-      registered: false,
-    };
-    await publishKeyPackages(api, device, record);
-    return { ...device, replacedRevoked: false };
+    const fresh = await register(api, store, options.name ?? browserDeviceName());
+    const device: Device = { userId: claims.userId, store, registered: true, ...fresh };
+    await upload(api, device, code, options);
+    return { ...device, previousDeviceId: contents.deviceId };
   } catch (e) {
     store.close();
     throw e;

@@ -3,7 +3,7 @@ import type { Api } from '../api';
 import { fromBase64url } from '../device/identity';
 import { fingerprint } from '../device/session';
 import { type Device, type DeviceRecord, listDevices, publishKeyPackages } from '../device/setup';
-import { formatNumber, t, type MessageKey } from '../i18n';
+import { formatDate, formatNumber, t, tf, type MessageKey } from '../i18n';
 import { ErrorText } from './ErrorText';
 
 export interface DeviceState {
@@ -42,6 +42,17 @@ export function DevicePanel({ api, state }: { api: Api; state: DeviceState }) {
     };
   }, [deviceId, state.device]);
 
+  /** Revokes another of the member's devices (a lost or old browser): its sessions end at once. */
+  const revoke = (d: DeviceRecord) => {
+    if (!confirm(tf('device.revokeConfirm', { name: d.name }))) return;
+    setError(null);
+    api
+      .call('POST', `/api/v1/devices/${d.id}/revoke`, {})
+      .then(() => listDevices(api))
+      .then(setDevices)
+      .catch(setError);
+  };
+
   const mine = devices?.find((d) => d.id === deviceId);
   let body;
   if (state.settingUp) {
@@ -69,6 +80,28 @@ export function DevicePanel({ api, state }: { api: Api; state: DeviceState }) {
         {mine.status === 'awaiting-attestation' && <p>{t('device.fingerprintHelp')}</p>}
         {mine.status === 'revoked' && <p>{t('device.revokedHelp')}</p>}
         {published && <p>{t('device.keysPublished')}</p>}
+        {devices!.length > 1 && (
+          <>
+            <h3>{t('device.yours')}</h3>
+            <ul class="device-list">
+              {devices!.map((d) => (
+                <li key={d.id}>
+                  <span>{d.name}</span> <span class="badge">{t(`device.status.${d.status}` as MessageKey)}</span>{' '}
+                  <span class="small muted">{formatDate(d.createdAt)}</span>
+                  {d.id === deviceId ? (
+                    <span class="small"> · {t('device.thisOne')}</span>
+                  ) : (
+                    d.status !== 'revoked' && (
+                      <button type="button" class="link danger" onClick={() => revoke(d)}>
+                        {tf('device.revokeNamed', { name: d.name })}
+                      </button>
+                    )
+                  )}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
         <ErrorText error={error} />
       </>
     );

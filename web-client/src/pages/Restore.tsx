@@ -34,8 +34,7 @@ export function Restore({
       <section class="card narrow" aria-labelledby="restore-title">
         <h1 id="restore-title">{t('restore.title')}</h1>
         <p role="status">{t('restore.done')}</p>
-        {restored.replacedRevoked && <p>{t('restore.revoked')}</p>}
-        <p>{t('restore.channelsNote')}</p>
+        <p>{t('restore.newDeviceNext')}</p>
         <button type="button" onClick={onDone}>{t('restore.continue')}</button>
       </section>
     );
