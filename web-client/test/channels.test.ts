@@ -161,6 +161,8 @@ describe('the policy badge and refusals', () => {
   it('turns server refusals into sentences', () => {
     const refused = new ApiError(403, 'policy-violation', 'min-tier', undefined, { rule: 'min-tier', userId: 'u1' });
     expect(humanError(refused, () => 'Amina')).toBe('Amina is below this channel’s tier.');
+    const amina = { displayName: 'Amina', tier: 'T1', sector: 'youth-work' };
+    expect(humanError(refused, () => 'Amina', { person: () => amina, policy: t2 })).toBe('Amina is T1; this channel needs T2.');
     expect(humanError(new ApiError(403, 'policy-violation', 'x', undefined, { rule: 'new-rule' }))).toBe('This change breaks the channel’s policy.');
     expect(humanError(new ApiError(0, 'offline', 'x'))).toMatch(/cannot be reached/);
     expect(humanError(new Error('boom'))).toBe('Something went wrong');

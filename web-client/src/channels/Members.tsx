@@ -42,7 +42,7 @@ export function Members({
     try {
       await action();
     } catch (e) {
-      setError(humanError(e, name));
+      setError(humanError(e, name, { person: (id) => users.get(id), policy: view.policy }));
     } finally {
       setBusy(false);
     }

@@ -66,12 +66,25 @@ export function policyRefusal(policy: ChannelPolicy, person: { displayName: stri
   return null;
 }
 
-/** A human sentence for an error from the server or the engine; `names` maps user ids to names. */
-export function humanError(error: unknown, names: (userId: string) => string = (id) => id): string {
+type Person = { displayName: string; tier: string; sector: string; status?: string };
+
+/**
+ * A human sentence for an error from the server or the engine. `names` maps user ids to names;
+ * with the directory entry and the channel's policy, a tier or sector refusal says exactly why
+ * ("Amina is T1; this channel needs T2").
+ */
+export function humanError(
+  error: unknown,
+  names: (userId: string) => string = (id) => id,
+  context?: { person: (userId: string) => Person | undefined; policy: ChannelPolicy },
+): string {
   const code = (error as { code?: string })?.code;
   const details = error instanceof ApiError ? error.details : error instanceof FrameError ? error.details : {};
   if (code === 'policy-violation') {
     const rule = String(details.rule ?? '');
+    const person = typeof details.userId === 'string' ? context?.person(details.userId) : undefined;
+    const exact = person && (rule === 'min-tier' || rule === 'sector') ? policyRefusal(context!.policy, person) : null;
+    if (exact) return exact;
     const name = typeof details.userId === 'string' ? names(details.userId) : '';
     const key = `error.policy.${rule}`;
     return tf((isKey(key) ? key : 'error.policy.other') as MessageKey, { name });
