@@ -437,6 +437,11 @@ export function channelTests({ root, screenshots }) {
           await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).click();
           await messageList(chloe).locator('li.message', { hasText: 'Welcome back, Chloé' }).waitFor();
           assert.equal(await messageList(chloe).locator('li.message', { hasText: 'After Chloé left' }).count(), 0);
+
+          // Idle: a device that asks for a short idle time (here 5 s) locks on its own.
+          await bilal.evaluate(() => localStorage.setItem('liaison.lockAfterMs', '5000'));
+          await reloadAndUnlock(bilal, PASSWORD);
+          await bilal.getByRole('heading', { name: 'Liaison is locked' }).waitFor({ timeout: 20_000 });
           state.channelId = channelId;
         } catch (e) {
           // Both members' pages as they were, next to the harness's own screenshot.

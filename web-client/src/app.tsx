@@ -6,6 +6,7 @@ import { getLanguage, LANGUAGES, onLanguageChange, setLanguage, t, type MessageK
 import { Invite } from './pages/Invite';
 import type { DeviceState } from './pages/DevicePanel';
 import { Login } from './pages/Login';
+import { lockAfterMs } from './workspace/idleLock';
 
 type SignedIn = typeof import('./signedIn');
 let signedInModule: Promise<SignedIn> | undefined;
@@ -26,8 +27,6 @@ const initialDevice = (): DeviceState => ({
   error: null,
 });
 
-/** Idle time after which the key store locks (the member unlocks with the password). */
-export const LOCK_AFTER_MS = 15 * 60_000;
 
 /**
  * Client-side routes: /invite/<code>, /login, and for a signed-in member / (profile and device),
@@ -169,9 +168,10 @@ export function App() {
     const touch = () => (lastActivity.current = Date.now());
     const events = ['pointerdown', 'keydown', 'wheel', 'touchstart'];
     events.forEach((e) => addEventListener(e, touch, { passive: true }));
+    const idle = lockAfterMs();
     const timer = setInterval(() => {
-      if (opened.current && Date.now() - lastActivity.current > LOCK_AFTER_MS) lock();
-    }, 30_000);
+      if (opened.current && Date.now() - lastActivity.current > idle) lock();
+    }, Math.min(30_000, idle / 2));
     return () => {
       events.forEach((e) => removeEventListener(e, touch));
       clearInterval(timer);

@@ -197,3 +197,16 @@ describe('the local history', () => {
     store.close();
   });
 });
+
+describe('the idle lock', () => {
+  it('is 15 minutes, and a device can only ask for less', async () => {
+    const { lockAfterMs, LOCK_AFTER_MS } = await import('../src/workspace/idleLock');
+    const storage = (value: string | null) => ({ getItem: () => value });
+    expect(LOCK_AFTER_MS).toBe(15 * 60_000);
+    expect(lockAfterMs(storage(null))).toBe(LOCK_AFTER_MS);
+    expect(lockAfterMs(storage('120000'))).toBe(120_000);
+    expect(lockAfterMs(storage(String(24 * 3600_000)))).toBe(LOCK_AFTER_MS);
+    expect(lockAfterMs(storage('junk'))).toBe(LOCK_AFTER_MS);
+    expect(lockAfterMs(storage('10'))).toBe(LOCK_AFTER_MS);
+  });
+});
