@@ -6,7 +6,15 @@ import { IDBFactory } from 'fake-indexeddb';
 import { decodeMlsMessage } from 'ts-mls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Api, type TokenStore } from '../src/api';
-import { base64url, decodeMemberCredential, fromBase64url, KEY_PACKAGE_PREFIX, loadIdentity } from '../src/device/identity';
+import {
+  base64url,
+  decodeMemberCredential,
+  fromBase64url,
+  KEY_PACKAGE_PREFIX,
+  LAST_RESORT_RECORD,
+  loadIdentity,
+  spendKeyPackage,
+} from '../src/device/identity';
 import { KeyStore, WrongPassword } from '../src/device/keystore';
 import { deviceSessionMessage } from '../src/device/session';
 import { type DeviceRecord, listDevices, publishKeyPackages, setUpDevice, storeName } from '../src/device/setup';
@@ -207,6 +215,15 @@ describe('publishKeyPackages', () => {
       deviceId: device.deviceId,
     });
     expect(message.keyPackage.leafNode.signaturePublicKey).toEqual(device.identity.publicKey);
+
+    // A Welcome that used the last-resort package leaves it (the server may hand it out again);
+    // one that used a one-time package spends it.
+    const lastResortRef = new TextDecoder().decode((await device.store.get(LAST_RESORT_RECORD))!);
+    await spendKeyPackage(device.store, lastResortRef);
+    expect(await device.store.names(KEY_PACKAGE_PREFIX)).toContain(KEY_PACKAGE_PREFIX + lastResortRef);
+    const oneTime = (await device.store.names(KEY_PACKAGE_PREFIX)).find((n) => n !== KEY_PACKAGE_PREFIX + lastResortRef)!;
+    await spendKeyPackage(device.store, oneTime.slice(KEY_PACKAGE_PREFIX.length));
+    expect(await device.store.names(KEY_PACKAGE_PREFIX)).toHaveLength(3);
 
     // the store holds packages now: nothing more to do
     expect(await publishKeyPackages(api, device, server.devices[0], 3)).toBe(0);

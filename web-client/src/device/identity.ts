@@ -259,6 +259,26 @@ export async function saveKeyPackages(store: KeyStore, packages: GeneratedKeyPac
   }
 }
 
+/** Names the batch's last-resort package, which stays after a Welcome uses it (one-time ones go). */
+export const LAST_RESORT_RECORD = 'key-package-last-resort';
+
+/** Keeps a whole uploaded batch: every package's secrets, and which one is the last-resort one. */
+export async function saveKeyPackageBatch(store: KeyStore, batch: KeyPackageBatch): Promise<void> {
+  await saveKeyPackages(store, [...batch.oneTime, batch.lastResort]);
+  await store.put(LAST_RESORT_RECORD, new TextEncoder().encode(batch.lastResort.ref));
+}
+
+/** After a Welcome used package `ref`: a one-time package is spent; the last-resort one stays. */
+export async function spendKeyPackage(store: KeyStore, ref: string): Promise<void> {
+  const lastResort = await store.get(LAST_RESORT_RECORD);
+  if (!lastResort || new TextDecoder().decode(lastResort) !== ref) await store.delete(KEY_PACKAGE_PREFIX + ref);
+}
+
+/** The member credential a leaf or key package carries (Liaison only uses `basic` credentials). */
+export function credentialOf(credential: Credential): MemberCredential {
+  return decodeMemberCredential(credential.credentialType === 'basic' ? credential.identity : new Uint8Array());
+}
+
 /** The stored package a Welcome's KeyPackageRef names, ready for ts-mls `joinGroup`. */
 export async function loadKeyPackage(
   store: KeyStore,

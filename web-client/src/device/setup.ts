@@ -17,7 +17,7 @@ import {
   memberCredential,
   registrationBody,
   saveIdentity,
-  saveKeyPackages,
+  saveKeyPackageBatch,
 } from './identity';
 import { type KdfCost, KeyStore, PRODUCTION_COST } from './keystore';
 import { signDeviceSession } from './session';
@@ -139,10 +139,25 @@ async function publishUnlocked(api: Api, device: Device, record: DeviceRecord, c
   if (record.id !== device.deviceId || record.status !== 'active') return 0;
   if ((await device.store.names(KEY_PACKAGE_PREFIX)).length > 0) return 0;
   const chain = record.attestation ? fromBase64url(record.attestation) : undefined;
+  return uploadKeyPackages(api, device, chain, count, true);
+}
+
+/**
+ * Makes `count` one-time packages and a last-resort one, uploads them, and keeps their secrets
+ * only after the upload succeeded. `replace`: the server's unclaimed packages have no secrets
+ * here and are withdrawn. Call it under `withKeyPackageLock`.
+ */
+export async function uploadKeyPackages(
+  api: Api,
+  device: Device,
+  chain: Uint8Array | undefined,
+  count: number,
+  replace: boolean,
+): Promise<number> {
   const batch = await generateKeyPackages(device.identity, memberCredential(device.userId, device.deviceId, chain), count, {
-    replace: true,
+    replace,
   });
   await api.call('POST', '/api/v1/key-packages', batch.uploadBody);
-  await saveKeyPackages(device.store, [...batch.oneTime, batch.lastResort]);
+  await saveKeyPackageBatch(device.store, batch);
   return batch.oneTime.length;
 }
