@@ -182,8 +182,8 @@ describe('the local history', () => {
     record.meta = { name: 'Case', description: '' };
     await history.saveChannel('c1', record, state);
     const loaded = (await history.loadChannel('c1'))!;
-    expect(loaded.cursor).toBe(41);
-    expect(loaded.meta).toEqual({ name: 'Case', description: '' });
+    expect(loaded.record.cursor).toBe(41);
+    expect(loaded.record.meta).toEqual({ name: 'Case', description: '' });
     expect(hex(loaded.state!.groupContext.groupId)).toBe(hex(groupId));
 
     await history.putMessage('c1', { clientMessageId: 'm1', senderUserId: 'u', senderDeviceId: 'd', body: 'pending', sentAt: '', receivedAt: '', outgoing: true });

@@ -35,16 +35,14 @@ import { verifyAttestationChain } from '../crypto/attestation';
 import {
   base64url,
   ciphersuite,
-  decodeMemberCredential,
-  deleteKeyPackages,
+  credentialOf,
   fromBase64url,
-  generateKeyPackages,
   KEY_PACKAGE_PREFIX,
   loadKeyPackage,
   memberCredential,
-  saveKeyPackages,
+  spendKeyPackage,
 } from '../device/identity';
-import { type Device, withKeyPackageLock } from '../device/setup';
+import { type Device, uploadKeyPackages, withKeyPackageLock } from '../device/setup';
 import { ChannelRecord, History, type StoredMessage } from './history';
 import { decodeText, decryptMeta, encodeText, encryptMeta, META_LABEL, type ChannelMeta } from './payload';
 import { type ChannelPolicy, admits, decodeGroupId, encodeGroupId, newGroupId, samePolicy } from './policy';
@@ -151,9 +149,7 @@ export class ChannelError extends Error {
 
 const KEY_PACKAGE_LOW_WATER = 10;
 const KEY_PACKAGE_TOP_UP = 20;
-const LAST_RESORT_RECORD = 'key-package-last-resort';
 const ROOT_RECORD = 'network/root-key';
-const utf8 = new TextEncoder();
 
 const randomId = () => base64url(crypto.getRandomValues(new Uint8Array(12)));
 
@@ -292,12 +288,13 @@ export class ChannelEngine {
 
   private async load(server: ServerChannel): Promise<Channel> {
     // A record that no longer decodes is treated as lost: the channel waits to be re-added.
-    const record = await this.history.loadChannel(server.id).catch(() => null);
-    const state: ClientState | null = record?.state ?? null;
+    const saved = await this.history.loadChannel(server.id).catch(() => null);
+    const record = saved?.record ?? ChannelRecord.empty();
+    const state = saved?.state ?? null;
     const c: Channel = {
       id: server.id,
       server,
-      record: record ?? ChannelRecord.empty(),
+      record,
       state,
       // Ours without a seq were never accepted: queued, they go out once connected.
       messages: (await this.history.messages(server.id)).map((m) => ({
@@ -308,7 +305,7 @@ export class ChannelEngine {
       members: [],
       removed: false,
       queue: Promise.resolve(),
-      acked: record?.cursor ?? 0,
+      acked: record.cursor,
       leaving: (server.leaving ?? []).includes(this.userId),
     };
     this.channels.set(server.id, c);
@@ -350,7 +347,7 @@ export class ChannelEngine {
     }
     await this.processWelcomes();
     this.changed();
-    for (const c of this.channels.values()) void this.retryUnsent(c);
+    for (const c of this.channels.values()) this.retryUnsent(c);
   }
 
   private async onChannelUpdated(frame: Frame) {
@@ -529,9 +526,7 @@ export class ChannelEngine {
     c.record.metaKeys = { [String(state.groupContext.epoch)]: base64url(await this.metaKey(state)) };
     c.members = await this.verifyMembers(c);
     await this.history.saveChannel(c.id, c.record, state);
-    // A one-time package is spent; the last-resort one stays until replaced.
-    const lastResort = await this.device.store.get(LAST_RESORT_RECORD);
-    if (!lastResort || new TextDecoder().decode(lastResort) !== ref) await this.device.store.delete(KEY_PACKAGE_PREFIX + ref);
+    await spendKeyPackage(this.device.store, ref);
     await this.readMeta(c);
     this.realtime?.send({ type: 'sync', channelId: c.id, after: c.record.cursor });
     this.scheduleAck(c);
@@ -557,7 +552,7 @@ export class ChannelEngine {
       const leaf = node.leaf;
       let member: MemberTrust = { userId: '?', deviceId: '?', leaf: i / 2 };
       try {
-        const cred = decodeMemberCredential(leaf.credential.credentialType === 'basic' ? leaf.credential.identity : new Uint8Array());
+        const cred = credentialOf(leaf.credential);
         member = { userId: cred.userId, deviceId: cred.deviceId, leaf: i / 2 };
         if (!this.rootKey) throw new ChannelError('no-root', 'no network key');
         if (cred.chain.length === 0) throw new ChannelError('not-attested', 'no attestation');
@@ -628,9 +623,7 @@ export class ChannelEngine {
     record.meta = meta;
     record.metaKeys = { [String(state.groupContext.epoch)]: base64url(metaKey) };
     await this.history.saveChannel(server.id, record, state);
-    const c = await this.load(server);
-    c.state = state;
-    c.members = await this.verifyMembers(c);
+    await this.load(server); // reads the saved state back and verifies the (one) member
     this.changed();
     return server.id;
   }
@@ -687,9 +680,7 @@ export class ChannelEngine {
   async addMembers(channelId: string, userIds: string[]): Promise<{ missing: string[] }> {
     const c = this.require(channelId);
     const claimed = await this.claim(userIds);
-    const present = new Set(c.members.map((m) => m.deviceId));
-    const adds = claimed.items.filter((item) => !present.has(item.deviceId)).map((item) => item.add);
-    if (adds.length > 0) await this.commit(c, () => adds);
+    await this.addMissing(c, claimed.items);
     return { missing: claimed.missing };
   }
 
@@ -703,10 +694,15 @@ export class ChannelEngine {
     const claimed = await this.claim([userId]);
     const active = new Set(claimed.items.map((item) => item.deviceId));
     await this.removeLeaves(c, (m) => m.userId === userId && !active.has(m.deviceId));
-    const present = new Set(c.members.map((m) => m.deviceId));
-    const adds = claimed.items.filter((item) => !present.has(item.deviceId)).map((item) => item.add);
-    if (adds.length > 0) await this.commit(c, () => adds);
+    await this.addMissing(c, claimed.items);
     return { missing: claimed.missing };
+  }
+
+  /** Adds, in one commit, the claimed devices that are not in the channel yet. */
+  private async addMissing(c: Channel, claimed: { deviceId: string; add: Proposal }[]) {
+    const present = new Set(c.members.map((m) => m.deviceId));
+    const adds = claimed.filter((item) => !present.has(item.deviceId)).map((item) => item.add);
+    if (adds.length > 0) await this.commit(c, () => adds);
   }
 
   /** One key package per active device of each user, checked to name that user and device. */
@@ -720,8 +716,7 @@ export class ChannelEngine {
     for (const item of claimed.items) {
       const decoded = decodeMlsMessage(fromBase64url(item.keyPackage), 0)?.[0];
       if (!decoded || decoded.wireformat !== 'mls_key_package') continue;
-      const credential = decoded.keyPackage.leafNode.credential;
-      const cred = decodeMemberCredential(credential.credentialType === 'basic' ? credential.identity : new Uint8Array());
+      const cred = credentialOf(decoded.keyPackage.leafNode.credential);
       // Refuse what does not say who it is for; the server and every member check it again.
       if (cred.userId !== item.userId || cred.deviceId !== item.deviceId) continue;
       items.push({ userId: item.userId, deviceId: item.deviceId, add: { proposalType: 'add', add: { keyPackage: decoded.keyPackage } } as Proposal });
@@ -777,7 +772,7 @@ export class ChannelEngine {
     }
   }
 
-  private async retryUnsent(c: Channel) {
+  private retryUnsent(c: Channel) {
     for (const m of c.messages) {
       if (m.outgoing && m.seq === undefined && (m.state === 'queued' || m.state === 'failed')) {
         m.state = 'sending';
@@ -789,7 +784,6 @@ export class ChannelEngine {
   private async deliver(c: Channel, m: ChatMessage): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        this.assertCanSend(c);
         // Encrypt and save the advanced state before anything leaves: a reused generation
         // would reuse a key and nonce.
         const frame = await this.serial(c, async () => {
@@ -871,15 +865,9 @@ export class ChannelEngine {
     if (count.oneTime >= KEY_PACKAGE_LOW_WATER && count.lastResort) return 0;
     const chain = await this.attestation();
     if (!chain) return 0;
-    const stored = await this.device.store.names(KEY_PACKAGE_PREFIX);
     // Nothing stored here means the server's packages have no secrets here: replace them.
-    const replace = stored.length === 0;
-    if (replace) await deleteKeyPackages(this.device.store);
-    const batch = await generateKeyPackages(this.device.identity, memberCredential(this.userId, this.deviceId, chain), KEY_PACKAGE_TOP_UP, { replace });
-    await this.api.call('POST', '/api/v1/key-packages', batch.uploadBody);
-    await saveKeyPackages(this.device.store, [...batch.oneTime, batch.lastResort]);
-    await this.device.store.put(LAST_RESORT_RECORD, utf8.encode(batch.lastResort.ref));
-    return batch.oneTime.length;
+    const replace = (await this.device.store.names(KEY_PACKAGE_PREFIX)).length === 0;
+    return uploadKeyPackages(this.api, this.device, chain, KEY_PACKAGE_TOP_UP, replace);
   }
 }
 

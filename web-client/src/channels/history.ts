@@ -38,7 +38,6 @@ export class ChannelRecord {
   meta: ChannelMeta | null = null;
   /** epoch → base64url meta key, for the last few epochs (meta may be written a little later). */
   metaKeys: Record<string, string> = {};
-  state: ClientState | null = null;
 
   static empty(): ChannelRecord {
     return new ChannelRecord();
@@ -63,19 +62,18 @@ export class History {
     await this.store.put(CHANNEL_PREFIX + channelId, out);
   }
 
-  async loadChannel(channelId: string): Promise<ChannelRecord | null> {
+  /** The record and the group state saved with it (null state: not, or no longer, in the group). */
+  async loadChannel(channelId: string): Promise<{ record: ChannelRecord; state: ClientState | null } | null> {
     const bytes = await this.store.get(CHANNEL_PREFIX + channelId);
     if (!bytes) return null;
     const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0);
     const fields = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length)));
     const record = Object.assign(new ChannelRecord(), fields) as ChannelRecord;
     const mls = bytes.subarray(4 + length);
-    if (mls.length > 0) {
-      const decoded = decodeGroupState(mls, 0);
-      if (!decoded || decoded[1] !== mls.length) throw new RangeError('stored group state malformed');
-      record.state = { ...decoded[0], clientConfig: defaultClientConfig };
-    }
-    return record;
+    if (mls.length === 0) return { record, state: null };
+    const decoded = decodeGroupState(mls, 0);
+    if (!decoded || decoded[1] !== mls.length) throw new RangeError('stored group state malformed');
+    return { record, state: { ...decoded[0], clientConfig: defaultClientConfig } };
   }
 
   async putMessage(channelId: string, m: StoredMessage): Promise<void> {
