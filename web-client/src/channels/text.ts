@@ -3,7 +3,8 @@
  * HTML: the UI renders each part as a text node or an <a>), the policy badge, and human errors.
  */
 import { ApiError } from '../api';
-import { SECTORS, t, tf, type MessageKey } from '../i18n';
+import { hasKey, SECTORS, t, tf, type MessageKey } from '../i18n';
+import { errorMessage } from '../pages/ErrorText';
 import type { ChannelPolicy } from './policy';
 import { FrameError } from './realtime';
 
@@ -87,23 +88,7 @@ export function humanError(
     if (exact) return exact;
     const name = typeof details.userId === 'string' ? names(details.userId) : '';
     const key = `error.policy.${rule}`;
-    return tf((isKey(key) ? key : 'error.policy.other') as MessageKey, { name });
+    return tf(hasKey(key) ? key : 'error.policy.other', { name });
   }
-  if (code === 'offline' || code === 'timeout') return t('error.offline');
-  if (code === 'wrong-epoch') return t('error.wrong-epoch');
-  if (code === 'not-joined') return t('error.not-joined');
-  if (code === 'untrusted-member') return t('error.untrusted-member');
-  if (error instanceof ApiError) return error.message;
-  return t('common.error');
+  return errorMessage(error);
 }
-
-const KNOWN = new Set([
-  'error.policy.min-tier',
-  'error.policy.sector',
-  'error.policy.user-suspended',
-  'error.policy.device-revoked',
-  'error.policy.device-not-attested',
-  'error.policy.key-package-not-issued',
-  'error.policy.remove-not-allowed',
-]);
-const isKey = (k: string) => KNOWN.has(k);

@@ -7,11 +7,19 @@ import { hasKey, t } from '../i18n';
  */
 export function ErrorText({ error }: { error: unknown }) {
   if (error === null || error === undefined) return null;
-  const key = error instanceof ApiError ? `error.${error.code}` : '';
-  const message = hasKey(key) ? t(key) : error instanceof ApiError ? error.message : t('common.error');
+  const message = errorMessage(error);
   return (
     <p class="error" role="alert">
       {message}
     </p>
   );
+}
+
+/** The sentence for an error's code when the catalogue has one (`error.<code>`), else the server's. */
+export function errorMessage(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  // A request that timed out is, to the reader, the server not answering.
+  const key = typeof code === 'string' ? `error.${code === 'timeout' ? 'offline' : code}` : '';
+  if (hasKey(key)) return t(key);
+  return error instanceof ApiError ? error.message : t('common.error');
 }
