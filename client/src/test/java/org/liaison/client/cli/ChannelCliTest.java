@@ -6,8 +6,6 @@ import static org.liaison.client.channels.AttestedNetwork.await;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -30,17 +28,10 @@ class ChannelCliTest {
   @TempDir Path dir;
   List<String> common;
 
-  record Run(int code, String out, String err) {}
-
-  Run cli(String... args) {
+  CliRun cli(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(common);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        LiaisonCli.run(
-            all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
+    return CliRun.of(all);
   }
 
   @Test
@@ -65,7 +56,7 @@ class ChannelCliTest {
               "--device-file",
               deviceFile.toString());
 
-      Run registered =
+      CliRun registered =
           cli(
               "device",
               "register",
@@ -91,12 +82,12 @@ class ChannelCliTest {
                           "attestation",
                           LiaisonClient.b64(net.attest(city, keys, 3, "municipality").encode())));
       assertEquals(200, attached.status(), attached.toString());
-      Run shown = cli("device", "show");
+      CliRun shown = cli("device", "show");
       assertEquals(0, shown.code(), shown.err());
       assertTrue(shown.out().contains("Attested: yes"), shown.out());
       assertTrue(shown.out().contains(": active"), shown.out());
 
-      Run created =
+      CliRun created =
           cli(
               "create-channel",
               "--kind",
@@ -112,25 +103,25 @@ class ChannelCliTest {
       assertTrue(channelId.matches("[0-9a-f]{32}"), created.out());
       officer.nextEvent(ChannelEvent.Joined.class, channelId);
 
-      Run sent = cli("send", channelId, "hello", "from", "the", "command", "line");
+      CliRun sent = cli("send", channelId, "hello", "from", "the", "command", "line");
       assertEquals(0, sent.code(), sent.err());
       ChannelMessage got = officer.nextMessage(channelId);
       assertEquals("hello from the command line", got.text());
       assertEquals(city.coordinator().id(), got.senderUserId());
       assertEquals(keys.deviceId(), got.senderDeviceId());
 
-      CompletableFuture<Run> tail =
+      CompletableFuture<CliRun> tail =
           CompletableFuture.supplyAsync(() -> cli("tail", channelId, "--limit", "1"));
       // once the tail has rejoined (its external commit is in the log), the officer writes
       awaitCommitAfter(officer, channelId, got.seq());
       await(officer.device().send(channelId, "to the tail"));
-      Run tailed = tail.get(60, TimeUnit.SECONDS);
+      CliRun tailed = tail.get(60, TimeUnit.SECONDS);
       assertEquals(0, tailed.code(), tailed.err());
       assertTrue(tailed.out().contains("to the tail"), tailed.out());
       assertTrue(tailed.out().contains("[" + officer.id() + "/"), tailed.out());
       assertTrue(tailed.out().contains("verified"), tailed.out());
 
-      Run listed = cli("channels");
+      CliRun listed = cli("channels");
       assertEquals(0, listed.code(), listed.err());
       assertTrue(listed.out().contains(channelId), listed.out());
       assertTrue(listed.out().contains("T2"), listed.out());

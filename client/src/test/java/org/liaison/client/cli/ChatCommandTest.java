@@ -149,13 +149,8 @@ class ChatCommandTest {
         new ArrayList<>(
             List.of("device", "register", who, "--root-key", b64(net.root.publicKey())));
     register.addAll(common);
-    StringWriter err = new StringWriter();
-    int code =
-        LiaisonCli.run(
-            register.toArray(String[]::new),
-            new PrintWriter(new StringWriter()),
-            new PrintWriter(err, true));
-    assertEquals(0, code, err.toString());
+    CliRun registered = CliRun.of(register);
+    assertEquals(0, registered.code(), registered.err());
     DeviceKeys keys = DeviceKeys.fromJson(new JsonObject(Files.readString(deviceFile)));
     Api.Response attached =
         net.server

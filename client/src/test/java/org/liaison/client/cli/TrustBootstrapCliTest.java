@@ -3,8 +3,6 @@ package org.liaison.client.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,9 +22,7 @@ import org.liaison.server.testing.TestServer;
 class TrustBootstrapCliTest {
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  private Run cli(TestServer server, Network.Member who, String... args) throws Exception {
+  private CliRun cli(TestServer server, Network.Member who, String... args) throws Exception {
     Path session = dir.resolve(who.id() + "-session.json");
     if (!Files.exists(session)) {
       Files.writeString(
@@ -41,12 +37,7 @@ class TrustBootstrapCliTest {
             session.toString(),
             "--device-file",
             dir.resolve(who.id() + "-device.json").toString()));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        LiaisonCli.run(
-            all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
+    return CliRun.of(all);
   }
 
   @Test
@@ -71,7 +62,8 @@ class TrustBootstrapCliTest {
           network.join(admin, "arta@tetovo.example", "Arta", city, youth, "T2", "member");
 
       Path rootKey = dir.resolve("root.key");
-      Run root = cli(server, admin, "attest", "init-root", "--root-key-file", rootKey.toString());
+      CliRun root =
+          cli(server, admin, "attest", "init-root", "--root-key-file", rootKey.toString());
       assertEquals(0, root.code(), root.err());
       assertEquals(
           "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(rootKey)));
@@ -81,12 +73,13 @@ class TrustBootstrapCliTest {
       assertEquals(
           publicKey,
           server.api().get("/api/v1/network", admin.accessToken()).json().getString("rootKey"));
-      Run again = cli(server, admin, "attest", "init-root", "--root-key-file", rootKey.toString());
+      CliRun again =
+          cli(server, admin, "attest", "init-root", "--root-key-file", rootKey.toString());
       assertEquals(1, again.code(), "a network has one root");
 
       Path coordinatorKey = dir.resolve("coordinator.key");
       Path coordinatorAttestation = dir.resolve("coordinator.att");
-      Run coordinatorAttested =
+      CliRun coordinatorAttested =
           cli(
               server,
               admin,
@@ -108,12 +101,12 @@ class TrustBootstrapCliTest {
               coordinatorAttestation.toString());
       assertEquals(0, coordinatorAttested.code(), coordinatorAttested.err());
 
-      Run registered =
+      CliRun registered =
           cli(server, member, "device", "register", "arta-laptop", "--root-key", publicKey);
       assertEquals(0, registered.code(), registered.err());
       assertTrue(registered.out().contains("Awaiting attestation"), registered.out());
 
-      Run attested =
+      CliRun attested =
           cli(
               server,
               coordinator,
@@ -128,7 +121,7 @@ class TrustBootstrapCliTest {
       assertTrue(attested.out().contains("Arta  T2  youth-work"), attested.out());
       assertTrue(attested.out().contains("1 device(s) attested"), attested.out());
 
-      Run shown = cli(server, member, "device", "show");
+      CliRun shown = cli(server, member, "device", "show");
       assertEquals(0, shown.code(), shown.err());
       assertTrue(shown.out().contains("Attested: yes"), shown.out());
     }
