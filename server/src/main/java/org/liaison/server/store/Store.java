@@ -2,16 +2,15 @@ package org.liaison.server.store;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
+import com.mongodb.ServerAddress;
+import com.mongodb.connection.TransportSettings;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -23,19 +22,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The document store: a MongoDB replica set when {@code MONGODB_URI} is set, otherwise an embedded
- * MongoDB-wire-compatible server on 127.0.0.1 with its H2 file under the data dir. Either way the
- * application talks to it through the real reactive-streams driver, so there is one code path.
+ * MongoDB-wire-compatible server ({@link EmbeddedStore}) with its H2 file under the data dir,
+ * reachable only from this process. Either way the application talks to it through the real
+ * reactive-streams driver, so there is one code path.
  */
 public final class Store {
   private static final Logger LOG = LoggerFactory.getLogger(Store.class);
 
   private final MongoClient client;
   private final MongoDatabase database;
-  private final Optional<EmbeddedServer> embedded;
+  private final Optional<EmbeddedStore> embedded;
 
-  private record EmbeddedServer(MongoServer server, H2Backend backend, String uri) {}
-
-  private Store(MongoClient client, MongoDatabase database, Optional<EmbeddedServer> embedded) {
+  private Store(MongoClient client, MongoDatabase database, Optional<EmbeddedStore> embedded) {
     this.client = client;
     this.database = database;
     this.embedded = embedded;
@@ -47,28 +45,40 @@ public final class Store {
   }
 
   private static Store openBlocking(LiaisonConfig config) throws IOException {
-    Optional<EmbeddedServer> embedded = Optional.empty();
+    Optional<EmbeddedStore> embedded = Optional.empty();
     String uri;
     if (config.mongoUri().isPresent()) {
       uri = config.mongoUri().get();
     } else {
       Files.createDirectories(config.dataDir());
       Path file = config.dataDir().resolve("liaison.mv.db");
-      H2Backend backend = new H2Backend(file.toString());
-      MongoServer server = new MongoServer(backend);
-      server.bind("127.0.0.1", 0);
-      InetSocketAddress address = server.getLocalAddress();
-      uri = "mongodb://127.0.0.1:" + address.getPort();
-      embedded = Optional.of(new EmbeddedServer(server, backend, uri));
-      LOG.info("embedded store started file={} port={}", file, address.getPort());
+      EmbeddedStore store = EmbeddedStore.open(file);
+      uri = store.uri();
+      embedded = Optional.of(store);
+      LOG.info("embedded store started file={} port={}", file, store.port());
     }
-    MongoClientSettings settings =
+    ConnectionString connection = new ConnectionString(uri);
+    MongoClientSettings.Builder settings =
         MongoClientSettings.builder()
-            .applyConnectionString(new ConnectionString(uri))
-            .applyToClusterSettings(b -> b.serverSelectionTimeout(10, TimeUnit.SECONDS))
-            .build();
-    MongoClient client = MongoClients.create(settings);
+            .applyConnectionString(connection)
+            .applyToClusterSettings(b -> b.serverSelectionTimeout(10, TimeUnit.SECONDS));
+    if (isEmbeddedInThisProcess(connection)) {
+      settings.transportSettings(
+          TransportSettings.nettyBuilder()
+              .socketChannelClass(ConnectionSecrets.PresentingChannel.class)
+              .build());
+    }
+    MongoClient client = MongoClients.create(settings.build());
     return new Store(client, client.getDatabase(config.mongoDatabase()), embedded);
+  }
+
+  /** Its own embedded store, or (tests of several nodes) another node's in this process. */
+  private static boolean isEmbeddedInThisProcess(ConnectionString connection) {
+    if (connection.getHosts().size() != 1) {
+      return false;
+    }
+    ServerAddress address = new ServerAddress(connection.getHosts().get(0));
+    return ConnectionSecrets.isEmbeddedInThisProcess(address.getHost(), address.getPort());
   }
 
   public MongoCollection<Document> collection(String name) {
@@ -80,11 +90,11 @@ public final class Store {
   }
 
   /**
-   * The embedded store's address on 127.0.0.1, so a second node can share it (tests of several
-   * nodes on one store); empty for a MongoDB, whose URI may hold a password.
+   * The embedded store's address on 127.0.0.1, so a second node in this process can share it (tests
+   * of several nodes on one store); empty for a MongoDB, whose URI may hold a password.
    */
   public Optional<String> embeddedUri() {
-    return embedded.map(EmbeddedServer::uri);
+    return embedded.map(EmbeddedStore::uri);
   }
 
   public String kind() {
@@ -101,11 +111,7 @@ public final class Store {
     return vertx.executeBlocking(
         () -> {
           client.close();
-          embedded.ifPresent(
-              e -> {
-                e.server().shutdown();
-                e.backend().close();
-              });
+          embedded.ifPresent(EmbeddedStore::close);
           return null;
         });
   }

@@ -51,6 +51,21 @@ public final class TestServer implements AutoCloseable {
     boot();
   }
 
+  /** Stops cleanly, leaving the data dir to another process until {@link #startAgain}. */
+  public void stop() {
+    close();
+  }
+
+  /** Starts again on the same data dir after {@link #stop}. */
+  public void startAgain() {
+    boot();
+  }
+
+  /** The settings this server runs with, for a copy of it in a child process. */
+  public Map<String, String> settings() {
+    return Map.copyOf(env);
+  }
+
   public LiaisonServer server() {
     return server;
   }
