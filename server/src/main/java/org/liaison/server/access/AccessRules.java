@@ -3,7 +3,7 @@ package org.liaison.server.access;
 import org.liaison.server.accounts.Role;
 import org.liaison.server.accounts.Tier;
 import org.liaison.server.accounts.User;
-import org.liaison.server.http.ApiError;
+import org.liaison.server.api.ApiError;
 
 /**
  * Who may administer whom. Network admins manage everything. A city coordinator manages its own

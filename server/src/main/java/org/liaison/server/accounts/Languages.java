@@ -3,8 +3,8 @@ package org.liaison.server.accounts;
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 import java.util.Set;
-import org.liaison.server.http.ApiError;
-import org.liaison.server.http.Fields;
+import org.liaison.server.api.ApiError;
+import org.liaison.server.api.Fields;
 
 /**
  * The one rule for a user's {@code preferredLanguage}, at registration and when the user changes it

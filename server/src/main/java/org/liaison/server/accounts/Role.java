@@ -1,6 +1,6 @@
 package org.liaison.server.accounts;
 
-import org.liaison.server.http.WireEnum;
+import org.liaison.server.api.WireEnum;
 
 /** What a user may administer, ordered from least to most. */
 public enum Role {

@@ -11,13 +11,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.liaison.server.access.AccessRules;
+import org.liaison.server.api.ApiError;
+import org.liaison.server.api.Fields;
 import org.liaison.server.audit.AuditLog;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.auth.SessionRepository;
 import org.liaison.server.events.Events;
-import org.liaison.server.http.ApiError;
 import org.liaison.server.http.Bodies;
-import org.liaison.server.http.Fields;
 import org.liaison.server.http.Handlers;
 import org.liaison.server.organisations.Sector;
 

@@ -1,6 +1,6 @@
 package org.liaison.server.accounts;
 
-import org.liaison.server.http.WireEnum;
+import org.liaison.server.api.WireEnum;
 
 public enum UserStatus {
   ACTIVE,

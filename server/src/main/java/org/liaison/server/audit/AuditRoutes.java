@@ -10,9 +10,9 @@ import java.util.Optional;
 import org.liaison.server.access.AccessRules;
 import org.liaison.server.accounts.Role;
 import org.liaison.server.accounts.User;
+import org.liaison.server.api.ApiError;
+import org.liaison.server.api.Fields;
 import org.liaison.server.auth.Actor;
-import org.liaison.server.http.ApiError;
-import org.liaison.server.http.Fields;
 import org.liaison.server.http.Handlers;
 
 /** Reading the audit log: network admins see all of it, city coordinators their city's. */

@@ -3,7 +3,7 @@ package org.liaison.server.auth;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import org.liaison.server.accounts.User;
-import org.liaison.server.http.ApiError;
+import org.liaison.server.api.ApiError;
 
 /**
  * The signed-in user behind a request, as loaded fresh from the store for this request, and the

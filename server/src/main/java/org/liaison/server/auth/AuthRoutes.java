@@ -11,13 +11,13 @@ import org.liaison.server.accounts.Languages;
 import org.liaison.server.accounts.User;
 import org.liaison.server.accounts.UserRepository;
 import org.liaison.server.accounts.UserStatus;
+import org.liaison.server.api.ApiError;
+import org.liaison.server.api.Fields;
+import org.liaison.server.api.Ids;
 import org.liaison.server.audit.AuditLog;
-import org.liaison.server.http.ApiError;
 import org.liaison.server.http.Bodies;
 import org.liaison.server.http.ClientAddress;
-import org.liaison.server.http.Fields;
 import org.liaison.server.http.Handlers;
-import org.liaison.server.http.Ids;
 import org.liaison.server.invitations.Invitations;
 import org.liaison.server.store.Mongo;
 

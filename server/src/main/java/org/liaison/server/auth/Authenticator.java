@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import org.liaison.server.accounts.User;
 import org.liaison.server.accounts.UserRepository;
-import org.liaison.server.http.ApiError;
+import org.liaison.server.api.ApiError;
 
 /**
  * Guards API routes. Besides the token's signature it checks, on every request, that the session is

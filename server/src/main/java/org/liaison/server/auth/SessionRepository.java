@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.bson.Document;
-import org.liaison.server.http.ApiError;
-import org.liaison.server.http.Ids;
+import org.liaison.server.api.ApiError;
+import org.liaison.server.api.Ids;
 import org.liaison.server.store.Mongo;
 import org.liaison.server.store.Store;
 

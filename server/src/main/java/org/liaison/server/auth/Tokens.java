@@ -13,7 +13,7 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import org.liaison.crypto.Digests;
-import org.liaison.server.http.ApiError;
+import org.liaison.server.api.ApiError;
 
 /**
  * Access tokens (ES256 JWTs naming the user and the session) and refresh tokens (random, shown

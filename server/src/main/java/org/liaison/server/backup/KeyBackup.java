@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import org.bson.Document;
 import org.bson.types.Binary;
-import org.liaison.server.http.Base64Field;
+import org.liaison.server.api.Base64Field;
 
 /**
  * A member's encrypted key backup, as the server keeps it: opaque bytes the client sealed under a

@@ -9,7 +9,7 @@ import java.util.Optional;
 import org.bson.Document;
 import org.bson.types.Binary;
 import org.liaison.crypto.mls.ChannelPolicy;
-import org.liaison.server.http.Base64Field;
+import org.liaison.server.api.Base64Field;
 
 /**
  * A channel as stored: its MLS group id (which carries the policy), owners, and the membership and

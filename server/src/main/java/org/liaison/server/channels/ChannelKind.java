@@ -1,6 +1,6 @@
 package org.liaison.server.channels;
 
-import org.liaison.server.http.WireEnum;
+import org.liaison.server.api.WireEnum;
 
 /** What a channel is for; it changes nothing in the protocol, clients present them differently. */
 public enum ChannelKind {

@@ -14,14 +14,14 @@ import org.liaison.crypto.mls.ChannelGroupId;
 import org.liaison.crypto.mls.ChannelPolicy;
 import org.liaison.crypto.mls.HandshakeInspector;
 import org.liaison.crypto.mls.MlsException;
+import org.liaison.server.api.ApiError;
+import org.liaison.server.api.Base64Field;
+import org.liaison.server.api.Fields;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.delivery.DeliveryService;
 import org.liaison.server.delivery.LogEntry;
 import org.liaison.server.devices.DeviceRepository;
-import org.liaison.server.http.ApiError;
-import org.liaison.server.http.Base64Field;
 import org.liaison.server.http.Bodies;
-import org.liaison.server.http.Fields;
 import org.liaison.server.http.Handlers;
 
 /** {@code /channels} and {@code /welcomes}: the delivery service over HTTP. */
@@ -209,7 +209,7 @@ public final class ChannelRoutes {
     String clientMessageId =
         Fields.optionalText(body, "clientMessageId", 64)
             .map(ChannelRoutes::checkClientMessageId)
-            .orElseGet(org.liaison.server.http.Ids::newId);
+            .orElseGet(org.liaison.server.api.Ids::newId);
     return delivery.commit(
         new DeliveryService.Sender(actor.user(), deviceId),
         channelId,

@@ -7,7 +7,7 @@ import org.bson.Document;
 import org.liaison.crypto.mls.ChannelPolicy;
 import org.liaison.server.accounts.Tier;
 import org.liaison.server.accounts.User;
-import org.liaison.server.http.ApiError;
+import org.liaison.server.api.ApiError;
 import org.liaison.server.organisations.Sector;
 
 /** A channel policy on the wire (JSON), in the store, and the one rule: who it admits. */

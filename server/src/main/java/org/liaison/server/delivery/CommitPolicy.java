@@ -11,12 +11,12 @@ import org.liaison.crypto.mls.HandshakeInspector.InspectedCommit;
 import org.liaison.server.access.AccessRules;
 import org.liaison.server.accounts.Role;
 import org.liaison.server.accounts.User;
+import org.liaison.server.api.ApiError;
 import org.liaison.server.channels.Channel;
 import org.liaison.server.channels.Leaf;
 import org.liaison.server.channels.Policies;
 import org.liaison.server.devices.Device;
 import org.liaison.server.devices.DeviceStatus;
-import org.liaison.server.http.ApiError;
 import org.liaison.server.keydirectory.KeyDirectory.StoredPackage;
 
 /**

@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import org.bson.Document;
 import org.bson.types.Binary;
-import org.liaison.server.http.Base64Field;
+import org.liaison.server.api.Base64Field;
 
 /**
  * One entry of a channel's log: an application message (MLS PrivateMessage) or a commit (MLS

@@ -10,7 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import org.bson.Document;
 import org.bson.types.Binary;
-import org.liaison.server.http.Base64Field;
+import org.liaison.server.api.Base64Field;
 import org.liaison.server.store.Mongo;
 import org.liaison.server.store.Store;
 

@@ -6,7 +6,7 @@ import org.liaison.crypto.attestation.AttestationChain;
 import org.liaison.crypto.attestation.AttestationException;
 import org.liaison.crypto.codec.DecodeException;
 import org.liaison.server.accounts.User;
-import org.liaison.server.http.ApiError;
+import org.liaison.server.api.ApiError;
 
 /**
  * The server's own check of a device's tier attestation: the chain must verify from the network

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Optional;
 import org.bson.Document;
 import org.bson.types.Binary;
-import org.liaison.server.http.Base64Field;
+import org.liaison.server.api.Base64Field;
 
 /**
  * One installation of a user (a browser profile, a CLI, a bot): its own Ed25519 signature key,

@@ -1,6 +1,6 @@
 package org.liaison.server.devices;
 
-import org.liaison.server.http.WireEnum;
+import org.liaison.server.api.WireEnum;
 
 /** A device is usable in channels only when active: attested by a coordinator, not revoked. */
 public enum DeviceStatus {

@@ -4,6 +4,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RequestBody;
 import io.vertx.ext.web.RoutingContext;
+import org.liaison.server.api.ApiError;
 
 /** Reading JSON request bodies and answering with JSON. */
 public final class Bodies {

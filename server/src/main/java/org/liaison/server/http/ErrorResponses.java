@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import org.liaison.server.api.ApiError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

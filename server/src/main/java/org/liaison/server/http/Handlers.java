@@ -5,6 +5,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
+import org.liaison.server.api.ApiError;
 
 /**
  * Adapts a route written as "request in, future of JSON out" to a Vert.x handler: success is sent

@@ -7,9 +7,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.liaison.server.accounts.Role;
 import org.liaison.server.accounts.Tier;
+import org.liaison.server.api.Fields;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.http.Bodies;
-import org.liaison.server.http.Fields;
 import org.liaison.server.http.Handlers;
 
 public final class InvitationRoutes {

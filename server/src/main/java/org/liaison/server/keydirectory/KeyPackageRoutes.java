@@ -15,11 +15,11 @@ import java.util.Optional;
 import java.util.Set;
 import org.liaison.crypto.mls.ChannelSession;
 import org.liaison.crypto.mls.MlsException;
+import org.liaison.server.api.ApiError;
+import org.liaison.server.api.Base64Field;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.devices.Device;
 import org.liaison.server.devices.DeviceRepository;
-import org.liaison.server.http.ApiError;
-import org.liaison.server.http.Base64Field;
 import org.liaison.server.http.Bodies;
 import org.liaison.server.http.Handlers;
 

@@ -9,7 +9,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 import org.bson.Document;
 import org.bson.types.Binary;
-import org.liaison.server.http.ApiError;
+import org.liaison.server.api.ApiError;
 import org.liaison.server.store.Mongo;
 import org.liaison.server.store.Store;
 

@@ -7,10 +7,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.liaison.crypto.Ed25519;
 import org.liaison.server.access.AccessRules;
+import org.liaison.server.api.ApiError;
+import org.liaison.server.api.Base64Field;
 import org.liaison.server.audit.AuditLog;
 import org.liaison.server.auth.Actor;
-import org.liaison.server.http.ApiError;
-import org.liaison.server.http.Base64Field;
 import org.liaison.server.http.Bodies;
 import org.liaison.server.http.Handlers;
 

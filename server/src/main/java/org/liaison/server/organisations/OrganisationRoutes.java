@@ -10,13 +10,13 @@ import java.util.Map;
 import java.util.Optional;
 import org.liaison.server.access.AccessRules;
 import org.liaison.server.accounts.User;
+import org.liaison.server.api.ApiError;
+import org.liaison.server.api.Fields;
+import org.liaison.server.api.Ids;
 import org.liaison.server.audit.AuditLog;
 import org.liaison.server.auth.Actor;
-import org.liaison.server.http.ApiError;
 import org.liaison.server.http.Bodies;
-import org.liaison.server.http.Fields;
 import org.liaison.server.http.Handlers;
-import org.liaison.server.http.Ids;
 import org.liaison.server.store.Mongo;
 
 /** Cities (created by network admins) and their organisations (by admins or the coordinator). */

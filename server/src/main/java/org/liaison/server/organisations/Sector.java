@@ -1,6 +1,6 @@
 package org.liaison.server.organisations;
 
-import org.liaison.server.http.WireEnum;
+import org.liaison.server.api.WireEnum;
 
 /** The sector an organisation (and so each of its members) works in; channels filter on it. */
 public enum Sector {

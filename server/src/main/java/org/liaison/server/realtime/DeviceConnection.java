@@ -10,14 +10,14 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.liaison.server.api.ApiError;
+import org.liaison.server.api.Fields;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.channels.Channel;
 import org.liaison.server.channels.ChannelRoutes;
 import org.liaison.server.delivery.DeliveryService;
 import org.liaison.server.delivery.LogEntry;
 import org.liaison.server.events.Events;
-import org.liaison.server.http.ApiError;
-import org.liaison.server.http.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

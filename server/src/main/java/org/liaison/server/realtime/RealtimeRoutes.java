@@ -7,12 +7,12 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.liaison.server.api.ApiError;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.auth.Authenticator;
 import org.liaison.server.channels.ChannelRoutes;
 import org.liaison.server.config.LiaisonConfig;
 import org.liaison.server.delivery.DeliveryService;
-import org.liaison.server.http.ApiError;
 
 /**
  * {@code GET /api/v1/realtime}: one WebSocket per device. Authenticated by the access token, either

@@ -1,10 +1,11 @@
-package org.liaison.server.http;
+package org.liaison.server.api;
 
 import io.vertx.core.json.JsonObject;
 
 /**
  * A refusal the client should see: HTTP status, a stable machine code and a human message. Thrown
- * or failed anywhere in a request; {@link ErrorResponses} turns it into the one error envelope.
+ * or failed anywhere in a request; the HTTP edge (http.ErrorResponses) turns it into the one error
+ * envelope.
  */
 public final class ApiError extends RuntimeException {
   private final int status;

@@ -1,4 +1,4 @@
-package org.liaison.server.http;
+package org.liaison.server.api;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Base64;

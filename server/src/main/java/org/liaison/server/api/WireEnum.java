@@ -1,4 +1,4 @@
-package org.liaison.server.http;
+package org.liaison.server.api;
 
 import java.util.Arrays;
 import java.util.Locale;
