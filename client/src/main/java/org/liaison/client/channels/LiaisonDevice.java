@@ -248,8 +248,7 @@ public final class LiaisonDevice implements AutoCloseable {
                             .<Object>map(count -> count)
                             .recover(
                                 e -> {
-                                  if (e instanceof LiaisonException le
-                                      && "device-required".equals(le.code())) {
+                                  if (LiaisonException.hasCode(e, "device-required")) {
                                     return client
                                         .bindDeviceSession(
                                             stored.deviceId(), sessionSignature(stored))
@@ -1170,13 +1169,7 @@ public final class LiaisonDevice implements AutoCloseable {
     if (ch != null) {
       readMeta(ch, json.getJsonObject("meta"));
     }
-    List<MemberRef> members = new ArrayList<>();
-    JsonArray list = json.getJsonArray("members", new JsonArray());
-    for (int i = 0; i < list.size(); i++) {
-      JsonObject m = list.getJsonObject(i);
-      members.add(
-          new MemberRef(m.getInteger("leaf", -1), m.getString("userId"), m.getString("deviceId")));
-    }
+    List<MemberRef> members = LogEntry.memberRefs(json.getJsonArray("members"));
     List<String> owners = new ArrayList<>();
     json.getJsonArray("owners", new JsonArray()).forEach(o -> owners.add(String.valueOf(o)));
     return new ChannelInfo(
@@ -1229,10 +1222,7 @@ public final class LiaisonDevice implements AutoCloseable {
   }
 
   private Channel state(String id) {
-    if (id == null || !id.matches("[0-9a-f]{32}")) {
-      throw new IllegalArgumentException("channel ids are 32 lower-case hex characters");
-    }
-    return channels.computeIfAbsent(id, Channel::new);
+    return channels.computeIfAbsent(LiaisonClient.requireChannelId(id), Channel::new);
   }
 
   private ChannelSession activeSession(Channel ch) {
@@ -1289,7 +1279,7 @@ public final class LiaisonDevice implements AutoCloseable {
   }
 
   private static boolean wrongEpoch(Throwable e) {
-    return e instanceof LiaisonException le && "wrong-epoch".equals(le.code());
+    return LiaisonException.hasCode(e, "wrong-epoch");
   }
 
   private static Future<Void> done() {
