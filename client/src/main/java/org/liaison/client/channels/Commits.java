@@ -1,6 +1,7 @@
 package org.liaison.client.channels;
 
 import static org.liaison.client.channels.DeviceContext.done;
+import static org.liaison.client.channels.DeviceContext.wrongEpoch;
 
 import io.vertx.core.Future;
 import java.util.function.Function;
@@ -60,8 +61,7 @@ final class Commits {
                   .map(v -> new Committed(ch.id, seq, pending.next().epoch()));
             },
             e -> {
-              if (LiaisonException.hasCode(e, "wrong-epoch")
-                  && attempt + 1 < ctx.options.maxAttempts()) {
+              if (wrongEpoch(e) && attempt + 1 < ctx.options.maxAttempts()) {
                 long current = ((LiaisonException) e).details().getLong("currentEpoch", epoch + 1);
                 ctx.emit(new ChannelEvent.Rebased(ch.id, epoch, current));
                 return follower.catchUp(ch).compose(v -> commit(ch, make, membership, attempt + 1));

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.liaison.client.LiaisonClient;
+import org.liaison.client.LiaisonException;
 import org.liaison.crypto.mls.ChannelPolicy;
 import org.liaison.crypto.mls.Trust;
 import org.slf4j.Logger;
@@ -98,6 +99,11 @@ final class DeviceContext {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  /** The server refused a commit or message for an epoch the channel has moved past. */
+  static boolean wrongEpoch(Throwable e) {
+    return LiaisonException.hasCode(e, "wrong-epoch");
   }
 
   static Future<Void> done() {

@@ -1,13 +1,13 @@
 package org.liaison.client.channels;
 
 import static org.liaison.client.channels.DeviceContext.LOG;
+import static org.liaison.client.channels.DeviceContext.wrongEpoch;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 import java.util.Optional;
-import org.liaison.client.LiaisonException;
 import org.liaison.crypto.mls.ChannelSession;
 import org.liaison.crypto.mls.MlsException;
 import org.liaison.crypto.mls.Trust;
@@ -78,8 +78,7 @@ final class ExternalRejoin {
                   .compose(
                       ok -> rejoined(ch, next, ok.getLong("seq"), from),
                       e -> {
-                        if (LiaisonException.hasCode(e, "wrong-epoch")
-                            && attempt + 1 < ctx.options.maxAttempts()) {
+                        if (wrongEpoch(e) && attempt + 1 < ctx.options.maxAttempts()) {
                           return rejoin(ch, attempt + 1);
                         }
                         return Future.failedFuture(e);

@@ -1,5 +1,7 @@
 package org.liaison.client.channels;
 
+import static org.liaison.client.channels.DeviceContext.wrongEpoch;
+
 import io.vertx.core.Future;
 import org.liaison.client.LiaisonException;
 import org.liaison.client.channels.LiaisonDevice.Sent;
@@ -42,7 +44,7 @@ final class MessageSender {
               if (attempt + 1 >= ctx.options.maxAttempts()) {
                 return Future.failedFuture(e);
               }
-              if (LiaisonException.hasCode(e, "wrong-epoch")) {
+              if (wrongEpoch(e)) {
                 return follower
                     .catchUp(ch)
                     .compose(v -> post(ch, cmid, payload, -1, null, attempt + 1));
