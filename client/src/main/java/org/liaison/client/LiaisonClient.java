@@ -208,7 +208,7 @@ public final class LiaisonClient implements AutoCloseable {
   /** The {@code sid} claim of the current access token (what a device-session signature binds). */
   public String sessionId() {
     if (session == null) {
-      throw new LiaisonException(401, "missing-token", "Sign in first");
+      throw LiaisonException.signInFirst();
     }
     return AccessToken.sessionId(session.accessToken());
   }
@@ -321,10 +321,15 @@ public final class LiaisonClient implements AutoCloseable {
   }
 
   private static String channelPath(String channelId, String rest) {
-    if (!channelId.matches("[0-9a-f]{32}")) {
+    return "/api/v1/channels/" + requireChannelId(channelId) + rest;
+  }
+
+  /** Channel ids are the hex of the MLS group id's channel part; anything else is refused here. */
+  public static String requireChannelId(String channelId) {
+    if (channelId == null || !channelId.matches("[0-9a-f]{32}")) {
       throw new IllegalArgumentException("channel ids are 32 lower-case hex characters");
     }
-    return "/api/v1/channels/" + channelId + rest;
+    return channelId;
   }
 
   /** base64url without padding, as every byte field on the wire. */
@@ -360,8 +365,7 @@ public final class LiaisonClient implements AutoCloseable {
         .recover(
             e -> {
               if (authenticated
-                  && e instanceof LiaisonException le
-                  && "token-expired".equals(le.code())
+                  && LiaisonException.hasCode(e, "token-expired")
                   && session != null) {
                 return refresh().compose(v -> send(method, path, body, true));
               }
@@ -372,7 +376,7 @@ public final class LiaisonClient implements AutoCloseable {
   /** Rotates the refresh token; the old one is dead from here on. */
   public Future<Void> refresh() {
     if (session == null) {
-      return Future.failedFuture(new LiaisonException(401, "missing-token", "Sign in first"));
+      return Future.failedFuture(LiaisonException.signInFirst());
     }
     return send(
             HttpMethod.POST,
@@ -388,7 +392,7 @@ public final class LiaisonClient implements AutoCloseable {
     HttpRequest<Buffer> request = http.request(method, path);
     if (authenticated) {
       if (session == null) {
-        return Future.failedFuture(new LiaisonException(401, "missing-token", "Sign in first"));
+        return Future.failedFuture(LiaisonException.signInFirst());
       }
       request.bearerTokenAuthentication(session.accessToken());
     }

@@ -27,6 +27,16 @@ public final class LiaisonException extends RuntimeException {
     return code;
   }
 
+  /** Whether {@code e} is the server's answer with this {@code code}. */
+  public static boolean hasCode(Throwable e, String code) {
+    return e instanceof LiaisonException le && code.equals(le.code());
+  }
+
+  /** What the client answers itself when a call needs a session it does not have. */
+  static LiaisonException signInFirst() {
+    return new LiaisonException(401, "missing-token", "Sign in first");
+  }
+
   /** The error's {@code details} (e.g. {@code currentEpoch}, {@code rule}); empty when none. */
   public JsonObject details() {
     return details.copy();

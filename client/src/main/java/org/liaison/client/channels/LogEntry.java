@@ -51,11 +51,12 @@ public record LogEntry(
         json.getString("senderDeviceId"),
         json.getString("sentAt"),
         LiaisonClient.unb64(bytes),
-        members(json.getJsonArray("added")),
-        members(json.getJsonArray("removed")));
+        memberRefs(json.getJsonArray("added")),
+        memberRefs(json.getJsonArray("removed")));
   }
 
-  private static List<MemberRef> members(JsonArray array) {
+  /** Devices as the server lists them (entries and channel records alike); none when absent. */
+  static List<MemberRef> memberRefs(JsonArray array) {
     List<MemberRef> out = new ArrayList<>();
     if (array != null) {
       for (int i = 0; i < array.size(); i++) {
