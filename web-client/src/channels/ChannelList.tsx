@@ -1,5 +1,5 @@
 import { tf, t, type MessageKey } from '../i18n';
-import type { ChannelView } from './engine';
+import type { ChannelView } from './model';
 
 /** The sidebar: every channel with its unread count, newest activity first. */
 export function ChannelList({

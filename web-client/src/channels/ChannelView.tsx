@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatDay, formatTime, t, tf } from '../i18n';
 import type { User } from '../model';
-import type { ChannelEngine, ChannelView as View, ChatMessage } from './engine';
+import type { ChannelEngine } from './engine';
+import type { ChannelView as View, ChatMessage } from './model';
 import { Members } from './Members';
 import { MAX_BODY } from './payload';
 import { PolicyBadge } from './PolicyBadge';

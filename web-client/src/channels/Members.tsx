@@ -3,7 +3,8 @@ import { t, tf, type MessageKey } from '../i18n';
 import type { User } from '../model';
 import { MemberBadge } from '../pages/MemberBadge';
 import { SafetyNumberPanel } from '../pages/SafetyNumber';
-import type { ChannelEngine, ChannelView, MemberTrust } from './engine';
+import type { ChannelEngine } from './engine';
+import type { ChannelView, MemberTrust } from './model';
 import { humanError, policyRefusal } from './text';
 
 /**

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { SECTORS, TIERS, t, tf, type MessageKey } from '../i18n';
-import type { ChannelEngine, ChannelKind } from './engine';
+import type { ChannelEngine } from './engine';
+import type { ChannelKind } from './model';
 import { PolicyBadge } from './PolicyBadge';
 import type { ChannelPolicy, Tier } from './policy';
 import { humanError } from './text';

@@ -7,6 +7,8 @@
  * ChannelPolicy  = u8 version=1 ‖ u8 min_tier ‖ u16 retention_days ‖ u8 history_on_join ‖
  *                  u8 sector_count ‖ text8 sector… (strictly increasing)
  */
+import { hex } from '../device/identity';
+
 export const CHANNEL_LABEL = 'liaison/v1/channel';
 export const CHANNEL_ID_BYTES = 16;
 const MAX_SECTORS = 64;
@@ -140,7 +142,6 @@ export interface ChannelGroupId {
   policy: ChannelPolicy;
 }
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const unhex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
 
 export function encodeGroupId(id: ChannelGroupId): Uint8Array {

@@ -4,7 +4,7 @@
  */
 import { ApiError } from '../api';
 import { hasKey, SECTORS, t, tf, type MessageKey } from '../i18n';
-import { errorMessage } from '../pages/ErrorText';
+import { errorMessage } from '../errors';
 import type { ChannelPolicy } from './policy';
 import { FrameError } from './realtime';
 

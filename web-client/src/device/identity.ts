@@ -54,6 +54,9 @@ export const fromBase64url = (value: string): Uint8Array => {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 };
 
+/** Lower-case hex, as key package refs are named in the store and channel ids in the API. */
+export const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
 /** A fresh Ed25519 key pair from the same implementation ts-mls signs with for suite 0x0001. */
 export async function createDeviceIdentity(): Promise<DeviceIdentity> {
   const cs = await ciphersuite();
@@ -160,8 +163,6 @@ export interface KeyPackageBatch {
   /** The body of `POST /api/v1/key-packages`. */
   uploadBody: { keyPackages: string[]; lastResort: string; replace?: boolean };
 }
-
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 async function oneKeyPackage(identity: DeviceIdentity, credential: Credential, cs: CiphersuiteImpl): Promise<GeneratedKeyPackage> {
   // No extensions: bcmls 1.84 cannot read `last_resort` (docs/crypto.md, "Limits found"); the key

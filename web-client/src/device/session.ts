@@ -4,7 +4,7 @@
  * `[len(label)] || label || UTF-8(sid)`, exactly Java's `Ed25519.labelled` (one length byte, the
  * ASCII label, then the message), so the label cannot be confused with message bytes.
  */
-import { base64url, ciphersuite } from './identity';
+import { base64url, ciphersuite, hex } from './identity';
 
 export const DEVICE_SESSION_LABEL = 'liaison/v1/device-session';
 
@@ -29,6 +29,5 @@ export async function signDeviceSession(signKey: Uint8Array, sessionId: string):
 /** The key fingerprint people compare: the first 16 bytes of SHA-256, hex in groups of 4 (as the CLI). */
 export async function fingerprint(publicKey: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(publicKey)));
-  const hex = Array.from(digest.slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
-  return hex.replace(/(.{4})(?!$)/g, '$1 ');
+  return hex(digest.slice(0, 16)).replace(/(.{4})(?!$)/g, '$1 ');
 }

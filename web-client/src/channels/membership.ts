@@ -1,0 +1,209 @@
+/**
+ * Who is in a channel: creating it, adding members (and a member's new devices), removing them,
+ * leaving, and joining from a Welcome. Every change is one MLS commit, posted to the server and
+ * adopted when the log reaches it (`receiving.ts`); a lost race catches up and tries again.
+ */
+import {
+  type ClientState,
+  type Proposal,
+  createCommit,
+  createGroup,
+  createGroupInfoWithExternalPubAndRatchetTree,
+  decodeMlsMessage,
+  defaultCapabilities,
+  defaultLifetime,
+  emptyPskIndex,
+  encodeMlsMessage,
+  generateKeyPackageWithKey,
+  joinGroup,
+} from 'ts-mls';
+import { ApiError } from '../api';
+import { base64url, ciphersuite, fromBase64url, memberCredential, spendKeyPackage } from '../device/identity';
+import { serial } from './channelLog';
+import { ChannelRecord } from './history';
+import { claimKeyPackages, type ClaimedDevice, ownAttestation, topUpKeyPackages, welcomedKeyPackage } from './keyPackages';
+import { metaKey, readMeta, rememberMetaKey, writeMeta } from './meta';
+import {
+  type Channel,
+  ChannelError,
+  type ChannelKind,
+  type EngineContext,
+  epochOf,
+  fetchChannel,
+  type MemberTrust,
+  type ServerChannel,
+  sleep,
+} from './model';
+import { type ChannelMeta, encryptMeta } from './payload';
+import { type ChannelPolicy, decodeGroupId, encodeGroupId, newGroupId, samePolicy } from './policy';
+import { catchUpTo, requestSync, scheduleAck } from './receiving';
+import { verifyMembers } from './trust';
+
+const COMMIT_RETRIES = 3;
+
+/**
+ * Creates the group with this device as its only member and registers the channel; its record
+ * (name, meta key) and group state are saved for the engine to load.
+ */
+export async function createChannel(context: EngineContext, kind: ChannelKind, policy: ChannelPolicy, meta: ChannelMeta): Promise<ServerChannel> {
+  const { api, device, history } = context;
+  const id = newGroupId(policy);
+  const cs = await ciphersuite();
+  const chain = await ownAttestation(context);
+  const { publicPackage, privatePackage } = await generateKeyPackageWithKey(
+    memberCredential(device.userId, device.deviceId, chain),
+    defaultCapabilities(),
+    defaultLifetime,
+    [],
+    { signKey: device.identity.signKey, publicKey: device.identity.publicKey },
+    cs,
+  );
+  const state = await createGroup(encodeGroupId(id), publicPackage, privatePackage, [], cs);
+  const groupInfo = await encodedGroupInfo(state);
+  const key = await metaKey(state);
+  const server = await api.call<ServerChannel>('POST', '/api/v1/channels', {
+    groupId: base64url(encodeGroupId(id)),
+    kind,
+    policy: id.policy,
+    groupInfo,
+    meta: { epoch: epochOf(state), ciphertext: base64url(await encryptMeta(key, meta)) },
+  });
+  const record = ChannelRecord.empty();
+  record.meta = meta;
+  rememberMetaKey(record, state, key);
+  await history.saveChannel(server.id, record, state);
+  return server;
+}
+
+async function encodedGroupInfo(state: ClientState): Promise<string> {
+  const info = await createGroupInfoWithExternalPubAndRatchetTree(state, [], await ciphersuite());
+  return base64url(encodeMlsMessage({ groupInfo: info, wireformat: 'mls_group_info', version: 'mls10' }));
+}
+
+/**
+ * Commits proposals: posts the commit, then reads the log up to it, adopting our new state
+ * there. A lost race (`wrong-epoch`) catches up and tries again, up to three times.
+ */
+async function commit(context: EngineContext, c: Channel, proposals: () => Proposal[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await serial(c, async () => {
+        if (!c.state) throw new ChannelError('not-joined', 'This browser is not in the channel yet');
+        const list = proposals();
+        if (list.length === 0) return;
+        const cs = await ciphersuite();
+        const result = await createCommit({ state: c.state, cipherSuite: cs }, { extraProposals: list, wireAsPublicMessage: true, ratchetTreeExtension: true });
+        const body = {
+          epoch: epochOf(c.state),
+          commit: base64url(encodeMlsMessage(result.commit)),
+          ...(result.welcome ? { welcome: base64url(encodeMlsMessage({ welcome: result.welcome, wireformat: 'mls_welcome', version: 'mls10' })) } : {}),
+          groupInfo: await encodedGroupInfo(result.newState),
+        };
+        const accepted = await context.api.call<{ seq: number; epoch: number }>('POST', `/api/v1/channels/${c.id}/commits`, body);
+        c.pending = { seq: accepted.seq, state: result.newState, metaKey: await metaKey(result.newState) };
+        await catchUpTo(context, c, accepted.seq);
+        await writeMeta(context, c);
+        c.server = await fetchChannel(context.api, c.id);
+      });
+      context.changed();
+      return;
+    } catch (e) {
+      if (attempt < COMMIT_RETRIES && e instanceof ApiError && e.code === 'wrong-epoch') {
+        await serial(c, () => catchUpTo(context, c, Number.MAX_SAFE_INTEGER));
+        continue;
+      }
+      throw e;
+    }
+  }
+}
+
+/** Claims a key package for each user's devices and adds them in one commit. */
+export async function addMembers(context: EngineContext, c: Channel, userIds: string[]): Promise<{ missing: string[] }> {
+  const claimed = await claimKeyPackages(context, userIds);
+  await addMissing(context, c, claimed.items);
+  return { missing: claimed.missing };
+}
+
+/**
+ * Brings a member's devices in the channel up to date: adds their active devices that are not
+ * in it (a browser restored from the key backup, a new laptop) and removes their leaves whose
+ * devices are no longer active (revoked). Removes first, in their own commit.
+ */
+export async function addAgain(context: EngineContext, c: Channel, userId: string): Promise<{ missing: string[] }> {
+  const claimed = await claimKeyPackages(context, [userId]);
+  const active = new Set(claimed.items.map((item) => item.deviceId));
+  await removeLeaves(context, c, (m) => m.userId === userId && !active.has(m.deviceId));
+  await addMissing(context, c, claimed.items);
+  return { missing: claimed.missing };
+}
+
+/** Adds, in one commit, the claimed devices that are not in the channel yet. */
+async function addMissing(context: EngineContext, c: Channel, claimed: ClaimedDevice[]) {
+  const present = new Set(c.members.map((m) => m.deviceId));
+  const adds = claimed.filter((item) => !present.has(item.deviceId)).map((item) => item.add);
+  if (adds.length > 0) await commit(context, c, () => adds);
+}
+
+export async function removeMember(context: EngineContext, c: Channel, userId: string): Promise<void> {
+  await removeLeaves(context, c, (m) => m.userId === userId);
+}
+
+/** Removes, in one commit, the leaves that match (never this device's own). */
+async function removeLeaves(context: EngineContext, c: Channel, which: (m: MemberTrust) => boolean) {
+  await commit(context, c, () =>
+    c.members
+      .filter((m) => which(m) && m.deviceId !== context.device.deviceId)
+      .map((m) => ({ proposalType: 'remove', remove: { removed: m.leaf } }) as Proposal),
+  );
+}
+
+/**
+ * A member asked to leave, or a device or member was revoked or suspended: removes their leaves
+ * (all the user's, or one device's). Every online member hears this; a short random pause lets
+ * one of them commit first, and the others' commits then have nothing left to remove.
+ */
+export async function removeDeparted(context: EngineContext, c: Channel, userId: string, deviceId: string | null) {
+  await sleep(200 + Math.random() * 1500);
+  await removeLeaves(context, c, (m) => m.userId === userId && (deviceId === null || m.deviceId === deviceId)).catch(() => {});
+}
+
+/** Asks to leave; a remaining member commits the removal. */
+export async function leave(context: EngineContext, c: Channel): Promise<void> {
+  await context.api.call('POST', `/api/v1/channels/${c.id}/leave`, {});
+  c.leaving = true;
+  context.changed();
+}
+
+/**
+ * Joins from a Welcome made for one of our key packages, after checking that the group is the
+ * channel the server says, with the policy it says; then reads the log on from the Welcome.
+ */
+export async function join(context: EngineContext, c: Channel, w: { seq: number; epoch: number; welcome: string }) {
+  const { device, history } = context;
+  const decoded = decodeMlsMessage(fromBase64url(w.welcome), 0)?.[0];
+  if (!decoded || decoded.wireformat !== 'mls_welcome') throw new ChannelError('malformed-mls', 'not a Welcome');
+  const found = await welcomedKeyPackage(device, decoded.welcome);
+  if (!found) throw new ChannelError('key-package-unknown', 'This browser does not hold the key package the Welcome names');
+  const { ref, keyPackage } = found;
+  const cs = await ciphersuite();
+  const state = await joinGroup(decoded.welcome, keyPackage.publicPackage, keyPackage.privatePackage, emptyPskIndex, cs);
+  const group = decodeGroupId(state.groupContext.groupId);
+  c.server = await fetchChannel(context.api, c.id);
+  if (group.channelId !== c.id || !samePolicy(group.policy, c.server.policy)) {
+    throw new ChannelError('policy-mismatch', 'The server claims another policy than the channel has');
+  }
+  c.state = state;
+  c.removed = false;
+  // The log resumes from the Welcome; keys of an earlier membership are of no use.
+  c.record.cursor = w.seq;
+  const key = await metaKey(state);
+  c.record.metaKeys = {};
+  rememberMetaKey(c.record, state, key);
+  c.members = await verifyMembers(context, c.state);
+  await history.saveChannel(c.id, c.record, state);
+  await spendKeyPackage(device.store, ref);
+  await readMeta(context, c);
+  requestSync(context, c);
+  scheduleAck(context, c);
+  void topUpKeyPackages(context).catch(() => {});
+}

@@ -1,0 +1,58 @@
+/**
+ * Whom a channel may hold: the network root key, pinned on first use, and every member's
+ * credential checked against it and the channel's policy (which is inside the group id, so
+ * the server cannot claim another). A channel with a member who fails refuses to send.
+ */
+import type { ClientState } from 'ts-mls';
+import type { Api } from '../api';
+import { verifyAttestationChain } from '../crypto/attestation';
+import { base64url, credentialOf, fromBase64url } from '../device/identity';
+import type { KeyStore } from '../device/keystore';
+import { ChannelError, type EngineContext, type MemberTrust } from './model';
+import { admits, decodeGroupId } from './policy';
+
+const ROOT_RECORD = 'network/root-key';
+
+/**
+ * The network root key, pinned in the key store the first time (the server serves this client,
+ * so a first-use pin is what a browser can do); a different key later throws `root-key-changed`.
+ */
+export async function pinnedRootKey(api: Api, store: KeyStore): Promise<Uint8Array | null> {
+  const network = await api.call<{ rootKey?: string | null }>('GET', '/api/v1/network');
+  const pinned = await store.get(ROOT_RECORD);
+  if (!network.rootKey) return pinned;
+  const served = fromBase64url(network.rootKey);
+  if (pinned && base64url(pinned) !== base64url(served)) {
+    throw new ChannelError('root-key-changed', 'The network key changed');
+  }
+  if (!pinned) await store.put(ROOT_RECORD, served);
+  return served;
+}
+
+/** Checks every leaf's credential: attestation chain to the root, user, and the group id's policy. */
+export async function verifyMembers(context: Pick<EngineContext, 'rootKey' | 'now'>, state: ClientState | null): Promise<MemberTrust[]> {
+  if (!state) return [];
+  const policy = decodeGroupId(state.groupContext.groupId).policy;
+  const now = context.now();
+  const out: MemberTrust[] = [];
+  const tree = state.ratchetTree;
+  for (let i = 0; i < tree.length; i += 2) {
+    const node = tree[i];
+    if (!node || node.nodeType !== 'leaf') continue;
+    const leaf = node.leaf;
+    let member: MemberTrust = { userId: '?', deviceId: '?', leaf: i / 2 };
+    try {
+      const cred = credentialOf(leaf.credential);
+      member = { userId: cred.userId, deviceId: cred.deviceId, leaf: i / 2 };
+      if (!context.rootKey) throw new ChannelError('no-root', 'no network key');
+      if (cred.chain.length === 0) throw new ChannelError('not-attested', 'no attestation');
+      const v = await verifyAttestationChain(cred.chain, context.rootKey, leaf.signaturePublicKey, cred.userId, now);
+      member = { ...member, tier: v.tier, sector: v.sector };
+      if (!admits(policy, `T${v.tier}`, v.sector)) member.problem = 'policy';
+    } catch (e) {
+      member.problem = e instanceof ChannelError ? e.code : 'attestation';
+    }
+    out.push(member);
+  }
+  return out;
+}
