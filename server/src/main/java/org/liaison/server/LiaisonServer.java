@@ -36,6 +36,7 @@ import org.liaison.server.backup.KeyBackupRoutes;
 import org.liaison.server.channels.ChannelRepository;
 import org.liaison.server.channels.ChannelRoutes;
 import org.liaison.server.config.LiaisonConfig;
+import org.liaison.server.delivery.AppendRequests;
 import org.liaison.server.delivery.DeliveryService;
 import org.liaison.server.delivery.RetentionJob;
 import org.liaison.server.devices.DeviceRepository;
@@ -234,9 +235,10 @@ public final class LiaisonServer {
               new KeyPackageRoutes(vertx, keyDirectory, devices).mount(api, authenticator::handle);
               new KeyBackupRoutes(new KeyBackupRepository(store), audit, clock)
                   .mount(api, authenticator::handle);
-              ChannelRoutes channelRoutes = new ChannelRoutes(delivery, devices, clock);
+              AppendRequests appends = new AppendRequests(delivery);
+              ChannelRoutes channelRoutes = new ChannelRoutes(delivery, appends, devices, clock);
               channelRoutes.mount(api, authenticator::handle);
-              new RealtimeRoutes(vertx, authenticator, delivery, channelRoutes, config).mount(root);
+              new RealtimeRoutes(vertx, authenticator, delivery, appends, config).mount(root);
               try {
                 new OpsRoutes(store, metricsRegistry).mount(root, api);
               } catch (java.io.IOException e) {

@@ -62,4 +62,28 @@ public final class ApiError extends RuntimeException {
   public static ApiError conflict(String code, String message) {
     return new ApiError(409, code, message);
   }
+
+  /** A channel that does not exist, or that the caller's device is not a member of. */
+  public static ApiError channelNotFound() {
+    return notFound("channel-not-found", "No such channel");
+  }
+
+  /** Something failed that the client cannot fix; the cause is logged, never sent. */
+  public static ApiError internal() {
+    return new ApiError(500, "internal-error", "Something went wrong on the server");
+  }
+
+  /** MLS bytes that are not the message expected where they were sent. */
+  public static ApiError malformedMls(String message) {
+    return new ApiError(400, "malformed-mls", message);
+  }
+
+  /** The channel moved on: the caller processes the newer entries and tries again. */
+  public static ApiError wrongEpoch(long current) {
+    return new ApiError(
+        409,
+        "wrong-epoch",
+        "The channel is at epoch " + current + "; process the newer entries and try again",
+        new JsonObject().put("currentEpoch", current));
+  }
 }

@@ -80,4 +80,17 @@ public final class Fields {
     }
     throw ApiError.invalidField(name, name + " must be a whole number in " + min + ".." + max);
   }
+
+  /**
+   * A whole number {@code >= 0} (an epoch or a seq) at {@code field}; a dotted field such as {@code
+   * meta.epoch} names the nested field in the error and reads its last part.
+   */
+  public static long wholeNumber(JsonObject body, String field) {
+    String key = field.contains(".") ? field.substring(field.lastIndexOf('.') + 1) : field;
+    Object value = body.getValue(key);
+    if (!(value instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
+      throw ApiError.invalidField(field, field + " must be a whole number >= 0");
+    }
+    return n.longValue();
+  }
 }

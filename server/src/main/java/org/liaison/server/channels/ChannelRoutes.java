@@ -18,6 +18,7 @@ import org.liaison.server.api.ApiError;
 import org.liaison.server.api.Base64Field;
 import org.liaison.server.api.Fields;
 import org.liaison.server.auth.Actor;
+import org.liaison.server.delivery.AppendRequests;
 import org.liaison.server.delivery.DeliveryService;
 import org.liaison.server.delivery.LogEntry;
 import org.liaison.server.devices.DeviceRepository;
@@ -26,19 +27,19 @@ import org.liaison.server.http.Handlers;
 
 /** {@code /channels} and {@code /welcomes}: the delivery service over HTTP. */
 public final class ChannelRoutes {
-  /** MLS messages are capped before parsing (bcmls 1.84 predates later hardening). */
-  public static final int MAX_MLS_BYTES = 256 * 1024;
-
   private static final int MAX_META_BYTES = 4096;
   private static final int DEFAULT_PAGE = 100;
   private static final int MAX_PAGE = 500;
 
   private final DeliveryService delivery;
+  private final AppendRequests appends;
   private final DeviceRepository devices;
   private final Clock clock;
 
-  public ChannelRoutes(DeliveryService delivery, DeviceRepository devices, Clock clock) {
+  public ChannelRoutes(
+      DeliveryService delivery, AppendRequests appends, DeviceRepository devices, Clock clock) {
     this.delivery = delivery;
+    this.appends = appends;
     this.devices = devices;
     this.clock = clock;
   }
@@ -72,7 +73,7 @@ public final class ChannelRoutes {
     byte[] groupIdBytes = Base64Field.required(body, "groupId", 1024);
     ChannelKind kind = Fields.oneOf(body, "kind", ChannelKind::parse, ChannelKind.ALLOWED);
     ChannelPolicy policy = Policies.fromJson(body);
-    byte[] groupInfo = Base64Field.required(body, "groupInfo", MAX_MLS_BYTES);
+    byte[] groupInfo = Base64Field.required(body, "groupInfo", AppendRequests.MAX_MLS_BYTES);
     Optional<Channel.Meta> meta = meta(body);
     ChannelGroupId groupId;
     try {
@@ -88,10 +89,10 @@ public final class ChannelRoutes {
     try {
       info = HandshakeInspector.groupInfo(groupInfo);
     } catch (MlsException e) {
-      throw new ApiError(400, "malformed-mls", "groupInfo is not an MLS GroupInfo");
+      throw ApiError.malformedMls("groupInfo is not an MLS GroupInfo");
     }
     if (info.epoch() != 0 || !java.util.Arrays.equals(info.groupId(), groupIdBytes)) {
-      throw new ApiError(400, "malformed-mls", "groupInfo must be the new group's, at epoch 0");
+      throw ApiError.malformedMls("groupInfo must be the new group's, at epoch 0");
     }
     if (meta.isPresent() && meta.get().epoch() != 0) {
       throw ApiError.invalidField("meta.epoch", "a new channel's meta is for epoch 0");
@@ -145,16 +146,8 @@ public final class ChannelRoutes {
     }
     return Optional.of(
         new Channel.Meta(
-            epochOf(json, "meta.epoch"), Base64Field.required(json, "ciphertext", MAX_META_BYTES)));
-  }
-
-  private static long epochOf(JsonObject body, String field) {
-    String key = field.contains(".") ? field.substring(field.indexOf('.') + 1) : field;
-    Object value = body.getValue(key);
-    if (!(value instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
-      throw ApiError.invalidField(field, field + " must be a whole number >= 0");
-    }
-    return n.longValue();
+            Fields.wholeNumber(json, "meta.epoch"),
+            Base64Field.required(json, "ciphertext", MAX_META_BYTES)));
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
@@ -177,11 +170,9 @@ public final class ChannelRoutes {
   }
 
   private Future<JsonObject> meta(RoutingContext ctx) {
-    Actor actor = Actor.of(ctx);
-    String deviceId = actor.requireDevice();
     Channel.Meta meta = meta(new JsonObject().put("meta", Bodies.json(ctx))).orElseThrow();
     return delivery
-        .setMeta(new DeliveryService.Sender(actor.user(), deviceId), channelId(ctx), meta)
+        .setMeta(sender(ctx), channelId(ctx), meta)
         .map(v -> new JsonObject().put("epoch", meta.epoch()));
   }
 
@@ -192,55 +183,16 @@ public final class ChannelRoutes {
   }
 
   private Future<JsonObject> commit(RoutingContext ctx) {
-    Actor actor = Actor.of(ctx);
-    String deviceId = actor.requireDevice();
-    JsonObject body = Bodies.json(ctx);
-    return commit(actor, deviceId, channelId(ctx), body)
+    return appends
+        .commit(sender(ctx), channelId(ctx), Bodies.json(ctx))
         .map(a -> new JsonObject().put("seq", a.seq()).put("epoch", a.epoch()));
   }
 
-  /** One reading of a commit request, shared by HTTP and the realtime {@code commit} frame. */
-  public Future<DeliveryService.Accepted> commit(
-      Actor actor, String deviceId, String channelId, JsonObject body) {
-    long epoch = epochOf(body, "epoch");
-    byte[] commit = Base64Field.required(body, "commit", MAX_MLS_BYTES);
-    Optional<byte[]> welcome = Base64Field.optional(body, "welcome", MAX_MLS_BYTES);
-    byte[] groupInfo = Base64Field.required(body, "groupInfo", MAX_MLS_BYTES);
-    String clientMessageId =
-        Fields.optionalText(body, "clientMessageId", 64)
-            .map(ChannelRoutes::checkClientMessageId)
-            .orElseGet(org.liaison.server.api.Ids::newId);
-    return delivery.commit(
-        new DeliveryService.Sender(actor.user(), deviceId),
-        channelId,
-        epoch,
-        clientMessageId,
-        commit,
-        welcome,
-        groupInfo);
-  }
-
-  /** One reading of a send request, shared by HTTP and the realtime {@code send} frame. */
-  public Future<DeliveryService.Accepted> send(
-      Actor actor, String deviceId, String channelId, JsonObject body) {
-    long epoch = epochOf(body, "epoch");
-    String clientMessageId = checkClientMessageId(Fields.requiredText(body, "clientMessageId", 64));
-    byte[] ciphertext = Base64Field.required(body, "ciphertext", MAX_MLS_BYTES);
-    return delivery.send(
-        new DeliveryService.Sender(actor.user(), deviceId),
-        channelId,
-        epoch,
-        clientMessageId,
-        ciphertext);
-  }
-
+  /** 201 for a new message, 200 with {@code duplicate: true} for a retry of one. */
   private void send(RoutingContext ctx) {
     Handlers.run(
         ctx,
-        c -> {
-          Actor actor = Actor.of(c);
-          return send(actor, actor.requireDevice(), channelId(c), Bodies.json(c));
-        },
+        c -> appends.send(sender(c), channelId(c), Bodies.json(c)),
         accepted ->
             Bodies.send(
                 ctx,
@@ -250,12 +202,9 @@ public final class ChannelRoutes {
                     .put("duplicate", accepted.duplicate())));
   }
 
-  static String checkClientMessageId(String id) {
-    if (!id.matches("^[A-Za-z0-9_-]{1,64}$")) {
-      throw ApiError.invalidField(
-          "clientMessageId", "clientMessageId must be 1..64 of A-Z a-z 0-9 _ -");
-    }
-    return id;
+  private static DeliveryService.Sender sender(RoutingContext ctx) {
+    Actor actor = Actor.of(ctx);
+    return new DeliveryService.Sender(actor.user(), actor.requireDevice());
   }
 
   private Future<JsonObject> read(RoutingContext ctx) {
@@ -278,7 +227,7 @@ public final class ChannelRoutes {
     Actor actor = Actor.of(ctx);
     String deviceId = actor.requireDevice();
     String channelId = channelId(ctx);
-    long seq = epochOf(Bodies.json(ctx), "seq");
+    long seq = Fields.wholeNumber(Bodies.json(ctx), "seq");
     return delivery
         .channelFor(channelId, deviceId)
         .compose(c -> delivery.markRead(deviceId, channelId, seq))
@@ -287,11 +236,7 @@ public final class ChannelRoutes {
 
   /** Asks the other members to remove all of the caller's devices (MLS: nobody removes itself). */
   private Future<JsonObject> leave(RoutingContext ctx) {
-    Actor actor = Actor.of(ctx);
-    String deviceId = actor.requireDevice();
-    return delivery
-        .leave(new DeliveryService.Sender(actor.user(), deviceId), channelId(ctx))
-        .map(Channel::toJson);
+    return delivery.leave(sender(ctx), channelId(ctx)).map(Channel::toJson);
   }
 
   private Future<JsonObject> welcomes(RoutingContext ctx) {

@@ -3,34 +3,43 @@ package org.liaison.server.delivery;
 import io.vertx.core.Promise;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.liaison.server.channels.Channel;
 import org.liaison.server.channels.Leaf;
 
 /**
  * One channel as this node knows it: the log's head, epoch and leaves as of {@code head}, and the
- * appends waiting their turn. Touched only on the delivery service's context, so it needs no locks.
+ * appends waiting their turn. Touched only on the delivery context ({@link ChannelStates}), so it
+ * needs no locks; every change to it goes through a method here, named for the event it records.
  */
 final class ChannelState {
   private static final int RECENT_SENDS = 2048;
+  private static final int SNAPSHOT_EVERY = 1000;
 
-  final Channel created;
-  long head;
-  long epoch;
-  List<Leaf> leaves;
-  long firstSeq;
-  byte[] groupInfo;
-  Optional<Channel.Meta> meta;
-  java.util.Set<String> leaving;
-  long appendsSinceSnapshot;
+  private final Channel created;
+  private long head;
+  private long epoch;
+  private List<Leaf> leaves;
+  private long firstSeq;
+  private byte[] groupInfo;
+  private Optional<Channel.Meta> meta;
+  private final Set<String> leaving;
+  private long appendsSinceSnapshot;
+
+  /** Appends waiting their turn; {@link AppendPipeline} drains them. */
   final ArrayDeque<Pending> pending = new ArrayDeque<>();
+
   boolean flushing;
 
   /** Recent (device, client message id) to seq: retried sends answered without a store read. */
-  final Map<String, Long> recentSends =
+  private final Map<String, Long> recentSends =
       new LinkedHashMap<>(256, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
@@ -46,15 +55,48 @@ final class ChannelState {
     this.firstSeq = channel.firstSeq();
     this.groupInfo = channel.groupInfo();
     this.meta = channel.meta();
-    this.leaving = new java.util.LinkedHashSet<>(channel.leaving());
+    this.leaving = new LinkedHashSet<>(channel.leaving());
   }
 
   String id() {
     return created.id();
   }
 
+  Channel created() {
+    return created;
+  }
+
+  long head() {
+    return head;
+  }
+
+  long epoch() {
+    return epoch;
+  }
+
+  List<Leaf> leaves() {
+    return leaves;
+  }
+
+  long firstSeq() {
+    return firstSeq;
+  }
+
+  byte[] groupInfo() {
+    return groupInfo;
+  }
+
+  Set<String> leaving() {
+    return Collections.unmodifiableSet(leaving);
+  }
+
   int leafOf(String deviceId) {
     return CommitPolicy.indexOf(leaves, deviceId);
+  }
+
+  /** The seq an earlier append with this key got, if this node still remembers it. */
+  Optional<Long> recentSend(String key) {
+    return Optional.ofNullable(recentSends.get(key));
   }
 
   boolean idle() {
@@ -70,7 +112,7 @@ final class ChannelState {
         created.policy(),
         created.owners(),
         epoch,
-        java.util.Collections.unmodifiableList(new java.util.ArrayList<>(leaves)),
+        Collections.unmodifiableList(new ArrayList<>(leaves)),
         head,
         firstSeq,
         groupInfo,
@@ -92,6 +134,55 @@ final class ChannelState {
     }
   }
 
+  /**
+   * This node appended a message at {@code seq}; true when a snapshot is due, which keeps the
+   * replay a loading node does short.
+   */
+  boolean messageAppended(long seq, String key) {
+    head = seq;
+    recentSends.put(key, seq);
+    if (++appendsSinceSnapshot >= SNAPSHOT_EVERY) {
+      appendsSinceSnapshot = 0;
+      return true;
+    }
+    return false;
+  }
+
+  /** This node appended a commit at {@code seq}, which opened the next epoch. */
+  void commitAppended(
+      long seq, long commitEpoch, List<Leaf> newLeaves, byte[] newGroupInfo, String key) {
+    head = seq;
+    epoch = commitEpoch + 1;
+    leaves = newLeaves;
+    groupInfo = newGroupInfo;
+    appendsSinceSnapshot = 0;
+    recentSends.put(key, seq);
+  }
+
+  /** A retry found its original in the log. */
+  void rememberSend(String key, long seq) {
+    recentSends.put(key, seq);
+  }
+
+  void metaSet(Channel.Meta newMeta) {
+    meta = Optional.of(newMeta);
+  }
+
+  /** True when the user was not already asking to leave. */
+  boolean leaveRequested(String userId) {
+    return leaving.add(userId);
+  }
+
+  /** True when any of these users had asked to leave (their request is now carried out). */
+  boolean left(Set<String> userIds) {
+    return leaving.removeAll(userIds);
+  }
+
+  /** Retention deleted every entry before {@code seq}. */
+  void expiredBefore(long seq) {
+    firstSeq = seq;
+  }
+
   static String sendKey(String deviceId, String clientMessageId) {
     return deviceId + "/" + clientMessageId;
   }
@@ -107,7 +198,7 @@ final class ChannelState {
     final Optional<byte[]> welcome;
     final Promise<DeliveryService.Accepted> promise = Promise.promise();
 
-    Pending(
+    private Pending(
         DeliveryService.Sender sender,
         long epoch,
         String clientMessageId,
@@ -122,6 +213,22 @@ final class ChannelState {
       this.change = change;
       this.groupInfo = groupInfo;
       this.welcome = welcome;
+    }
+
+    static Pending message(
+        DeliveryService.Sender sender, long epoch, String clientMessageId, byte[] ciphertext) {
+      return new Pending(sender, epoch, clientMessageId, ciphertext, null, null, Optional.empty());
+    }
+
+    static Pending commit(
+        DeliveryService.Sender sender,
+        long epoch,
+        String clientMessageId,
+        byte[] commit,
+        CommitPolicy.Change change,
+        byte[] groupInfo,
+        Optional<byte[]> welcome) {
+      return new Pending(sender, epoch, clientMessageId, commit, change, groupInfo, welcome);
     }
 
     boolean isCommit() {

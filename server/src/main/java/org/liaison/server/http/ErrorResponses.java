@@ -56,7 +56,7 @@ public final class ErrorResponses {
             ctx.request().method(),
             RequestLog.routeOf(ctx),
             failure);
-        send(ctx, new ApiError(500, "internal-error", "Something went wrong on the server"));
+        send(ctx, ApiError.internal());
       }
     }
   }

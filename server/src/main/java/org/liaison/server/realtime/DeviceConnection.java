@@ -14,7 +14,7 @@ import org.liaison.server.api.ApiError;
 import org.liaison.server.api.Fields;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.channels.Channel;
-import org.liaison.server.channels.ChannelRoutes;
+import org.liaison.server.delivery.AppendRequests;
 import org.liaison.server.delivery.DeliveryService;
 import org.liaison.server.delivery.LogEntry;
 import org.liaison.server.events.Events;
@@ -40,8 +40,9 @@ final class DeviceConnection {
   private final ServerWebSocket ws;
   private final Actor actor;
   private final String deviceId;
+  private final DeliveryService.Sender sender;
   private final DeliveryService delivery;
-  private final ChannelRoutes requests;
+  private final AppendRequests requests;
   private final RealtimeLimits limits;
   private final FrameRate rate;
   private final Map<String, Feed> feeds = new HashMap<>();
@@ -74,12 +75,13 @@ final class DeviceConnection {
       ServerWebSocket ws,
       Actor actor,
       DeliveryService delivery,
-      ChannelRoutes requests,
+      AppendRequests requests,
       RealtimeLimits limits) {
     this.vertx = vertx;
     this.ws = ws;
     this.actor = actor;
     this.deviceId = actor.requireDevice();
+    this.sender = new DeliveryService.Sender(actor.user(), deviceId);
     this.delivery = delivery;
     this.requests = requests;
     this.limits = limits;
@@ -88,10 +90,7 @@ final class DeviceConnection {
 
   /** Refuses a socket that never became a device connection (bad or missing auth). */
   static void refuse(ServerWebSocket ws, Throwable cause) {
-    ApiError error =
-        cause instanceof ApiError api
-            ? api
-            : new ApiError(500, "internal-error", "Something went wrong on the server");
+    ApiError error = cause instanceof ApiError api ? api : ApiError.internal();
     ws.writeTextMessage(errorFrame(error).encode())
         .onComplete(
             v -> ws.close(error.status() == 401 ? CLOSE_REVOKED : CLOSE_POLICY, error.code()));
@@ -335,21 +334,21 @@ final class DeviceConnection {
       switch (type) {
         case "send" ->
             requests
-                .send(actor, deviceId, channelOf(frame), frame)
+                .send(sender, channelOf(frame), frame)
                 .onSuccess(a -> write(ackFrame(clientMessageId, frame, a)))
                 .onFailure(e -> sendError(e, clientMessageId));
         case "commit" ->
             requests
-                .commit(actor, deviceId, channelOf(frame), frame)
+                .commit(sender, channelOf(frame), frame)
                 .onSuccess(a -> write(ackFrame(clientMessageId, frame, a)))
                 .onFailure(e -> sendError(e, clientMessageId));
-        case "ack" -> acknowledge(channelOf(frame), seqOf(frame, "seq"));
+        case "ack" -> acknowledge(channelOf(frame), Fields.wholeNumber(frame, "seq"));
         case "sync" -> {
           Feed feed = feeds.get(channelOf(frame));
           if (feed == null || feed.stopped) {
-            throw ApiError.notFound("channel-not-found", "No such channel");
+            throw ApiError.channelNotFound();
           }
-          feed.cursor = seqOf(frame, "after");
+          feed.cursor = Fields.wholeNumber(frame, "after");
           feed.latestSeen = Math.max(feed.latestSeen, feed.cursor);
           pump(feed);
         }
@@ -396,19 +395,11 @@ final class DeviceConnection {
     return Fields.id(text, "channel");
   }
 
-  private static long seqOf(JsonObject frame, String field) {
-    Object value = frame.getValue(field);
-    if (!(value instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
-      throw ApiError.invalidField(field, field + " must be a whole number >= 0");
-    }
-    return n.longValue();
-  }
-
   /** Acks are saved at most once a second per connection: they only ever move forward. */
   private void acknowledge(String channelId, long seq) {
     Feed feed = feeds.get(channelId);
     if (feed == null) {
-      throw ApiError.notFound("channel-not-found", "No such channel");
+      throw ApiError.channelNotFound();
     }
     unsavedAcks.merge(channelId, seq, Math::max);
     if (ackTimer < 0) {
@@ -434,7 +425,7 @@ final class DeviceConnection {
       error = api;
     } else {
       LOG.error("realtime frame failed device={}", deviceId, cause);
-      error = new ApiError(500, "internal-error", "Something went wrong on the server");
+      error = ApiError.internal();
     }
     JsonObject frame = errorFrame(error);
     if (clientMessageId != null) {

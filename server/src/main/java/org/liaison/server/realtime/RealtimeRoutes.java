@@ -10,8 +10,8 @@ import io.vertx.ext.web.RoutingContext;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.auth.Authenticator;
-import org.liaison.server.channels.ChannelRoutes;
 import org.liaison.server.config.LiaisonConfig;
+import org.liaison.server.delivery.AppendRequests;
 import org.liaison.server.delivery.DeliveryService;
 
 /**
@@ -25,14 +25,14 @@ public final class RealtimeRoutes {
   private final Vertx vertx;
   private final Authenticator authenticator;
   private final DeliveryService delivery;
-  private final ChannelRoutes requests;
+  private final AppendRequests requests;
   private final RealtimeLimits limits;
 
   public RealtimeRoutes(
       Vertx vertx,
       Authenticator authenticator,
       DeliveryService delivery,
-      ChannelRoutes requests,
+      AppendRequests requests,
       LiaisonConfig config) {
     this.vertx = vertx;
     this.authenticator = authenticator;
