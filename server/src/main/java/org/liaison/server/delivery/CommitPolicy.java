@@ -84,8 +84,16 @@ final class CommitPolicy {
       }
       default -> throw senderMismatch("Only members and resyncing members may commit");
     }
+    Set<Integer> removing = new HashSet<>();
     for (int removed : commit.removedLeaves()) {
       checkRemove(facts, removed);
+      if (!removing.add(removed)) {
+        // RFC 9420 §12.2 forbids it, and the leaf bookkeeping could not apply it.
+        throw violation(
+            "duplicate-remove",
+            "The commit removes the same member twice",
+            facts.channel().leaves().get(removed).userId());
+      }
     }
     Set<String> adding = new HashSet<>();
     for (HandshakeInspector.AddedMember add : commit.adds()) {

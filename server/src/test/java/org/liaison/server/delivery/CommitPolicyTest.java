@@ -41,10 +41,10 @@ import org.liaison.server.accounts.Role;
 import org.liaison.server.accounts.Tier;
 import org.liaison.server.accounts.User;
 import org.liaison.server.accounts.UserStatus;
+import org.liaison.server.api.ApiError;
 import org.liaison.server.channels.Leaf;
 import org.liaison.server.devices.Device;
 import org.liaison.server.devices.DeviceStatus;
-import org.liaison.server.http.ApiError;
 import org.liaison.server.keydirectory.KeyDirectory;
 import org.liaison.server.keydirectory.KeyDirectory.StoredPackage;
 import org.liaison.server.organisations.Sector;
@@ -171,6 +171,12 @@ class CommitPolicyTest {
       reframe(
           ADD_DAVE,
           senderOf(ADD_DAVE),
+          c -> c.getProposals().add(forProposal(Proposal.remove(new LeafIndex(2)))));
+  // RFC 9420 §12.2: a commit must not remove the same leaf twice; the server once threw on it.
+  private static final byte[] ALICE_REMOVES_CAROL_TWICE =
+      reframe(
+          ALICE_REMOVES_CAROL,
+          senderOf(ALICE_REMOVES_CAROL),
           c -> c.getProposals().add(forProposal(Proposal.remove(new LeafIndex(2)))));
   private static final byte[] ALICE_REPLACES_CAROLS_LEAF =
       reframe(
@@ -538,6 +544,10 @@ class CommitPolicyTest {
             .given(s -> s.owners.add("alice"))
             .given(s -> s.leaves.subList(2, s.leaves.size()).clear())
             .refused("no-such-member", null),
+        when("the same leaf removed twice in one commit", ALICE_REMOVES_CAROL_TWICE, W.aliceLaptop)
+            .given(s -> s.owners.add("alice"))
+            .refused("duplicate-remove", "carol")
+            .saying("The commit removes the same member twice"),
         when("removals are checked before adds", ALICE_ADDS_DAVE_AND_REMOVES_CAROL, W.aliceLaptop)
             .given(s -> s.device("dave-laptop", DeviceStatus.REVOKED))
             .refused("remove-not-allowed", "carol"),
