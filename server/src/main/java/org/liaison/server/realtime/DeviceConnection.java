@@ -1,6 +1,5 @@
 package org.liaison.server.realtime;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
@@ -30,7 +29,6 @@ import org.slf4j.LoggerFactory;
 final class DeviceConnection {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceConnection.class);
   private static final int PAGE = 100;
-  private static final long ACK_FLUSH_MILLIS = 1000;
   static final short CLOSE_POLICY = 1008;
   static final short CLOSE_TOO_BIG = 1009;
   static final short CLOSE_TRY_LATER = 1013;
@@ -46,12 +44,11 @@ final class DeviceConnection {
   private final RealtimeLimits limits;
   private final FrameRate rate;
   private final Map<String, Feed> feeds = new HashMap<>();
-  private final Map<String, Long> unsavedAcks = new HashMap<>();
+  private final AckBuffer acks;
   private MessageConsumer<JsonObject> deviceEvents;
   private MessageConsumer<JsonObject> sessionEvents;
   private MessageConsumer<JsonObject> userEvents;
   private long slowTimer = -1;
-  private long ackTimer = -1;
   private boolean closed;
 
   /** One channel's delivery to this device. */
@@ -82,6 +79,7 @@ final class DeviceConnection {
     this.actor = actor;
     this.deviceId = actor.requireDevice();
     this.sender = new DeliveryService.Sender(actor.user(), deviceId);
+    this.acks = new AckBuffer(vertx, delivery, deviceId);
     this.delivery = delivery;
     this.requests = requests;
     this.limits = limits;
@@ -91,7 +89,7 @@ final class DeviceConnection {
   /** Refuses a socket that never became a device connection (bad or missing auth). */
   static void refuse(ServerWebSocket ws, Throwable cause) {
     ApiError error = cause instanceof ApiError api ? api : ApiError.internal();
-    ws.writeTextMessage(errorFrame(error).encode())
+    ws.writeTextMessage(Frames.error(error).encode())
         .onComplete(
             v -> ws.close(error.status() == 401 ? CLOSE_REVOKED : CLOSE_POLICY, error.code()));
   }
@@ -299,7 +297,7 @@ final class DeviceConnection {
 
   /** Tells the device why, then closes: it is no longer signed in. */
   private void end(ApiError why) {
-    write(errorFrame(why));
+    write(Frames.error(why));
     ws.close(CLOSE_REVOKED, why.code());
   }
 
@@ -329,22 +327,22 @@ final class DeviceConnection {
     }
     String clientMessageId = frame.getValue("clientMessageId") instanceof String s ? s : null;
     try {
-      refuseForgedSender(frame);
+      Frames.refuseForgedSender(frame, sender);
       String type = frame.getValue("type") instanceof String t ? t : "";
       switch (type) {
         case "send" ->
             requests
-                .send(sender, channelOf(frame), frame)
-                .onSuccess(a -> write(ackFrame(clientMessageId, frame, a)))
+                .send(sender, Frames.channelId(frame), frame)
+                .onSuccess(a -> write(Frames.ack(clientMessageId, frame, a)))
                 .onFailure(e -> sendError(e, clientMessageId));
         case "commit" ->
             requests
-                .commit(sender, channelOf(frame), frame)
-                .onSuccess(a -> write(ackFrame(clientMessageId, frame, a)))
+                .commit(sender, Frames.channelId(frame), frame)
+                .onSuccess(a -> write(Frames.ack(clientMessageId, frame, a)))
                 .onFailure(e -> sendError(e, clientMessageId));
-        case "ack" -> acknowledge(channelOf(frame), Fields.wholeNumber(frame, "seq"));
+        case "ack" -> acknowledge(Frames.channelId(frame), Fields.wholeNumber(frame, "seq"));
         case "sync" -> {
-          Feed feed = feeds.get(channelOf(frame));
+          Feed feed = feeds.get(Frames.channelId(frame));
           if (feed == null || feed.stopped) {
             throw ApiError.channelNotFound();
           }
@@ -352,7 +350,7 @@ final class DeviceConnection {
           feed.latestSeen = Math.max(feed.latestSeen, feed.cursor);
           pump(feed);
         }
-        case "ping" -> write(new JsonObject().put("type", "pong"));
+        case "ping" -> write(Frames.pong());
         case "auth" -> throw new ApiError(400, "already-authenticated", "This socket is signed in");
         default ->
             throw new ApiError(
@@ -365,58 +363,11 @@ final class DeviceConnection {
     }
   }
 
-  private static JsonObject ackFrame(
-      String clientMessageId, JsonObject frame, DeliveryService.Accepted accepted) {
-    return new JsonObject()
-        .put("type", "ack")
-        .put("clientMessageId", clientMessageId)
-        .put("channelId", frame.getString("channelId"))
-        .put("seq", accepted.seq())
-        .put("epoch", accepted.epoch())
-        .put("duplicate", accepted.duplicate());
-  }
-
-  /** The server never takes a sender from a frame; a frame that names another one is refused. */
-  private void refuseForgedSender(JsonObject frame) {
-    Object device = frame.getValue("senderDeviceId");
-    Object user = frame.getValue("senderUserId");
-    if ((device != null && !deviceId.equals(device))
-        || (user != null && !actor.user().id().equals(user))) {
-      throw new ApiError(
-          403, "sender-mismatch", "A frame cannot name another sender than this device");
-    }
-  }
-
-  private static String channelOf(JsonObject frame) {
-    Object id = frame.getValue("channelId");
-    if (!(id instanceof String text)) {
-      throw ApiError.invalidField("channelId", "channelId is required");
-    }
-    return Fields.id(text, "channel");
-  }
-
-  /** Acks are saved at most once a second per connection: they only ever move forward. */
   private void acknowledge(String channelId, long seq) {
-    Feed feed = feeds.get(channelId);
-    if (feed == null) {
+    if (!feeds.containsKey(channelId)) {
       throw ApiError.channelNotFound();
     }
-    unsavedAcks.merge(channelId, seq, Math::max);
-    if (ackTimer < 0) {
-      ackTimer = vertx.setTimer(ACK_FLUSH_MILLIS, t -> saveAcks());
-    }
-  }
-
-  private Future<Void> saveAcks() {
-    ackTimer = -1;
-    Map<String, Long> pending = new HashMap<>(unsavedAcks);
-    unsavedAcks.clear();
-    return Future.join(
-            pending.entrySet().stream()
-                .map(e -> delivery.markRead(deviceId, e.getKey(), e.getValue()))
-                .toList())
-        .onFailure(e -> LOG.warn("saving acks failed device={}", deviceId))
-        .mapEmpty();
+    acks.acknowledge(channelId, seq);
   }
 
   private void sendError(Throwable cause, String clientMessageId) {
@@ -427,24 +378,11 @@ final class DeviceConnection {
       LOG.error("realtime frame failed device={}", deviceId, cause);
       error = ApiError.internal();
     }
-    JsonObject frame = errorFrame(error);
+    JsonObject frame = Frames.error(error);
     if (clientMessageId != null) {
       frame.put("clientMessageId", clientMessageId);
     }
     write(frame);
-  }
-
-  private static JsonObject errorFrame(ApiError error) {
-    JsonObject frame =
-        new JsonObject()
-            .put("type", "error")
-            .put("status", error.status())
-            .put("code", error.code())
-            .put("message", error.getMessage());
-    if (error.details() != null) {
-      frame.put("details", error.details());
-    }
-    return frame;
   }
 
   // ---- end ----------------------------------------------------------------------------------
@@ -468,9 +406,6 @@ final class DeviceConnection {
     if (slowTimer >= 0) {
       vertx.cancelTimer(slowTimer);
     }
-    if (ackTimer >= 0) {
-      vertx.cancelTimer(ackTimer);
-      saveAcks();
-    }
+    acks.flush();
   }
 }
