@@ -16,7 +16,7 @@ import { ackDue, applyInOrder, upTo } from './channelLog';
 import { metaKey, rememberMetaKey, trimMetaKeys } from './meta';
 import { type Channel, ChannelError, type ChatMessage, type EngineContext, type LogEntry } from './model';
 import { decodeText } from './payload';
-import { verifyMembers } from './trust';
+import { senderOf, verifyMembers } from './trust';
 
 const ACK_DELAY_MS = 500;
 
@@ -79,19 +79,36 @@ async function applyEntry(context: EngineContext, c: Channel, entry: LogEntry): 
   scheduleAck(context, c);
 }
 
-/** Another device's message; one that does not decrypt is kept, marked, so the gap shows. */
+/**
+ * Another device's message; one that does not decrypt is kept, marked, so the gap shows. The
+ * sender shown is the one MLS verified (the credential of the leaf that signed it); a message
+ * the server files under another member or device is dropped the same way (`sender-mismatch`),
+ * as the Java client does: a hostile server must not put one member's words under another's name.
+ */
 async function decrypt(c: Channel, entry: LogEntry): Promise<ChatMessage> {
   const base = { seq: entry.seq, senderUserId: entry.senderUserId, senderDeviceId: entry.senderDeviceId, receivedAt: entry.sentAt };
+  const unreadable = (error?: string): ChatMessage => ({ ...base, body: '', sentAt: entry.sentAt, state: 'undecryptable', ...(error ? { error } : {}) });
   try {
     const decoded = decodeMlsMessage(fromBase64url(entry.ciphertext!), 0)?.[0];
     if (!decoded || decoded.wireformat !== 'mls_private_message') throw new Error('not a private message');
-    const result = await processMessage(decoded, c.state!, emptyPskIndex, () => 'accept', await ciphersuite());
+    const cs = await ciphersuite();
+    const before = c.state!;
+    const result = await processMessage(decoded, before, emptyPskIndex, () => 'accept', cs);
     c.state = result.newState;
     if (result.kind !== 'applicationMessage') throw new Error('not an application message');
+    const sender = await senderOf(before, decoded.privateMessage, cs);
+    if (sender.userId !== entry.senderUserId || sender.deviceId !== entry.senderDeviceId) return unreadable('sender-mismatch');
     const payload = decodeText(result.message);
-    return { ...base, body: payload.body, sentAt: payload.sentAt || entry.sentAt, state: 'received' };
+    return {
+      ...base,
+      senderUserId: sender.userId,
+      senderDeviceId: sender.deviceId,
+      body: payload.body,
+      sentAt: payload.sentAt || entry.sentAt,
+      state: 'received',
+    };
   } catch {
-    return { ...base, body: '', sentAt: entry.sentAt, state: 'undecryptable' };
+    return unreadable();
   }
 }
 
