@@ -23,7 +23,7 @@ import { ChannelRecord, History } from '../src/channels/history';
 import { type Channel, type EngineContext, type LogEntry } from '../src/channels/model';
 import { encodeText } from '../src/channels/payload';
 import { encodeGroupId, newGroupId } from '../src/channels/policy';
-import { applyEntries } from '../src/channels/receiving';
+import { applyEntries, catchUpTo } from '../src/channels/receiving';
 import { senderOf } from '../src/channels/trust';
 import { base64url, ciphersuite, memberCredential } from '../src/device/identity';
 import { KeyStore } from '../src/device/keystore';
@@ -56,11 +56,11 @@ async function channelOfThree() {
 }
 
 /** Bob's browser, following the channel from the commit that added him. */
-async function bobsBrowser(state: ClientState) {
+async function bobsBrowser(state: ClientState, api: Api = {} as Api) {
   const store = await KeyStore.open('bob', 'pw', TINY, new IDBFactory());
   const history = new History(store);
   const context: EngineContext = {
-    api: {} as Api, // not reached: entries are handed over as frames would be
+    api, // by default not reached: entries are handed over as frames would be
     device: { ...BOB, identity: undefined as never, store, registered: false },
     history,
     realtime: null,
@@ -167,5 +167,57 @@ describe('the MLS-verified sender', () => {
     );
     expect(read.kind).toBe('applicationMessage');
     expect(await senderOf(bob.newState, late.privateMessage, group.cs)).toMatchObject({ ...CAROL, leaf: 2 });
+  });
+});
+
+/** A server whose log kept only `entries` (older ones expired); it answers each `after` once. */
+function serverKeeping(entries: LogEntry[], firstSeq: number) {
+  const asked: number[] = [];
+  const api = {
+    call: async (method: string, path: string) => {
+      const after = Number(new URL(path, 'http://x').searchParams.get('after'));
+      if (asked.includes(after)) throw new Error(`asked again after ${after}: ${asked.join(', ')}`);
+      asked.push(after);
+      expect(method).toBe('GET');
+      const items = entries.filter((e) => e.seq > after);
+      return { items, firstSeq, next: items.length ? items[items.length - 1].seq : after };
+    },
+  } as unknown as Api;
+  return { api, asked };
+}
+
+describe('catching up past expired entries', () => {
+  it('skips what retention deleted in our epoch and reads on', async () => {
+    const group = await channelOfThree();
+    // Seqs 2..6 were Carol's messages, deleted by retention; 7 and 8 are kept.
+    let alice = group.alice;
+    const kept: LogEntry[] = [];
+    for (const seq of [7, 8]) {
+      const sent = await messageEntry(group.cs, alice, `kept ${seq}`, seq, ALICE);
+      alice = sent.state;
+      kept.push(sent.entry);
+    }
+    const server = serverKeeping(kept, 7);
+    const bob = await bobsBrowser(group.bob, server.api);
+    await catchUpTo(bob.context, bob.c, Number.MAX_SAFE_INTEGER);
+    expect(bob.c.messages.map((m) => [m.seq, m.body])).toEqual([
+      [7, 'kept 7'],
+      [8, 'kept 8'],
+    ]);
+    expect(bob.c.record.cursor).toBe(8);
+    expect(server.asked).toEqual([1, 8]);
+    bob.close();
+  });
+
+  it('refuses to skip commits it still needed, without asking forever', async () => {
+    const group = await channelOfThree();
+    const { entry } = await messageEntry(group.cs, group.alice, 'of a later epoch', 7, ALICE);
+    // The kept entry is of epoch 2: the commit that opened it (seq <= 6) expired.
+    const server = serverKeeping([{ ...entry, epoch: 2 }], 7);
+    const bob = await bobsBrowser(group.bob, server.api);
+    await expect(catchUpTo(bob.context, bob.c, Number.MAX_SAFE_INTEGER)).rejects.toMatchObject({ code: 'history-expired' });
+    expect(bob.c.record.cursor).toBe(1);
+    expect(bob.c.messages).toEqual([]);
+    bob.close();
   });
 });

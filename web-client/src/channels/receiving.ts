@@ -12,9 +12,9 @@
  */
 import { decodeMlsMessage, emptyPskIndex, processMessage } from 'ts-mls';
 import { ciphersuite, fromBase64url } from '../device/identity';
-import { ackDue, applyInOrder, upTo } from './channelLog';
+import { ackDue, applyInOrder, pageStart, upTo } from './channelLog';
 import { metaKey, rememberMetaKey, trimMetaKeys } from './meta';
-import { type Channel, ChannelError, type ChatMessage, type EngineContext, type LogEntry } from './model';
+import { type Channel, ChannelError, type ChatMessage, type EngineContext, epochOf, type LogEntry } from './model';
 import { decodeText } from './payload';
 import { senderOf, verifyMembers } from './trust';
 
@@ -123,14 +123,28 @@ export function scheduleAck(context: EngineContext, c: Channel) {
   }, ACK_DELAY_MS);
 }
 
-/** Reads entries over HTTP up to `seq` (inclusive), applying them in order. */
+/**
+ * Reads entries over HTTP up to `seq` (inclusive), applying them in order. Entries retention
+ * deleted are skipped when nothing this state needs was among them (`pageStart`); when commits
+ * expired too, it throws `history-expired` (the browser cannot rejoin by external commit, so the
+ * channel waits to be added again). A page that moves the cursor no further ends the loop rather
+ * than asking for it again.
+ */
 export async function catchUpTo(context: EngineContext, c: Channel, seq: number) {
   while (c.state && c.record.cursor < seq) {
-    const page = await context.api.call<{ items: LogEntry[]; next: number }>(
+    const page = await context.api.call<{ items: LogEntry[]; firstSeq?: number; next: number }>(
       'GET',
       `/api/v1/channels/${c.id}/messages?after=${c.record.cursor}&limit=200`,
     );
     if (page.items.length === 0) break;
+    const start = pageStart(c.record.cursor, page.firstSeq ?? 0, page.items[0], epochOf(c.state));
+    if (start.kind === 'lost') throw new ChannelError('history-expired', 'Entries this browser still needed expired');
+    if (start.kind === 'expired') {
+      c.record.cursor = start.skipTo;
+      await context.history.saveChannel(c.id, c.record, c.state);
+    }
+    const before = c.record.cursor;
     await applyEntries(context, c, upTo(page.items, seq));
+    if (c.record.cursor === before) break;
   }
 }
