@@ -8,6 +8,7 @@ import {
   applyInOrder,
   type BatchEnd,
   lastSeq,
+  pageStart,
   serial,
   stepFor,
   unreadCount,
@@ -132,6 +133,33 @@ describe('catching up over HTTP', () => {
     expect(upTo(page, 6).map((e) => e.seq)).toEqual([5, 6]);
     expect(upTo(page, 8).map((e) => e.seq)).toEqual([5, 6, 7, 8]);
     expect(upTo(page, 4)).toEqual([]);
+  });
+});
+
+describe('a catch-up page that starts after the cursor (retention)', () => {
+  // The server kept entries from `firstSeq` on; our group state is at `epoch` (null: no state).
+  it.each([
+    { name: 'the next entry', cursor: 10, firstSeq: 1, first: { seq: 11, epoch: 3 }, epoch: 3, start: { kind: 'in-order' } },
+    { name: 'the next entry, just kept', cursor: 10, firstSeq: 11, first: { seq: 11, epoch: 3 }, epoch: 3, start: { kind: 'in-order' } },
+    { name: 'repeats first', cursor: 10, firstSeq: 1, first: { seq: 9, epoch: 3 }, epoch: 3, start: { kind: 'in-order' } },
+    { name: 'messages of our epoch expired', cursor: 10, firstSeq: 20, first: { seq: 20, epoch: 3 }, epoch: 3, start: { kind: 'expired', skipTo: 19 } },
+    { name: 'one message expired', cursor: 10, firstSeq: 12, first: { seq: 12, epoch: 3 }, epoch: 3, start: { kind: 'expired', skipTo: 11 } },
+    { name: 'a commit expired too', cursor: 10, firstSeq: 20, first: { seq: 20, epoch: 4 }, epoch: 3, start: { kind: 'lost' } },
+    { name: 'the first kept entry is of an older epoch', cursor: 10, firstSeq: 20, first: { seq: 20, epoch: 2 }, epoch: 3, start: { kind: 'lost' } },
+    { name: 'no group state', cursor: 10, firstSeq: 20, first: { seq: 20, epoch: 3 }, epoch: null, start: { kind: 'lost' } },
+    // Not retention's: the server keeps entries it did not send, so nothing may be skipped.
+    { name: 'entries kept but missing', cursor: 10, firstSeq: 1, first: { seq: 20, epoch: 3 }, epoch: 3, start: { kind: 'gap' } },
+    { name: 'more missing than expired', cursor: 10, firstSeq: 15, first: { seq: 20, epoch: 3 }, epoch: 3, start: { kind: 'gap' } },
+  ])('$name', ({ cursor, firstSeq, first, epoch, start }) => {
+    expect(pageStart(cursor, firstSeq, first, epoch)).toEqual(start);
+  });
+
+  it('skips the expired entries, then applies the page from the first kept one', async () => {
+    const log = logAt(10);
+    const start = pageStart(log.cursor, 20, { seq: 20, epoch: 3 }, 3);
+    if (start.kind === 'expired') log.cursor = start.skipTo;
+    expect(await log.receive([20, 21])).toEqual({ kind: 'done' });
+    expect(log.applied).toEqual([20, 21]);
   });
 });
 

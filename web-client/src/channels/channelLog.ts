@@ -2,9 +2,9 @@
  * The order rules of a channel's log, without I/O (the Java client's `ChannelLog` keeps the same
  * ones): the cursor is the last seq applied; an entry is applied only when it is the next one,
  * a repeat is skipped, and a gap stops the batch so the caller can ask the server to `sync` from
- * the cursor. Around that: where to resume after a reconnect, which Welcome is already behind
- * us, when an ack is worth sending, what counts as unread, and the queue that runs one change
- * of a channel at a time.
+ * the cursor. Around that: when a catch-up page may skip what retention deleted, where to resume
+ * after a reconnect, which Welcome is already behind us, when an ack is worth sending, what
+ * counts as unread, and the queue that runs one change of a channel at a time.
  */
 
 /** What to do with an entry, given the cursor. */
@@ -43,6 +43,30 @@ export async function applyInOrder<E extends { seq: number }>(
     await apply(entry);
   }
   return { kind: 'done' };
+}
+
+/**
+ * How a catch-up page starts, given the cursor: `in-order` (at the next entry, or repeats first);
+ * `expired` (retention deleted the entries up to `skipTo`; move the cursor there, then apply the
+ * page); `lost` (commits this group state still needed expired too: it cannot follow the log any
+ * more); `gap` (the server keeps entries it did not send: not retention's, nothing is skipped).
+ */
+export type PageStart = { kind: 'in-order' } | { kind: 'expired'; skipTo: number } | { kind: 'lost' } | { kind: 'gap' };
+
+/**
+ * The Java client's rule (`LogFollower.catchUp`: `canReadFrom`, then `skipTo`). Seqs are dense, so
+ * a page may only start past the cursor where retention deleted entries: those before `firstSeq`,
+ * the oldest seq the server still keeps. Skipping them is sound only when the first kept entry is
+ * of the epoch our group state holds (`epoch`; null without a state): every commit before it is
+ * then already applied (one of our epoch would have moved the epoch on), so what expired were
+ * messages of this epoch the policy lets nobody read any more. Of another epoch, a commit expired
+ * too, and the state cannot follow (Java rejoins by external commit).
+ */
+export function pageStart(cursor: number, firstSeq: number, first: { seq: number; epoch: number }, epoch: number | null): PageStart {
+  if (stepFor(cursor, first.seq) !== 'gap') return { kind: 'in-order' };
+  if (first.seq > firstSeq) return { kind: 'gap' };
+  if (epoch === null || first.epoch !== epoch) return { kind: 'lost' };
+  return { kind: 'expired', skipTo: first.seq - 1 };
 }
 
 /** The entries of a catch-up page up to the target seq (inclusive); later ones wait. */

@@ -12,11 +12,11 @@
  */
 import { decodeMlsMessage, emptyPskIndex, processMessage } from 'ts-mls';
 import { ciphersuite, fromBase64url } from '../device/identity';
-import { ackDue, applyInOrder, upTo } from './channelLog';
+import { ackDue, applyInOrder, pageStart, upTo } from './channelLog';
 import { metaKey, rememberMetaKey, trimMetaKeys } from './meta';
-import { type Channel, ChannelError, type ChatMessage, type EngineContext, type LogEntry } from './model';
+import { type Channel, ChannelError, type ChatMessage, type EngineContext, epochOf, type LogEntry } from './model';
 import { decodeText } from './payload';
-import { verifyMembers } from './trust';
+import { senderOf, verifyMembers } from './trust';
 
 const ACK_DELAY_MS = 500;
 
@@ -79,19 +79,36 @@ async function applyEntry(context: EngineContext, c: Channel, entry: LogEntry): 
   scheduleAck(context, c);
 }
 
-/** Another device's message; one that does not decrypt is kept, marked, so the gap shows. */
+/**
+ * Another device's message; one that does not decrypt is kept, marked, so the gap shows. The
+ * sender shown is the one MLS verified (the credential of the leaf that signed it); a message
+ * the server files under another member or device is dropped the same way (`sender-mismatch`),
+ * as the Java client does: a hostile server must not put one member's words under another's name.
+ */
 async function decrypt(c: Channel, entry: LogEntry): Promise<ChatMessage> {
   const base = { seq: entry.seq, senderUserId: entry.senderUserId, senderDeviceId: entry.senderDeviceId, receivedAt: entry.sentAt };
+  const unreadable = (error?: string): ChatMessage => ({ ...base, body: '', sentAt: entry.sentAt, state: 'undecryptable', ...(error ? { error } : {}) });
   try {
     const decoded = decodeMlsMessage(fromBase64url(entry.ciphertext!), 0)?.[0];
     if (!decoded || decoded.wireformat !== 'mls_private_message') throw new Error('not a private message');
-    const result = await processMessage(decoded, c.state!, emptyPskIndex, () => 'accept', await ciphersuite());
+    const cs = await ciphersuite();
+    const before = c.state!;
+    const result = await processMessage(decoded, before, emptyPskIndex, () => 'accept', cs);
     c.state = result.newState;
     if (result.kind !== 'applicationMessage') throw new Error('not an application message');
+    const sender = await senderOf(before, decoded.privateMessage, cs);
+    if (sender.userId !== entry.senderUserId || sender.deviceId !== entry.senderDeviceId) return unreadable('sender-mismatch');
     const payload = decodeText(result.message);
-    return { ...base, body: payload.body, sentAt: payload.sentAt || entry.sentAt, state: 'received' };
+    return {
+      ...base,
+      senderUserId: sender.userId,
+      senderDeviceId: sender.deviceId,
+      body: payload.body,
+      sentAt: payload.sentAt || entry.sentAt,
+      state: 'received',
+    };
   } catch {
-    return { ...base, body: '', sentAt: entry.sentAt, state: 'undecryptable' };
+    return unreadable();
   }
 }
 
@@ -106,14 +123,28 @@ export function scheduleAck(context: EngineContext, c: Channel) {
   }, ACK_DELAY_MS);
 }
 
-/** Reads entries over HTTP up to `seq` (inclusive), applying them in order. */
+/**
+ * Reads entries over HTTP up to `seq` (inclusive), applying them in order. Entries retention
+ * deleted are skipped when nothing this state needs was among them (`pageStart`); when commits
+ * expired too, it throws `history-expired` (the browser cannot rejoin by external commit, so the
+ * channel waits to be added again). A page that moves the cursor no further ends the loop rather
+ * than asking for it again.
+ */
 export async function catchUpTo(context: EngineContext, c: Channel, seq: number) {
   while (c.state && c.record.cursor < seq) {
-    const page = await context.api.call<{ items: LogEntry[]; next: number }>(
+    const page = await context.api.call<{ items: LogEntry[]; firstSeq?: number; next: number }>(
       'GET',
       `/api/v1/channels/${c.id}/messages?after=${c.record.cursor}&limit=200`,
     );
     if (page.items.length === 0) break;
+    const start = pageStart(c.record.cursor, page.firstSeq ?? 0, page.items[0], epochOf(c.state));
+    if (start.kind === 'lost') throw new ChannelError('history-expired', 'Entries this browser still needed expired');
+    if (start.kind === 'expired') {
+      c.record.cursor = start.skipTo;
+      await context.history.saveChannel(c.id, c.record, c.state);
+    }
+    const before = c.record.cursor;
     await applyEntries(context, c, upTo(page.items, seq));
+    if (c.record.cursor === before) break;
   }
 }

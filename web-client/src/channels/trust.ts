@@ -1,12 +1,14 @@
 /**
  * Whom a channel may hold: the network root key, pinned on first use, and every member's
  * credential checked against it and the channel's policy (which is inside the group id, so
- * the server cannot claim another). A channel with a member who fails refuses to send.
+ * the server cannot claim another). A channel with a member who fails refuses to send. And who
+ * sent a message: the member whose leaf MLS verified, never the sender the server names.
  */
-import type { ClientState } from 'ts-mls';
+import type { CiphersuiteImpl, ClientState, PrivateMessage } from 'ts-mls';
+import { decryptSenderData } from 'ts-mls/privateMessage.js';
 import type { Api } from '../api';
 import { verifyAttestationChain } from '../crypto/attestation';
-import { base64url, credentialOf, fromBase64url } from '../device/identity';
+import { base64url, credentialOf, fromBase64url, type MemberCredential } from '../device/identity';
 import type { KeyStore } from '../device/keystore';
 import { ChannelError, type EngineContext, type MemberTrust } from './model';
 import { admits, decodeGroupId } from './policy';
@@ -55,4 +57,23 @@ export async function verifyMembers(context: Pick<EngineContext, 'rootKey' | 'no
     out.push(member);
   }
   return out;
+}
+
+/**
+ * The member whose leaf sent `message`, read from its credential. ts-mls's `processMessage` finds
+ * the sender's leaf in the message's sender data (encrypted under the epoch's sender data secret)
+ * and verifies the signature with that leaf's key, but does not return the leaf; this decrypts
+ * the same sender data with the same secret, so it names the leaf whose signature was verified.
+ * `state` is the group state the message was processed with (before it); call this only once
+ * `processMessage` accepted the message. Throws when the sender data names no member.
+ */
+export async function senderOf(state: ClientState, message: PrivateMessage, cs: CiphersuiteImpl): Promise<MemberCredential & { leaf: number }> {
+  // A message of an earlier epoch is read with that epoch's secrets and tree, as ts-mls does.
+  const past = message.epoch < state.groupContext.epoch ? state.historicalReceiverData.get(message.epoch) : undefined;
+  const secret = past ? past.senderDataSecret : state.keySchedule.senderDataSecret;
+  const tree = past ? past.ratchetTree : state.ratchetTree;
+  const senderData = await decryptSenderData(message, secret, cs);
+  const node = senderData ? tree[senderData.leafIndex * 2] : undefined;
+  if (!senderData || !node || node.nodeType !== 'leaf') throw new ChannelError('malformed-mls', 'the sender data names no member');
+  return { ...credentialOf(node.leaf.credential), leaf: senderData.leafIndex };
 }
