@@ -82,7 +82,9 @@ final class LogReads {
               for (Channel c : of) {
                 long joinedAt =
                     c.leafOf(deviceId).map(i -> c.leaves().get(i).addedAt()).orElse(c.seqHint());
-                cursors.put(c.id(), Math.max(joinedAt, acked.getOrDefault(c.id(), 0L)));
+                // An ack past the head (any seq can be acked) must not skip a coming commit.
+                long ack = Math.min(acked.getOrDefault(c.id(), 0L), c.seqHint());
+                cursors.put(c.id(), Math.max(joinedAt, ack));
               }
               return cursors;
             });

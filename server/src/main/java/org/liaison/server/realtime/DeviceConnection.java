@@ -341,15 +341,7 @@ final class DeviceConnection {
                 .onSuccess(a -> write(Frames.ack(clientMessageId, frame, a)))
                 .onFailure(e -> sendError(e, clientMessageId));
         case "ack" -> acknowledge(Frames.channelId(frame), Fields.wholeNumber(frame, "seq"));
-        case "sync" -> {
-          Feed feed = feeds.get(Frames.channelId(frame));
-          if (feed == null || feed.stopped) {
-            throw ApiError.channelNotFound();
-          }
-          feed.cursor = Fields.wholeNumber(frame, "after");
-          feed.latestSeen = Math.max(feed.latestSeen, feed.cursor);
-          pump(feed);
-        }
+        case "sync" -> sync(Frames.channelId(frame), Fields.wholeNumber(frame, "after"));
         case "ping" -> write(Frames.pong());
         case "auth" -> throw new ApiError(400, "already-authenticated", "This socket is signed in");
         default ->
@@ -361,6 +353,39 @@ final class DeviceConnection {
     } catch (RuntimeException e) {
       sendError(e, clientMessageId);
     }
+  }
+
+  /**
+   * Resumes a channel's delivery after {@code after}, as the device asks after a gap, but never
+   * from before the device joined (it could not decrypt that) and never past the head (a cursor
+   * beyond a coming commit would skip the commit that removes the device, and the feed would go
+   * on). Membership is checked now: a removed device's feed does not start again.
+   */
+  private void sync(String channelId, long after) {
+    Feed feed = feeds.get(channelId);
+    if (feed == null || feed.stopped) {
+      throw ApiError.channelNotFound();
+    }
+    delivery
+        .channelFor(channelId, deviceId)
+        .onSuccess(
+            channel -> {
+              if (feed.stopped || closed) {
+                return;
+              }
+              long joinedAt =
+                  channel.leaves().get(channel.leafOf(deviceId).orElseThrow()).addedAt();
+              feed.cursor = Math.max(joinedAt, Math.min(after, channel.seqHint()));
+              feed.latestSeen = Math.max(feed.latestSeen, feed.cursor);
+              pump(feed);
+            })
+        .onFailure(
+            e -> {
+              if (e instanceof ApiError api && api.status() == 404) {
+                stopFeed(feed);
+              }
+              sendError(e, null);
+            });
   }
 
   private void acknowledge(String channelId, long seq) {

@@ -244,6 +244,58 @@ class DeliveryServiceTest {
   }
 
   @Test
+  void aSyncPastTheHeadDoesNotLetADeviceOutliveItsRemoval() throws Exception {
+    String channel = officer.createChannel(policy(2, 90), "case");
+    Person caseManager = net.person("Case Manager", "municipality", 2, 5);
+    officer.add(channel, youthWorker, caseManager);
+    try (RealtimeClient socket =
+        RealtimeClient.connect(net.server.server().port(), youthWorker.token())) {
+      socket.next("ready");
+      long head = officer.read(channel, 0, 100).getLong("next");
+      // She asks to resume far past the head, as if she had seen her own coming removal.
+      socket.send(
+          new JsonObject().put("type", "sync").put("channelId", channel).put("after", head + 50));
+      expect(
+          201,
+          officer.commit(
+              channel,
+              officer.sessions.get(channel).remove(m -> m.userId().equals(youthWorker.id()))));
+      assertEquals("removed", socket.next("channel-updated").getString("reason"));
+      for (int i = 0; i < 60; i++) {
+        expect(201, officer.send(channel, "later-" + i, "Not for her"));
+      }
+      JsonObject late;
+      while ((late = socket.frames.poll(1, TimeUnit.SECONDS)) != null) {
+        assertTrue(
+            !"message".equals(late.getString("type")), "a message after her removal: " + late);
+      }
+      // And a sync now, from a device no longer in the channel, starts nothing.
+      socket.send(new JsonObject().put("type", "sync").put("channelId", channel).put("after", 0));
+      assertEquals("channel-not-found", socket.next("error").getString("code"));
+    }
+  }
+
+  @Test
+  void aSyncFromZeroGivesALateJoinerNothingFromBeforeItJoined() {
+    String channel = officer.createChannel(policy(2, 90), "case");
+    Person caseManager = net.person("Case Manager", "municipality", 2, 5);
+    officer.add(channel, caseManager);
+    expect(201, officer.send(channel, "before-1", "Before she joined"));
+    officer.add(channel, youthWorker);
+    long joinedAt = officer.read(channel, 0, 100).getLong("next");
+    try (RealtimeClient socket =
+        RealtimeClient.connect(net.server.server().port(), youthWorker.token())) {
+      socket.next("ready");
+      socket.send(new JsonObject().put("type", "sync").put("channelId", channel).put("after", 0));
+      expect(201, officer.send(channel, "after-1", "After she joined"));
+      JsonObject first = socket.next("message");
+      assertTrue(
+          first.getLong("seq") > joinedAt,
+          "first entry " + first.getLong("seq") + " is from before she joined at " + joinedAt);
+    }
+  }
+
+  @Test
   void aRemovedDeviceAddedAgainIsFollowedAgainOnTheSameSocket() {
     // A browser restored from the key backup is the same device without group state: an owner
     // removes its old leaf and adds it again, while its socket stays open.
