@@ -47,6 +47,8 @@ public record LiaisonConfig(
     int realtimeFramesPerSecond,
     int realtimeFrameBurst,
     int realtimeSlowConsumerSeconds,
+    int realtimeSocketsPerDevice,
+    int realtimeSocketsPerUser,
     int deliveryCacheEntries,
     int deliveryCacheMiB,
     int retentionIntervalSeconds) {
@@ -106,6 +108,11 @@ public record LiaisonConfig(
   static final Setting<Integer> REALTIME_SLOW_CONSUMER =
       Setting.integer(
           "realtime.slowConsumerSeconds", "LIAISON_REALTIME_SLOW_CONSUMER_SECONDS", 30, 1, 3600);
+  static final Setting<Integer> REALTIME_SOCKETS_PER_DEVICE =
+      Setting.integer(
+          "realtime.socketsPerDevice", "LIAISON_REALTIME_SOCKETS_PER_DEVICE", 4, 1, 100);
+  static final Setting<Integer> REALTIME_SOCKETS_PER_USER =
+      Setting.integer("realtime.socketsPerUser", "LIAISON_REALTIME_SOCKETS_PER_USER", 16, 1, 1000);
   static final Setting<Integer> DELIVERY_CACHE_ENTRIES =
       Setting.integer(
           "delivery.cacheEntries", "LIAISON_DELIVERY_CACHE_ENTRIES", 50_000, 0, 10_000_000);
@@ -141,6 +148,8 @@ public record LiaisonConfig(
           REALTIME_RATE,
           REALTIME_BURST,
           REALTIME_SLOW_CONSUMER,
+          REALTIME_SOCKETS_PER_DEVICE,
+          REALTIME_SOCKETS_PER_USER,
           DELIVERY_CACHE_ENTRIES,
           DELIVERY_CACHE_MIB,
           RETENTION_INTERVAL);
@@ -254,6 +263,8 @@ public record LiaisonConfig(
         values.get(REALTIME_RATE),
         values.get(REALTIME_BURST),
         values.get(REALTIME_SLOW_CONSUMER),
+        values.get(REALTIME_SOCKETS_PER_DEVICE),
+        values.get(REALTIME_SOCKETS_PER_USER),
         values.get(DELIVERY_CACHE_ENTRIES),
         values.get(DELIVERY_CACHE_MIB),
         values.get(RETENTION_INTERVAL));

@@ -37,6 +37,7 @@ final class DeviceConnection {
   private final Vertx vertx;
   private final ServerWebSocket ws;
   private final Actor actor;
+  private final SocketCounts.Lease lease;
   private final String deviceId;
   private final DeliveryService.Sender sender;
   private final DeliveryService delivery;
@@ -71,12 +72,14 @@ final class DeviceConnection {
       Vertx vertx,
       ServerWebSocket ws,
       Actor actor,
+      SocketCounts.Lease lease,
       DeliveryService delivery,
       AppendRequests requests,
       RealtimeLimits limits) {
     this.vertx = vertx;
     this.ws = ws;
     this.actor = actor;
+    this.lease = lease;
     this.deviceId = actor.requireDevice();
     this.sender = new DeliveryService.Sender(actor.user(), deviceId);
     this.acks = new AckBuffer(vertx, delivery, deviceId);
@@ -424,6 +427,7 @@ final class DeviceConnection {
       return;
     }
     closed = true;
+    lease.release();
     feeds.values().forEach(this::stopFeed);
     for (MessageConsumer<JsonObject> consumer : List.of(deviceEvents, sessionEvents, userEvents)) {
       consumer.unregister();

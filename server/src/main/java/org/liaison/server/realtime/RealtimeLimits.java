@@ -8,14 +8,18 @@ record RealtimeLimits(
     int framesPerSecond,
     int frameBurst,
     long slowConsumerMillis,
-    long authTimeoutMillis) {
+    long authTimeoutMillis,
+    int socketsPerDevice,
+    int socketsPerUser) {
   static RealtimeLimits of(LiaisonConfig config) {
     return new RealtimeLimits(
         config.realtimeMaxFrameBytes(),
         config.realtimeFramesPerSecond(),
         config.realtimeFrameBurst(),
         config.realtimeSlowConsumerSeconds() * 1000L,
-        10_000);
+        10_000,
+        config.realtimeSocketsPerDevice(),
+        config.realtimeSocketsPerUser());
   }
 
   /**

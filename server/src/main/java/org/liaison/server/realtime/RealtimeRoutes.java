@@ -27,6 +27,7 @@ public final class RealtimeRoutes {
   private final DeliveryService delivery;
   private final AppendRequests requests;
   private final RealtimeLimits limits;
+  private final SocketCounts sockets;
 
   public RealtimeRoutes(
       Vertx vertx,
@@ -39,6 +40,7 @@ public final class RealtimeRoutes {
     this.delivery = delivery;
     this.requests = requests;
     this.limits = RealtimeLimits.of(config);
+    this.sockets = new SocketCounts(limits.socketsPerDevice(), limits.socketsPerUser());
   }
 
   /** The frame and message size the HTTP server's WebSocket transport accepts. */
@@ -67,28 +69,32 @@ public final class RealtimeRoutes {
       authenticate(header.substring(7).trim())
           .onFailure(ctx::fail)
           .onSuccess(
-              actor ->
+              admitted ->
                   ctx.request()
                       .toWebSocket()
-                      .onSuccess(ws -> connection(ws, actor).start())
-                      .onFailure(ctx::fail));
+                      .onSuccess(ws -> connection(ws, admitted).start())
+                      .onFailure(
+                          e -> {
+                            admitted.lease().release();
+                            ctx.fail(e);
+                          }));
       return;
     }
     ctx.request().toWebSocket().onSuccess(this::awaitAuthFrame).onFailure(ctx::fail);
   }
 
-  private Future<Actor> authenticate(String token) {
+  /** The signed-in device, holding one of its places for a socket. */
+  private record Admitted(Actor actor, SocketCounts.Lease lease) {}
+
+  private Future<Admitted> authenticate(String token) {
     return authenticator
         .authenticate(token)
-        .map(
-            actor -> {
-              actor.requireDevice();
-              return actor;
-            });
+        .map(actor -> new Admitted(actor, sockets.open(actor.user().id(), actor.requireDevice())));
   }
 
-  private DeviceConnection connection(ServerWebSocket ws, Actor actor) {
-    return new DeviceConnection(vertx, ws, actor, delivery, requests, limits);
+  private DeviceConnection connection(ServerWebSocket ws, Admitted admitted) {
+    return new DeviceConnection(
+        vertx, ws, admitted.actor(), admitted.lease(), delivery, requests, limits);
   }
 
   /** Browsers: the first frame must be {@code {"type":"auth","token":…}}, within a deadline. */
@@ -123,8 +129,8 @@ public final class RealtimeRoutes {
           ws.pause();
           authenticate(token)
               .onSuccess(
-                  actor -> {
-                    connection(ws, actor).start();
+                  admitted -> {
+                    connection(ws, admitted).start();
                     ws.resume();
                   })
               .onFailure(e -> DeviceConnection.refuse(ws, e));

@@ -170,6 +170,43 @@ class RealtimeFramesTest {
   }
 
   @Test
+  void aDeviceCannotOpenMoreThanItsShareOfSocketsAndTheStoreStaysHealthy() {
+    int port = net.server.server().port();
+    java.util.List<RealtimeClient> open = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        open.add(connect(youthWorker));
+      }
+      IllegalStateException refused =
+          assertThrows(
+              IllegalStateException.class, () -> RealtimeClient.connect(port, youthWorker.token()));
+      assertTrue(refused.getCause() instanceof UpgradeRejectedException, refused.toString());
+      assertEquals(429, ((UpgradeRejectedException) refused.getCause()).getStatus());
+      try (RealtimeClient browser = RealtimeClient.connectAnonymously(port)) {
+        browser.send(new JsonObject().put("type", "auth").put("token", youthWorker.token()));
+        assertEquals("too-many-sockets", browser.next("error").getString("code"));
+      }
+      // Another member is not affected, and a closed socket frees its place.
+      open.add(connect(officer));
+      open.remove(0).close();
+      long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      RealtimeClient again = null;
+      while (again == null && System.nanoTime() < end) {
+        try {
+          again = connect(youthWorker);
+        } catch (IllegalStateException stillCounted) {
+          Thread.onSpinWait();
+        }
+      }
+      assertTrue(again != null, "a place was freed by the closed socket");
+      open.add(again);
+      assertEquals(200, net.api().get("/health", null).status());
+    } finally {
+      open.forEach(RealtimeClient::close);
+    }
+  }
+
+  @Test
   void browsersAuthenticateWithTheFirstFrame() {
     try (RealtimeClient socket = RealtimeClient.connectAnonymously(net.server.server().port())) {
       socket.send(new JsonObject().put("type", "auth").put("token", youthWorker.token()));
