@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.liaison.crypto.mls.HandshakeInspector;
 import org.liaison.crypto.mls.HandshakeInspector.InspectedCommit;
+import org.liaison.crypto.mls.MemberCredential;
 import org.liaison.server.access.AccessRules;
 import org.liaison.server.accounts.Role;
 import org.liaison.server.accounts.User;
@@ -64,6 +65,11 @@ final class CommitPolicy {
         if (sender == null || !sender.deviceId().equals(facts.actorDeviceId())) {
           throw senderMismatch("The commit is signed for another member's leaf");
         }
+        // An update path replaces the committer's leaf: it must still name the same user and
+        // device.
+        if (commit.pathCredential().filter(c -> !namesActor(facts, c)).isPresent()) {
+          throw senderMismatch("The commit's new leaf names another user or device");
+        }
       }
       case NEW_MEMBER_COMMIT -> {
         // Resync: a device that lost its state rejoins and removes its own old leaf, nothing more.
@@ -71,11 +77,7 @@ final class CommitPolicy {
         boolean onlyOwnLeaf =
             commit.removedLeaves().isEmpty()
                 || (commit.removedLeaves().size() == 1 && commit.removedLeaves().get(0) == own);
-        boolean sameDevice =
-            commit
-                .pathCredential()
-                .filter(c -> c.deviceId().equals(facts.actorDeviceId()))
-                .isPresent();
+        boolean sameDevice = commit.pathCredential().filter(c -> namesActor(facts, c)).isPresent();
         if (own < 0 || !onlyOwnLeaf || !commit.adds().isEmpty() || !sameDevice) {
           throw senderMismatch(
               "An external commit may only bring back this device in place of its own old leaf");
@@ -178,6 +180,12 @@ final class CommitPolicy {
           "Only the member, the channel's owners or the member's city coordinator can remove them",
           leaf.userId());
     }
+  }
+
+  /** The credential names the user and device that post the commit. */
+  private static boolean namesActor(Facts facts, MemberCredential credential) {
+    return credential.userId().equals(facts.actor().id())
+        && credential.deviceId().equals(facts.actorDeviceId());
   }
 
   static int indexOf(List<Leaf> leaves, String deviceId) {

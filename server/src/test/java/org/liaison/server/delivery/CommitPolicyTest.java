@@ -76,6 +76,13 @@ class CommitPolicyTest {
   private static final byte[] BOB_UPDATES = W.bob.update().commit();
   private static final byte[] BOB_RESYNCS =
       ChannelSession.resync(W.bobLaptop, W.alice.groupInfo(), PolicyWorld.trust()).commit();
+  // Bob's device comes back with a credential that names Carol as its user.
+  private static final byte[] BOB_RESYNCS_AS_CAROL =
+      ChannelSession.resync(
+              PolicyWorld.identity("carol", "bob-laptop", 2, "civil-society"),
+              W.alice.groupInfo(),
+              PolicyWorld.trust())
+          .commit();
   private static final byte[] DAVE_JOINS_EXTERNALLY =
       ChannelSession.resync(W.daveLaptop, W.alice.groupInfo(), PolicyWorld.trust()).commit();
 
@@ -438,6 +445,8 @@ class CommitPolicyTest {
                 "a member cannot post an external commit that brings in another device",
                 DAVE_JOINS_EXTERNALLY,
                 W.bobLaptop)
+            .senderMismatch(),
+        when("a resync whose credential names another user", BOB_RESYNCS_AS_CAROL, W.bobLaptop)
             .senderMismatch(),
         when(
                 "another device of the same user cannot post a device's resync",
