@@ -93,8 +93,7 @@ public final class SessionRepository {
                       .map(Session::fromDocument)
                       .orElseThrow(SessionRepository::invalidRefreshToken);
               if (!session.usableAt(clock.instant())) {
-                throw ApiError.unauthorized(
-                    "session-ended", "This session has ended; sign in again");
+                throw ApiError.sessionEnded();
               }
               if (session.previousHashes().contains(presentedHash)) {
                 return revoke(sessionId).compose(v -> Future.failedFuture(reused()));
