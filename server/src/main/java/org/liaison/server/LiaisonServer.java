@@ -20,10 +20,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.liaison.crypto.Argon2id;
+import org.liaison.server.accounts.Accounts;
 import org.liaison.server.accounts.UserRepository;
 import org.liaison.server.accounts.UserRoutes;
 import org.liaison.server.audit.AuditLog;
 import org.liaison.server.audit.AuditRoutes;
+import org.liaison.server.auth.Actor;
 import org.liaison.server.auth.AuthRoutes;
 import org.liaison.server.auth.Authenticator;
 import org.liaison.server.auth.LoginThrottle;
@@ -223,7 +225,10 @@ public final class LiaisonServer {
                       clock,
                       new ClientAddress(config.trustedProxies()))
                   .mount(api, authenticator::handle);
-              new UserRoutes(users, sessions, audit).mount(api, authenticator::handle);
+              new UserRoutes(
+                      new Accounts(users, sessions, audit, vertx.eventBus()),
+                      ctx -> Actor.of(ctx).user())
+                  .mount(api, authenticator::handle);
               new OrganisationRoutes(cities, audit).mount(api, authenticator::handle);
               new InvitationRoutes(invitations).mount(api, authenticator::handle);
               new AuditRoutes(audit).mount(api, authenticator::handle);
