@@ -42,6 +42,7 @@ import org.liaison.server.delivery.DeliveryService;
 import org.liaison.server.delivery.RetentionJob;
 import org.liaison.server.devices.DeviceRepository;
 import org.liaison.server.devices.DeviceRoutes;
+import org.liaison.server.devices.Devices;
 import org.liaison.server.http.ClientAddress;
 import org.liaison.server.http.ErrorResponses;
 import org.liaison.server.http.RequestLog;
@@ -234,7 +235,15 @@ public final class LiaisonServer {
               new AuditRoutes(audit).mount(api, authenticator::handle);
               new NetworkRoutes(networkRoot, audit).mount(api, authenticator::handle);
               new DeviceRoutes(
-                      vertx, devices, users, sessions, keyDirectory, networkRoot, audit, clock)
+                      new Devices(
+                          vertx.eventBus(),
+                          devices,
+                          users,
+                          sessions,
+                          keyDirectory,
+                          networkRoot,
+                          audit,
+                          clock))
                   .mount(api, authenticator::handle);
               new KeyPackageRoutes(vertx, keyDirectory, devices).mount(api, authenticator::handle);
               new KeyBackupRoutes(new KeyBackupRepository(store), audit, clock)

@@ -21,6 +21,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.bson.Document;
 import org.bson.types.Binary;
+import org.liaison.server.devices.DeviceKeyPackages;
 import org.liaison.server.store.Mongo;
 import org.liaison.server.store.Store;
 
@@ -31,7 +32,7 @@ import org.liaison.server.store.Store;
  * claims never receive the same package). A claimed package is marked issued: only issued packages
  * may be added to a channel.
  */
-public final class KeyDirectory {
+public final class KeyDirectory implements DeviceKeyPackages {
   public static final int MAX_STORED_PER_DEVICE = 200;
 
   private final MongoCollection<Document> packages;
@@ -224,6 +225,7 @@ public final class KeyDirectory {
   }
 
   /** A revoked device's packages can never be claimed or added again. */
+  @Override
   public Future<Void> forgetDevice(String deviceId) {
     return Mongo.first(perDevice.deleteOne(Filters.eq("_id", deviceId)))
         .compose(v -> Mongo.first(packages.deleteMany(Filters.eq("deviceId", deviceId))))

@@ -3,7 +3,8 @@ package org.liaison.server.accounts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.liaison.server.testing.Refusals.refused;
+import static org.liaison.server.testing.ServiceCalls.awaitSize;
+import static org.liaison.server.testing.ServiceCalls.refused;
 import static org.liaison.server.testing.TestServer.await;
 
 import io.vertx.core.Future;
@@ -224,18 +225,5 @@ class AccountsTest {
       assertEquals(entry.withEmail(), entry.toJson().containsKey("email"));
     }
     return result;
-  }
-
-  private static void awaitSize(List<?> list, int size) {
-    long deadline = System.currentTimeMillis() + 5000;
-    while (list.size() < size && System.currentTimeMillis() < deadline) {
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    assertEquals(size, list.size(), list.toString());
   }
 }
