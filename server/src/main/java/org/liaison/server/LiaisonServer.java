@@ -173,7 +173,7 @@ public final class LiaisonServer {
             new Argon2id.Cost(
                 config.argon2MemoryKiB(), config.argon2Iterations(), config.argon2Parallelism()));
     DeviceRepository devices = new DeviceRepository(store);
-    KeyDirectory keyDirectory = new KeyDirectory(store, clock);
+    KeyDirectory keyDirectory = new KeyDirectory(vertx, store, devices, clock);
     NetworkRoot networkRoot = new NetworkRoot(store);
     ChannelRepository channels = new ChannelRepository(store);
     // Created here, on the context the HTTP server will run on: channel state lives there.
@@ -245,7 +245,7 @@ public final class LiaisonServer {
                           audit,
                           clock))
                   .mount(api, authenticator::handle);
-              new KeyPackageRoutes(vertx, keyDirectory, devices).mount(api, authenticator::handle);
+              new KeyPackageRoutes(keyDirectory).mount(api, authenticator::handle);
               new KeyBackupRoutes(new KeyBackupRepository(store), audit, clock)
                   .mount(api, authenticator::handle);
               ChannelRoutes channelRoutes = new ChannelRoutes(delivery, devices, clock);

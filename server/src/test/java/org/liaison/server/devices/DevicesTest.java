@@ -58,7 +58,7 @@ class DevicesTest {
     users = new UserRepository(store);
     repository = new DeviceRepository(store);
     sessions = new SessionRepository(store, net.server.clock, Duration.ofDays(1));
-    keys = new KeyDirectory(store, net.server.clock);
+    keys = new KeyDirectory(vertx, store, repository, net.server.clock);
     audit = new AuditLog(store, net.server.clock);
     devices =
         new Devices(
