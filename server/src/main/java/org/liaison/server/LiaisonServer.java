@@ -20,10 +20,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.liaison.crypto.Argon2id;
+import org.liaison.server.accounts.Accounts;
 import org.liaison.server.accounts.UserRepository;
 import org.liaison.server.accounts.UserRoutes;
 import org.liaison.server.audit.AuditLog;
 import org.liaison.server.audit.AuditRoutes;
+import org.liaison.server.auth.Actor;
 import org.liaison.server.auth.AuthRoutes;
 import org.liaison.server.auth.Authenticator;
 import org.liaison.server.auth.LoginThrottle;
@@ -41,6 +43,7 @@ import org.liaison.server.delivery.DeliveryService;
 import org.liaison.server.delivery.RetentionJob;
 import org.liaison.server.devices.DeviceRepository;
 import org.liaison.server.devices.DeviceRoutes;
+import org.liaison.server.devices.Devices;
 import org.liaison.server.http.ClientAddress;
 import org.liaison.server.http.ErrorResponses;
 import org.liaison.server.http.RequestLog;
@@ -171,7 +174,7 @@ public final class LiaisonServer {
             new Argon2id.Cost(
                 config.argon2MemoryKiB(), config.argon2Iterations(), config.argon2Parallelism()));
     DeviceRepository devices = new DeviceRepository(store);
-    KeyDirectory keyDirectory = new KeyDirectory(store, clock);
+    KeyDirectory keyDirectory = new KeyDirectory(vertx, store, devices, clock);
     NetworkRoot networkRoot = new NetworkRoot(store);
     ChannelRepository channels = new ChannelRepository(store);
     // Created here, on the context the HTTP server will run on: channel state lives there.
@@ -224,15 +227,26 @@ public final class LiaisonServer {
                       clock,
                       new ClientAddress(config.trustedProxies()))
                   .mount(api, authenticator::handle);
-              new UserRoutes(users, sessions, audit).mount(api, authenticator::handle);
+              new UserRoutes(
+                      new Accounts(users, sessions, audit, vertx.eventBus()),
+                      ctx -> Actor.of(ctx).user())
+                  .mount(api, authenticator::handle);
               new OrganisationRoutes(cities, audit).mount(api, authenticator::handle);
               new InvitationRoutes(invitations).mount(api, authenticator::handle);
               new AuditRoutes(audit).mount(api, authenticator::handle);
               new NetworkRoutes(networkRoot, audit).mount(api, authenticator::handle);
               new DeviceRoutes(
-                      vertx, devices, users, sessions, keyDirectory, networkRoot, audit, clock)
+                      new Devices(
+                          vertx.eventBus(),
+                          devices,
+                          users,
+                          sessions,
+                          keyDirectory,
+                          networkRoot,
+                          audit,
+                          clock))
                   .mount(api, authenticator::handle);
-              new KeyPackageRoutes(vertx, keyDirectory, devices).mount(api, authenticator::handle);
+              new KeyPackageRoutes(keyDirectory).mount(api, authenticator::handle);
               new KeyBackupRoutes(new KeyBackupRepository(store), audit, clock)
                   .mount(api, authenticator::handle);
               AppendRequests appends = new AppendRequests(delivery);

@@ -103,21 +103,11 @@ public final class ChannelSession {
 
   /**
    * Decodes a key package as uploaded (MLSMessage bytes) and checks its signature, so the key
-   * directory can refuse packages that are malformed, forged, or for another device's key.
+   * directory can refuse packages that are malformed, forged, or for another device's key: {@link
+   * KeyPackageCheck#inspect}.
    */
   public static KeyPackageInfo inspectKeyPackage(byte[] bytes) {
-    MLSMessage message = decode(bytes);
-    if (message.wireFormat != WireFormat.mls_key_package) {
-      throw new MlsException(MlsException.Reason.MALFORMED, "not a key package");
-    }
-    KeyPackage keyPackage = message.keyPackage;
-    boolean valid = run(MlsException.Reason.MALFORMED, keyPackage::verify);
-    if (!valid) {
-      throw new MlsException(MlsException.Reason.REJECTED, "key package signature does not verify");
-    }
-    LeafNode leaf = keyPackage.getLeafNode();
-    return new KeyPackageInfo(
-        keyPackage.getSuite().getSuiteID(), credentialOf(leaf), leaf.getSignatureKey());
+    return KeyPackageCheck.inspect(bytes);
   }
 
   // ---- creating and joining -----------------------------------------------------------------
@@ -224,9 +214,7 @@ public final class ChannelSession {
         if (leaf == null) {
           continue;
         }
-        MemberCredential credential = credentialOf(leaf);
-        if (credential.userId().equals(device.userId())
-            && credential.deviceId().equals(device.deviceId())) {
+        if (KeyPackageCheck.names(credentialOf(leaf), device.userId(), device.deviceId())) {
           return Optional.of(new LeafIndex(i));
         }
       }
@@ -240,16 +228,7 @@ public final class ChannelSession {
   public PendingCommit add(List<byte[]> keyPackages) {
     List<Proposal> proposals = new ArrayList<>();
     for (byte[] bytes : keyPackages) {
-      MLSMessage message = decode(bytes);
-      if (message.wireFormat != WireFormat.mls_key_package) {
-        throw new MlsException(MlsException.Reason.MALFORMED, "not a key package");
-      }
-      KeyPackage keyPackage = message.keyPackage;
-      boolean valid = run(MlsException.Reason.MALFORMED, keyPackage::verify);
-      if (!valid) {
-        throw new MlsException(
-            MlsException.Reason.REJECTED, "key package signature does not verify");
-      }
+      KeyPackage keyPackage = KeyPackageCheck.verified(bytes);
       LeafNode leaf = keyPackage.getLeafNode();
       checkTrusted(credentialOf(leaf), leaf.getSignatureKey());
       proposals.add(run(MlsException.Reason.MALFORMED, () -> Proposal.add(keyPackage)));
@@ -446,7 +425,7 @@ public final class ChannelSession {
     trust.check(credential, signatureKey);
   }
 
-  private static MemberCredential credentialOf(LeafNode leaf) {
+  static MemberCredential credentialOf(LeafNode leaf) {
     try {
       return MemberCredential.decode(leaf.getCredential().getIdentity());
     } catch (DecodeException | org.liaison.crypto.attestation.AttestationException e) {
@@ -491,7 +470,7 @@ public final class ChannelSession {
     }
   }
 
-  private static MLSMessage decode(byte[] bytes) {
+  static MLSMessage decode(byte[] bytes) {
     if (bytes.length > MAX_MESSAGE) {
       throw new MlsException(
           MlsException.Reason.MALFORMED, "MLS message over " + MAX_MESSAGE + " bytes");
@@ -504,14 +483,14 @@ public final class ChannelSession {
         () -> (MLSMessage) MLSInputStream.decode(bytes, MLSMessage.class));
   }
 
-  private interface Action<T> {
+  interface Action<T> {
     T run() throws Exception;
   }
 
   /**
    * bcmls signals everything with {@code Exception}; callers get one exception type with a reason.
    */
-  private static <T> T run(MlsException.Reason reason, Action<T> action) {
+  static <T> T run(MlsException.Reason reason, Action<T> action) {
     try {
       return Bcmls.exclusively(action::run);
     } catch (MlsException e) {

@@ -3,7 +3,6 @@ package org.liaison.server.accounts;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import org.bson.Document;
-import org.liaison.server.auth.PasswordHash;
 import org.liaison.server.organisations.Sector;
 
 /**

@@ -7,21 +7,18 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import org.liaison.server.access.AccessRules;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.api.Fields;
-import org.liaison.server.audit.AuditLog;
-import org.liaison.server.auth.Actor;
-import org.liaison.server.auth.SessionRepository;
-import org.liaison.server.events.Events;
 import org.liaison.server.http.Bodies;
 import org.liaison.server.http.Handlers;
 import org.liaison.server.organisations.Sector;
 
-/** The signed-in user, the member directory, and changes to tier, role and status. */
+/**
+ * The signed-in user, the member directory, and changes to tier, role and status: parses requests,
+ * hands them to {@link Accounts}, and answers with the user as JSON.
+ */
 public final class UserRoutes {
   private static final int DEFAULT_LIMIT = 200;
   private static final int MAX_LIMIT = 1000;
@@ -29,14 +26,16 @@ public final class UserRoutes {
   /** What {@code PATCH /me} lets users change about themselves. */
   private static final List<String> SELF_EDITABLE = List.of("preferredLanguage");
 
-  private final UserRepository users;
-  private final SessionRepository sessions;
-  private final AuditLog audit;
+  private final Accounts accounts;
+  private final Function<RoutingContext, User> signedIn;
 
-  public UserRoutes(UserRepository users, SessionRepository sessions, AuditLog audit) {
-    this.users = users;
-    this.sessions = sessions;
-    this.audit = audit;
+  /**
+   * @param signedIn the user behind an authenticated request; given by the wiring, since the
+   *     authenticator lives in auth, which depends on accounts and not the other way round
+   */
+  public UserRoutes(Accounts accounts, Function<RoutingContext, User> signedIn) {
+    this.accounts = accounts;
+    this.signedIn = signedIn;
   }
 
   public void mount(Router api, Handler<RoutingContext> authenticated) {
@@ -54,7 +53,7 @@ public final class UserRoutes {
   }
 
   private Future<JsonObject> me(RoutingContext ctx) {
-    return Future.succeededFuture(Actor.of(ctx).user().toJson(true));
+    return Future.succeededFuture(signedIn.apply(ctx).toJson(true));
   }
 
   /**
@@ -73,21 +72,11 @@ public final class UserRoutes {
         Languages.optional(body, "preferredLanguage")
             .orElseThrow(
                 () -> ApiError.invalidField("preferredLanguage", "preferredLanguage is required"));
-    User me = Actor.of(ctx).user();
-    String before = me.preferredLanguage();
-    if (language.equals(before)) {
-      return Future.succeededFuture(me.toJson(true));
-    }
-    return setAudited(
-            me,
-            me.id(),
-            new Change("preferredLanguage", before, language, "user.language-changed", null),
-            "Your profile was changed meanwhile; reload and try again")
-        .map(user -> user.toJson(true));
+    return accounts.setLanguage(signedIn.apply(ctx), language).map(UserRoutes::full);
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
-    User actor = Actor.of(ctx).user();
+    User actor = signedIn.apply(ctx);
     Optional<String> cityId =
         Optional.ofNullable(ctx.queryParams().get("cityId")).map(id -> Fields.id(id, "city"));
     Optional<Sector> sector =
@@ -101,121 +90,52 @@ public final class UserRoutes {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw ApiError.invalidField("limit", "limit must be 1.." + MAX_LIMIT);
     }
-    return users
-        .list(new UserRepository.Filter(cityId, sector, tier, limit))
+    return accounts
+        .directory(actor, new UserRepository.Filter(cityId, sector, tier, limit))
         .map(
             found ->
                 new JsonObject()
                     .put(
                         "items",
-                        new JsonArray(
-                            found.stream()
-                                .map(u -> u.toJson(AccessRules.seesContactDetails(actor, u)))
-                                .toList())));
+                        new JsonArray(found.stream().map(Accounts.Listed::toJson).toList())));
   }
 
   private Future<JsonObject> setTier(RoutingContext ctx) {
     JsonObject body = Bodies.json(ctx);
     Tier tier = Fields.oneOf(body, "tier", Tier::parse, Tier.ALLOWED);
     String reason = Fields.requiredText(body, "reason", 500);
-    return change(
-        ctx,
-        target -> {
-          AccessRules.requireMayGrant(Actor.of(ctx).user(), tier, target.role());
-          return new Change("tier", target.tier().name(), tier.name(), "user.tier-changed", reason);
-        });
+    return accounts.setTier(signedIn.apply(ctx), target(ctx), tier, reason).map(UserRoutes::full);
   }
 
   private Future<JsonObject> setRole(RoutingContext ctx) {
     JsonObject body = Bodies.json(ctx);
     Role role = Fields.oneOf(body, "role", Role::parse, "member, city-coordinator, network-admin");
     String reason = Fields.requiredText(body, "reason", 500);
-    return change(
-        ctx,
-        target -> {
-          AccessRules.requireMayGrant(Actor.of(ctx).user(), target.tier(), role);
-          if (role == Role.CITY_COORDINATOR && target.cityId() == null) {
-            throw ApiError.invalidField("role", "A city coordinator must belong to a city");
-          }
-          return new Change("role", target.role().wire(), role.wire(), "user.role-changed", reason);
-        });
+    return accounts.setRole(signedIn.apply(ctx), target(ctx), role, reason).map(UserRoutes::full);
   }
 
   private Future<JsonObject> suspend(RoutingContext ctx) {
-    // Suspension also ends every session, so the user's tokens stop working at once.
-    return setStatus(ctx, UserStatus.SUSPENDED, "user.suspended")
-        .compose(json -> sessions.revokeAll(json.getString("id")).map(json))
-        .onSuccess(
-            json -> {
-              JsonObject event = new JsonObject().put("userId", json.getString("id"));
-              // Their sockets close; their channels are told to remove them.
-              ctx.vertx()
-                  .eventBus()
-                  .publish(
-                      Events.user(json.getString("id")), event.copy().put("type", "suspended"));
-              ctx.vertx().eventBus().send(Events.USER_SUSPENDED, event);
-            });
+    String reason = reason(ctx);
+    return accounts.suspend(signedIn.apply(ctx), target(ctx), reason).map(UserRoutes::full);
   }
 
   private Future<JsonObject> reactivate(RoutingContext ctx) {
-    return setStatus(ctx, UserStatus.ACTIVE, "user.reactivated");
+    String reason = reason(ctx);
+    return accounts.reactivate(signedIn.apply(ctx), target(ctx), reason).map(UserRoutes::full);
   }
 
-  private Future<JsonObject> setStatus(RoutingContext ctx, UserStatus status, String action) {
-    String reason = Fields.requiredText(Bodies.json(ctx), "reason", 500);
-    return change(
-        ctx, target -> new Change("status", target.status().wire(), status.wire(), action, reason));
+  private static String reason(RoutingContext ctx) {
+    return Fields.requiredText(Bodies.json(ctx), "reason", 500);
   }
 
-  /** One audited change of one stored field from {@code from} to {@code to}. */
-  private record Change(String field, String from, String to, String action, String reason) {}
-
-  /**
-   * Loads the target, checks the actor manages it, computes the change, applies it only if the
-   * field still holds what was checked (so two concurrent admins cannot both win), and audits it.
-   */
-  private Future<JsonObject> change(RoutingContext ctx, Function<User, Change> decide) {
-    User actor = Actor.of(ctx).user();
-    String id = Fields.id(ctx.pathParam("id"), "user");
-    return users
-        .byId(id)
-        .compose(
-            found -> {
-              User target =
-                  found.orElseThrow(() -> ApiError.notFound("user-not-found", "No such user"));
-              AccessRules.requireManagesUser(actor, target);
-              Change change = decide.apply(target);
-              if (change.from().equals(change.to())) {
-                return Future.succeededFuture(target);
-              }
-              return setAudited(
-                  actor, id, change, "This user was changed meanwhile; reload and try again");
-            })
-        .map(user -> user.toJson(true));
+  /** The user named in the path. */
+  private static String target(RoutingContext ctx) {
+    return Fields.id(ctx.pathParam("id"), "user");
   }
 
-  /**
-   * Applies one field change if nobody changed the field meanwhile ({@code 409 concurrent-change}
-   * otherwise), then audits it with its from, to and reason (when there is one).
-   */
-  private Future<User> setAudited(User actor, String id, Change change, String conflictMessage) {
-    return users
-        .compareAndSet(id, change.field(), change.from(), change.to())
-        .compose(
-            updated -> {
-              User user =
-                  updated.orElseThrow(
-                      () -> ApiError.conflict("concurrent-change", conflictMessage));
-              Map<String, String> details = new java.util.HashMap<>();
-              details.put("from", change.from() == null ? "" : change.from());
-              details.put("to", change.to());
-              if (change.reason() != null) {
-                details.put("reason", change.reason());
-              }
-              return audit
-                  .append(actor.id(), change.action(), id, user.cityId(), details)
-                  .map(e -> user);
-            });
+  /** Those who may change a user see all of it, e-mail included, as does the user. */
+  private static JsonObject full(User user) {
+    return user.toJson(true);
   }
 
   private static Optional<String> query(RoutingContext ctx, String name) {

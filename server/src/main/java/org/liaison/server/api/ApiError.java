@@ -63,6 +63,8 @@ public final class ApiError extends RuntimeException {
     return new ApiError(409, code, message);
   }
 
+  // Refusals built in several places with the same code and text: one home each.
+
   /** A channel that does not exist, or that the caller's device is not a member of. */
   public static ApiError channelNotFound() {
     return notFound("channel-not-found", "No such channel");
@@ -85,5 +87,30 @@ public final class ApiError extends RuntimeException {
         "wrong-epoch",
         "The channel is at epoch " + current + "; process the newer entries and try again",
         new JsonObject().put("currentEpoch", current));
+  }
+
+  /** 404: no such device, or one the caller may not see (as if absent). */
+  public static ApiError deviceNotFound() {
+    return notFound("device-not-found", "No such device");
+  }
+
+  /** 410: the device exists but was revoked. */
+  public static ApiError deviceRevoked() {
+    return new ApiError(410, "device-revoked", "This device was revoked");
+  }
+
+  /** 401: the access token is forged, malformed, or names no user. */
+  public static ApiError invalidToken() {
+    return unauthorized("invalid-token", "The access token is not valid");
+  }
+
+  /** 401: the session was logged out, revoked or expired. */
+  public static ApiError sessionEnded() {
+    return unauthorized("session-ended", "This session has ended; sign in again");
+  }
+
+  /** 409: an account with this e-mail address already exists. */
+  public static ApiError emailTaken() {
+    return conflict("email-taken", "An account with this e-mail already exists");
   }
 }

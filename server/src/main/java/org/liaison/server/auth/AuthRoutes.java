@@ -106,10 +106,7 @@ public final class AuthRoutes {
 
   private Future<User> giveBack(Invitations.Grant grant, Throwable error) {
     Future<User> refusal =
-        Future.failedFuture(
-            Mongo.isDuplicateKey(error)
-                ? ApiError.conflict("email-taken", "An account with this e-mail already exists")
-                : error);
+        Future.failedFuture(Mongo.isDuplicateKey(error) ? ApiError.emailTaken() : error);
     return invitations.release(grant).transform(ignored -> refusal);
   }
 

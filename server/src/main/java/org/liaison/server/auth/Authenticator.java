@@ -47,16 +47,12 @@ public final class Authenticator {
                         both -> {
                           User user =
                               both.<java.util.Optional<User>>resultAt(0)
-                                  .orElseThrow(
-                                      () ->
-                                          ApiError.unauthorized(
-                                              "invalid-token", "The access token is not valid"));
+                                  .orElseThrow(ApiError::invalidToken);
                           // Suspension also ends sessions; say the more useful of the two.
                           requireActive(user);
                           SessionRepository.State session = both.resultAt(1);
                           if (!session.usable()) {
-                            throw ApiError.unauthorized(
-                                "session-ended", "This session has ended; sign in again");
+                            throw ApiError.sessionEnded();
                           }
                           return new Actor(user, claims.sessionId(), session.deviceId());
                         }));

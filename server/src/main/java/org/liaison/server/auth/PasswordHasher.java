@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.liaison.crypto.Argon2id;
 import org.liaison.crypto.ConstantTime;
+import org.liaison.server.accounts.PasswordHash;
 
 /**
  * Makes and checks password verifiers. Argon2id is deliberately slow and memory-hungry, so it runs

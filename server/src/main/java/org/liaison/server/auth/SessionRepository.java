@@ -14,13 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.bson.Document;
+import org.liaison.server.accounts.UserSessions;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.api.Ids;
 import org.liaison.server.store.Mongo;
 import org.liaison.server.store.Store;
 
 /** Login sessions and the rotation of their refresh tokens. */
-public final class SessionRepository {
+public final class SessionRepository implements UserSessions {
   private final MongoCollection<Document> sessions;
   private final Clock clock;
   private final Duration lifetime;
@@ -93,8 +94,7 @@ public final class SessionRepository {
                       .map(Session::fromDocument)
                       .orElseThrow(SessionRepository::invalidRefreshToken);
               if (!session.usableAt(clock.instant())) {
-                throw ApiError.unauthorized(
-                    "session-ended", "This session has ended; sign in again");
+                throw ApiError.sessionEnded();
               }
               if (session.previousHashes().contains(presentedHash)) {
                 return revoke(sessionId).compose(v -> Future.failedFuture(reused()));
@@ -137,6 +137,7 @@ public final class SessionRepository {
   }
 
   /** Ends every session of a user, e.g. on suspension. */
+  @Override
   public Future<Void> revokeAll(String userId) {
     return Mongo.optional(
             sessions.updateMany(Filters.eq("userId", userId), Updates.set("revoked", true)))

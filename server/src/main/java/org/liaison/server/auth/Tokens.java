@@ -68,10 +68,7 @@ public final class Tokens {
 
   public Future<AccessClaims> verifyAccess(String token) {
     return jwt.authenticate(new TokenCredentials(token))
-        .recover(
-            e ->
-                Future.failedFuture(
-                    ApiError.unauthorized("invalid-token", "The access token is not valid")))
+        .recover(e -> Future.failedFuture(ApiError.invalidToken()))
         .map(
             user -> {
               // The verified payload; principal() omits the registered claims such as exp.
@@ -80,7 +77,7 @@ public final class Tokens {
               String sub = claims.getString("sub");
               String sid = claims.getString("sid");
               if (exp == null || sub == null || sid == null) {
-                throw ApiError.unauthorized("invalid-token", "The access token is not valid");
+                throw ApiError.invalidToken();
               }
               if (exp <= clock.instant().getEpochSecond()) {
                 throw ApiError.unauthorized(

@@ -24,6 +24,10 @@ public record Device(
     return status == DeviceStatus.ACTIVE;
   }
 
+  public Device withStatus(DeviceStatus newStatus) {
+    return new Device(id, userId, name, signatureKey, newStatus, attestation, createdAt);
+  }
+
   public JsonObject toJson() {
     JsonObject json =
         new JsonObject()

@@ -8,34 +8,48 @@ import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.bson.Document;
 import org.bson.types.Binary;
+import org.liaison.crypto.mls.ChannelSession;
+import org.liaison.crypto.mls.KeyPackageCheck;
+import org.liaison.crypto.mls.MlsException;
+import org.liaison.server.api.ApiError;
+import org.liaison.server.devices.Device;
+import org.liaison.server.devices.DeviceKeyPackages;
+import org.liaison.server.devices.DeviceRepository;
 import org.liaison.server.store.Mongo;
 import org.liaison.server.store.Store;
 
 /**
- * MLS key packages, one-time and last-resort, per device. Packages are stored under the SHA-256 of
- * their bytes; each device has one small document listing its available ones, so a claim is one
- * atomic {@code $pop} on a document found by {@code _id} (fast on both stores, and two concurrent
- * claims never receive the same package). A claimed package is marked issued: only issued packages
- * may be added to a channel.
+ * MLS key packages, one-time and last-resort, per device. Only an attested device publishes, and
+ * only packages that are its own ({@link KeyPackageCheck}); it keeps at most {@link
+ * #MAX_STORED_PER_DEVICE} unused. Packages are stored under the SHA-256 of their bytes; each device
+ * has one small document listing its available ones, so a claim is one atomic {@code $pop} on a
+ * document found by {@code _id} (fast on both stores, and two concurrent claims never receive the
+ * same package). A claimed package is marked issued: only issued packages may be added to a
+ * channel.
  */
-public final class KeyDirectory {
+public final class KeyDirectory implements DeviceKeyPackages {
   public static final int MAX_STORED_PER_DEVICE = 200;
 
+  private final Vertx vertx;
   private final MongoCollection<Document> packages;
   private final MongoCollection<Document> perDevice;
+  private final DeviceRepository devices;
   private final Clock clock;
 
   /** A package as the directory knows it. */
@@ -50,10 +64,128 @@ public final class KeyDirectory {
   /** What a claim returns for one device. */
   public record Claimed(String userId, String deviceId, byte[] keyPackage, boolean lastResort) {}
 
-  public KeyDirectory(Store store, Clock clock) {
+  /** What a device publishes: one-time packages, a last-resort one, or both. */
+  public record Upload(List<byte[]> oneTime, Optional<byte[]> lastResort, boolean replace) {}
+
+  /** The packages a claim handed out, and the users none was found for (in the order asked). */
+  public record Claims(List<Claimed> items, List<String> missing) {}
+
+  public KeyDirectory(Vertx vertx, Store store, DeviceRepository devices, Clock clock) {
+    this.vertx = vertx;
     this.packages = store.collection("key_packages");
     this.perDevice = store.collection("device_key_packages");
+    this.devices = devices;
     this.clock = clock;
+  }
+
+  /**
+   * Publishes packages for the device, which must be attested. With {@code replace}, its unclaimed
+   * one-time packages are withdrawn first (a restarted device lost their secrets). Every package
+   * must be this device's own; the device keeps at most {@link #MAX_STORED_PER_DEVICE} unused.
+   * Returns what it now holds.
+   */
+  public Future<Count> upload(String deviceId, Upload upload) {
+    return activeDevice(deviceId)
+        .compose(
+            device ->
+                (upload.replace() ? withdrawOneTime(deviceId) : Future.<Void>succeededFuture())
+                    .compose(v -> count(deviceId))
+                    .compose(
+                        count -> {
+                          if (count.oneTime() + upload.oneTime().size() > MAX_STORED_PER_DEVICE) {
+                            throw new ApiError(
+                                409,
+                                "too-many-key-packages",
+                                "A device keeps at most "
+                                    + MAX_STORED_PER_DEVICE
+                                    + " unused key packages; it has "
+                                    + count.oneTime());
+                          }
+                          List<byte[]> all = new ArrayList<>(upload.oneTime());
+                          upload.lastResort().ifPresent(all::add);
+                          // Signature checks cost ~0.1 ms each: off the event loop.
+                          return vertx.executeBlocking(
+                              () -> {
+                                all.forEach(kp -> requireOwn(kp, device));
+                                return device;
+                              });
+                        }))
+        .compose(device -> store(deviceId, device.userId(), upload.oneTime(), upload.lastResort()))
+        .compose(v -> count(deviceId));
+  }
+
+  private static void requireOwn(byte[] keyPackage, Device device) {
+    ChannelSession.KeyPackageInfo info;
+    try {
+      info = KeyPackageCheck.inspect(keyPackage);
+    } catch (MlsException e) {
+      throw invalid("The key package does not decode or verify: " + e.getMessage());
+    }
+    KeyPackageCheck.mismatch(info, device.userId(), device.id(), device.signatureKey())
+        .ifPresent(
+            mismatch -> {
+              throw invalid(
+                  switch (mismatch) {
+                    case OTHER_DEVICE ->
+                        "The key package's credential names another user or device";
+                    case OTHER_KEY -> "The key package is signed by another key than this device's";
+                  });
+            });
+  }
+
+  private static ApiError invalid(String message) {
+    return new ApiError(422, "key-package-invalid", message);
+  }
+
+  private Future<Device> activeDevice(String deviceId) {
+    return devices
+        .byId(deviceId)
+        .map(
+            found -> {
+              Device device = found.orElseThrow(ApiError::deviceNotFound);
+              if (!device.active()) {
+                throw new ApiError(
+                    403,
+                    "device-not-attested",
+                    "This device needs a tier attestation from a coordinator first");
+              }
+              return device;
+            });
+  }
+
+  /**
+   * One package for each active device of these users, for adding them to a channel; users with no
+   * package to give are listed as missing.
+   */
+  public Future<Claims> claimFor(Set<String> userIds) {
+    return devices
+        .ofUsers(userIds)
+        .compose(
+            found -> {
+              List<Future<Optional<Claimed>>> claims = new ArrayList<>();
+              for (Device device : found) {
+                if (device.active()) {
+                  claims.add(claim(device.userId(), device.id()));
+                }
+              }
+              return Future.all(claims)
+                  .map(
+                      done -> {
+                        List<Claimed> items = new ArrayList<>();
+                        Set<String> served = new LinkedHashSet<>();
+                        for (int i = 0; i < claims.size(); i++) {
+                          Optional<Claimed> claimed = done.resultAt(i);
+                          claimed.ifPresent(
+                              c -> {
+                                served.add(c.userId());
+                                items.add(c);
+                              });
+                        }
+                        List<String> missing =
+                            userIds.stream().filter(u -> !served.contains(u)).toList();
+                        return new Claims(items, missing);
+                      });
+            });
   }
 
   public static String hash(byte[] keyPackage) {
@@ -65,7 +197,7 @@ public final class KeyDirectory {
   }
 
   /** Stores already-validated packages for a device; duplicates of stored ones are ignored. */
-  public Future<Void> store(
+  private Future<Void> store(
       String deviceId, String userId, List<byte[]> oneTime, Optional<byte[]> lastResort) {
     List<Document> docs = new ArrayList<>();
     List<String> oneTimeHashes = new ArrayList<>();
@@ -134,7 +266,7 @@ public final class KeyDirectory {
    * One package for a device: the oldest one-time package, removed from the device's list in the
    * same atomic update, or the last-resort one when none is left. Empty if the device has none.
    */
-  public Future<Optional<Claimed>> claim(String userId, String deviceId) {
+  private Future<Optional<Claimed>> claim(String userId, String deviceId) {
     return Mongo.optional(
             perDevice.findOneAndUpdate(
                 Filters.eq("_id", deviceId),
@@ -224,6 +356,7 @@ public final class KeyDirectory {
   }
 
   /** A revoked device's packages can never be claimed or added again. */
+  @Override
   public Future<Void> forgetDevice(String deviceId) {
     return Mongo.first(perDevice.deleteOne(Filters.eq("_id", deviceId)))
         .compose(v -> Mongo.first(packages.deleteMany(Filters.eq("deviceId", deviceId))))

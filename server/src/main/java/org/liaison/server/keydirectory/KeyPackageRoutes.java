@@ -2,41 +2,34 @@ package org.liaison.server.keydirectory;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.liaison.crypto.mls.ChannelSession;
-import org.liaison.crypto.mls.MlsException;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.api.Base64Field;
 import org.liaison.server.auth.Actor;
-import org.liaison.server.devices.Device;
-import org.liaison.server.devices.DeviceRepository;
 import org.liaison.server.http.Bodies;
 import org.liaison.server.http.Handlers;
 
-/** {@code /key-packages}: upload (by the bound device), count, and claim for adding members. */
+/**
+ * {@code /key-packages}: upload (by the bound device), count, and claim for adding members. The
+ * rules are in {@link KeyDirectory}; this parses requests and maps the answers to JSON.
+ */
 public final class KeyPackageRoutes {
   private static final int MAX_PER_UPLOAD = 100;
   private static final int MAX_PACKAGE_BYTES = 16 * 1024;
   private static final int MAX_CLAIM_USERS = 50;
 
-  private final Vertx vertx;
   private final KeyDirectory keys;
-  private final DeviceRepository devices;
 
-  public KeyPackageRoutes(Vertx vertx, KeyDirectory keys, DeviceRepository devices) {
-    this.vertx = vertx;
+  public KeyPackageRoutes(KeyDirectory keys) {
     this.keys = keys;
-    this.devices = devices;
   }
 
   public void mount(Router api, Handler<RoutingContext> authenticated) {
@@ -46,8 +39,7 @@ public final class KeyPackageRoutes {
   }
 
   private Future<JsonObject> upload(RoutingContext ctx) {
-    Actor actor = Actor.of(ctx);
-    String deviceId = actor.requireDevice();
+    String deviceId = Actor.of(ctx).requireDevice();
     JsonObject body = Bodies.json(ctx);
     List<byte[]> oneTime = new ArrayList<>();
     Object raw = body.getValue("keyPackages");
@@ -74,74 +66,8 @@ public final class KeyPackageRoutes {
     if (!(replace instanceof Boolean)) {
       throw ApiError.invalidField("replace", "replace must be true or false");
     }
-    return activeDevice(deviceId)
-        .compose(
-            device ->
-                ((Boolean) replace
-                        ? keys.withdrawOneTime(deviceId)
-                        : Future.<Void>succeededFuture())
-                    .compose(v -> keys.count(deviceId))
-                    .compose(
-                        count -> {
-                          if (count.oneTime() + oneTime.size()
-                              > KeyDirectory.MAX_STORED_PER_DEVICE) {
-                            throw new ApiError(
-                                409,
-                                "too-many-key-packages",
-                                "A device keeps at most "
-                                    + KeyDirectory.MAX_STORED_PER_DEVICE
-                                    + " unused key packages; it has "
-                                    + count.oneTime());
-                          }
-                          List<byte[]> all = new ArrayList<>(oneTime);
-                          lastResort.ifPresent(all::add);
-                          // Signature checks cost ~0.1 ms each: off the event loop.
-                          return vertx.executeBlocking(
-                              () -> {
-                                all.forEach(kp -> validate(kp, device));
-                                return device;
-                              });
-                        }))
-        .compose(device -> keys.store(deviceId, device.userId(), oneTime, lastResort))
-        .compose(v -> keys.count(deviceId))
+    return keys.upload(deviceId, new KeyDirectory.Upload(oneTime, lastResort, (Boolean) replace))
         .map(KeyPackageRoutes::countJson);
-  }
-
-  private static void validate(byte[] keyPackage, Device device) {
-    ChannelSession.KeyPackageInfo info;
-    try {
-      info = ChannelSession.inspectKeyPackage(keyPackage);
-    } catch (MlsException e) {
-      throw invalid("The key package does not decode or verify: " + e.getMessage());
-    }
-    if (!info.credential().userId().equals(device.userId())
-        || !info.credential().deviceId().equals(device.id())) {
-      throw invalid("The key package's credential names another user or device");
-    }
-    if (!Arrays.equals(info.signatureKey(), device.signatureKey())) {
-      throw invalid("The key package is signed by another key than this device's");
-    }
-  }
-
-  private static ApiError invalid(String message) {
-    return new ApiError(422, "key-package-invalid", message);
-  }
-
-  private Future<Device> activeDevice(String deviceId) {
-    return devices
-        .byId(deviceId)
-        .map(
-            found -> {
-              Device device =
-                  found.orElseThrow(() -> ApiError.notFound("device-not-found", "No such device"));
-              if (!device.active()) {
-                throw new ApiError(
-                    403,
-                    "device-not-attested",
-                    "This device needs a tier attestation from a coordinator first");
-              }
-              return device;
-            });
   }
 
   private Future<JsonObject> count(RoutingContext ctx) {
@@ -169,38 +95,19 @@ public final class KeyPackageRoutes {
       }
       userIds.add(text);
     }
-    return devices
-        .ofUsers(userIds)
-        .compose(
-            found -> {
-              List<Future<Optional<KeyDirectory.Claimed>>> claims = new ArrayList<>();
-              for (Device device : found) {
-                if (device.active()) {
-                  claims.add(keys.claim(device.userId(), device.id()));
-                }
-              }
-              return Future.all(claims)
-                  .map(
-                      done -> {
-                        JsonArray items = new JsonArray();
-                        Set<String> served = new LinkedHashSet<>();
-                        for (int i = 0; i < claims.size(); i++) {
-                          Optional<KeyDirectory.Claimed> claimed = done.resultAt(i);
-                          claimed.ifPresent(
-                              c -> {
-                                served.add(c.userId());
-                                items.add(
-                                    new JsonObject()
-                                        .put("userId", c.userId())
-                                        .put("deviceId", c.deviceId())
-                                        .put("keyPackage", Base64Field.encode(c.keyPackage()))
-                                        .put("lastResort", c.lastResort()));
-                              });
-                        }
-                        JsonArray missing = new JsonArray();
-                        userIds.stream().filter(u -> !served.contains(u)).forEach(missing::add);
-                        return new JsonObject().put("items", items).put("missing", missing);
-                      });
-            });
+    return keys.claimFor(userIds).map(KeyPackageRoutes::claimsJson);
+  }
+
+  private static JsonObject claimsJson(KeyDirectory.Claims claims) {
+    JsonArray items = new JsonArray();
+    for (KeyDirectory.Claimed c : claims.items()) {
+      items.add(
+          new JsonObject()
+              .put("userId", c.userId())
+              .put("deviceId", c.deviceId())
+              .put("keyPackage", Base64Field.encode(c.keyPackage()))
+              .put("lastResort", c.lastResort()));
+    }
+    return new JsonObject().put("items", items).put("missing", new JsonArray(claims.missing()));
   }
 }

@@ -1,4 +1,4 @@
-package org.liaison.server.auth;
+package org.liaison.server.accounts;
 
 import java.util.Base64;
 import org.bson.Document;

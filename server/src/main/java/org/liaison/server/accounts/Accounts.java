@@ -1,0 +1,165 @@
+package org.liaison.server.accounts;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.liaison.server.access.AccessRules;
+import org.liaison.server.api.ApiError;
+import org.liaison.server.audit.AuditLog;
+import org.liaison.server.events.Events;
+
+/**
+ * Changes to accounts and who may make them: a user's own profile, the member directory, and an
+ * administrator's changes to another user's tier, role and status. Every change is checked against
+ * {@link AccessRules}, applied only if the stored field still holds what was checked (so of two
+ * concurrent changes one wins and the other is refused with {@code 409 concurrent-change}), and
+ * audited. Suspension also ends the user's sessions and tells their sockets and channels.
+ */
+public final class Accounts {
+  private final UserRepository users;
+  private final UserSessions sessions;
+  private final AuditLog audit;
+  private final EventBus events;
+
+  public Accounts(UserRepository users, UserSessions sessions, AuditLog audit, EventBus events) {
+    this.users = users;
+    this.sessions = sessions;
+    this.audit = audit;
+    this.events = events;
+  }
+
+  /** One user in the directory, and whether the asking user may see their e-mail address. */
+  public record Listed(User user, boolean withEmail) {
+    public JsonObject toJson() {
+      return user.toJson(withEmail);
+    }
+  }
+
+  /** The members matching the filter, with e-mail addresses only where the actor may see them. */
+  public Future<List<Listed>> directory(User actor, UserRepository.Filter filter) {
+    return users
+        .list(filter)
+        .map(
+            found ->
+                found.stream()
+                    .map(u -> new Listed(u, AccessRules.seesContactDetails(actor, u)))
+                    .toList());
+  }
+
+  /** The user changes their own preferred language; unchanged if it is already that one. */
+  public Future<User> setLanguage(User me, String language) {
+    String before = me.preferredLanguage();
+    if (language.equals(before)) {
+      return Future.succeededFuture(me);
+    }
+    return setAudited(
+        me,
+        me.id(),
+        new Change("preferredLanguage", before, language, "user.language-changed", null),
+        "Your profile was changed meanwhile; reload and try again");
+  }
+
+  /** Within the actor's own tier: nobody grants above what they hold. */
+  public Future<User> setTier(User actor, String userId, Tier tier, String reason) {
+    return change(
+        actor,
+        userId,
+        target -> {
+          AccessRules.requireMayGrant(actor, tier, target.role());
+          return new Change("tier", target.tier().name(), tier.name(), "user.tier-changed", reason);
+        });
+  }
+
+  /** Within the actor's own role; a city coordinator must belong to a city. */
+  public Future<User> setRole(User actor, String userId, Role role, String reason) {
+    return change(
+        actor,
+        userId,
+        target -> {
+          AccessRules.requireMayGrant(actor, target.tier(), role);
+          if (role == Role.CITY_COORDINATOR && target.cityId() == null) {
+            throw ApiError.invalidField("role", "A city coordinator must belong to a city");
+          }
+          return new Change("role", target.role().wire(), role.wire(), "user.role-changed", reason);
+        });
+  }
+
+  /**
+   * Suspends the user and ends every session, so their tokens stop working at once; their sockets
+   * close and their channels are told to remove them.
+   */
+  public Future<User> suspend(User actor, String userId, String reason) {
+    return setStatus(actor, userId, UserStatus.SUSPENDED, "user.suspended", reason)
+        .compose(user -> sessions.revokeAll(user.id()).map(user))
+        .onSuccess(
+            user -> {
+              JsonObject event = new JsonObject().put("userId", user.id());
+              events.publish(Events.user(user.id()), event.copy().put("type", "suspended"));
+              events.send(Events.USER_SUSPENDED, event);
+            });
+  }
+
+  public Future<User> reactivate(User actor, String userId, String reason) {
+    return setStatus(actor, userId, UserStatus.ACTIVE, "user.reactivated", reason);
+  }
+
+  private Future<User> setStatus(
+      User actor, String userId, UserStatus status, String action, String reason) {
+    return change(
+        actor,
+        userId,
+        target -> new Change("status", target.status().wire(), status.wire(), action, reason));
+  }
+
+  /** One audited change of one stored field from {@code from} to {@code to}. */
+  private record Change(String field, String from, String to, String action, String reason) {}
+
+  /**
+   * Loads the target, checks the actor manages it, computes the change, applies it only if the
+   * field still holds what was checked (so two concurrent admins cannot both win), and audits it.
+   */
+  private Future<User> change(User actor, String id, Function<User, Change> decide) {
+    return users
+        .byId(id)
+        .compose(
+            found -> {
+              User target =
+                  found.orElseThrow(() -> ApiError.notFound("user-not-found", "No such user"));
+              AccessRules.requireManagesUser(actor, target);
+              Change change = decide.apply(target);
+              if (change.from().equals(change.to())) {
+                return Future.succeededFuture(target);
+              }
+              return setAudited(
+                  actor, id, change, "This user was changed meanwhile; reload and try again");
+            });
+  }
+
+  /**
+   * Applies one field change if nobody changed the field meanwhile ({@code 409 concurrent-change}
+   * otherwise), then audits it with its from, to and reason (when there is one).
+   */
+  private Future<User> setAudited(User actor, String id, Change change, String conflictMessage) {
+    return users
+        .compareAndSet(id, change.field(), change.from(), change.to())
+        .compose(
+            updated -> {
+              User user =
+                  updated.orElseThrow(
+                      () -> ApiError.conflict("concurrent-change", conflictMessage));
+              Map<String, String> details = new HashMap<>();
+              details.put("from", change.from() == null ? "" : change.from());
+              details.put("to", change.to());
+              if (change.reason() != null) {
+                details.put("reason", change.reason());
+              }
+              return audit
+                  .append(actor.id(), change.action(), id, user.cityId(), details)
+                  .map(e -> user);
+            });
+  }
+}

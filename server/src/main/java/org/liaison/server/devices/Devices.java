@@ -1,0 +1,312 @@
+package org.liaison.server.devices;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.liaison.crypto.Ed25519;
+import org.liaison.crypto.Labels;
+import org.liaison.server.access.AccessRules;
+import org.liaison.server.accounts.Role;
+import org.liaison.server.accounts.User;
+import org.liaison.server.accounts.UserRepository;
+import org.liaison.server.api.ApiError;
+import org.liaison.server.api.Ids;
+import org.liaison.server.audit.AuditLog;
+import org.liaison.server.auth.Actor;
+import org.liaison.server.auth.SessionRepository;
+import org.liaison.server.events.Events;
+import org.liaison.server.network.NetworkRoot;
+
+/**
+ * A user's devices and who may act on them. A session registers one device and is bound to it; a
+ * later session of the same device proves the device key to bind. A device is usable once a
+ * coordinator of its owner's city (or an admin) attaches a tier attestation the server verifies.
+ * The owner, the city's coordinator or an admin may revoke it, which ends its sessions, withdraws
+ * its key packages and tells its sockets and channels. Someone else's device in a city one does not
+ * manage is answered as absent.
+ */
+public final class Devices {
+  private final EventBus events;
+  private final DeviceRepository devices;
+  private final UserRepository users;
+  private final SessionRepository sessions;
+  private final DeviceKeyPackages keyPackages;
+  private final NetworkRoot root;
+  private final AuditLog audit;
+  private final Clock clock;
+
+  public Devices(
+      EventBus events,
+      DeviceRepository devices,
+      UserRepository users,
+      SessionRepository sessions,
+      DeviceKeyPackages keyPackages,
+      NetworkRoot root,
+      AuditLog audit,
+      Clock clock) {
+    this.events = events;
+    this.devices = devices;
+    this.users = users;
+    this.sessions = sessions;
+    this.keyPackages = keyPackages;
+    this.root = root;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  /**
+   * Registers the device of the actor's session and binds the session to it: active at once if it
+   * comes with a valid attestation, otherwise awaiting one.
+   */
+  public Future<Device> register(
+      Actor actor, String name, byte[] signatureKey, Optional<byte[]> attestation) {
+    if (actor.deviceId().isPresent()) {
+      throw alreadyRegistered();
+    }
+    Device unattested =
+        new Device(
+            Ids.newId(),
+            actor.user().id(),
+            name,
+            signatureKey,
+            DeviceStatus.AWAITING_ATTESTATION,
+            Optional.empty(),
+            clock.instant());
+    Future<Device> device =
+        attestation.isEmpty()
+            ? Future.succeededFuture(unattested)
+            : root.requireKey()
+                .map(
+                    rootKey -> {
+                      AttestationCheck.verify(
+                          rootKey, attestation.get(), unattested, actor.user(), clock.instant());
+                      return new Device(
+                          unattested.id(),
+                          unattested.userId(),
+                          name,
+                          signatureKey,
+                          DeviceStatus.ACTIVE,
+                          attestation,
+                          unattested.createdAt());
+                    });
+    return device
+        .compose(devices::insert)
+        .compose(
+            inserted ->
+                sessions
+                    .bindDevice(actor.sessionId(), inserted.id())
+                    .compose(
+                        bound -> {
+                          if (!bound) {
+                            // Another request bound this session first; this device is unusable.
+                            return devices
+                                .revoke(inserted.id())
+                                .compose(v -> Future.failedFuture(alreadyRegistered()));
+                          }
+                          return audit
+                              .append(
+                                  actor.user().id(),
+                                  "device.registered",
+                                  inserted.id(),
+                                  actor.user().cityId(),
+                                  Map.of("status", inserted.status().wire()))
+                              .map(e -> inserted);
+                        }));
+  }
+
+  private static ApiError alreadyRegistered() {
+    return ApiError.conflict(
+        "device-already-registered", "This session already belongs to a device");
+  }
+
+  /** The user's own devices, in every status. */
+  public Future<List<Device>> ownedBy(User user) {
+    return devices.ofUsers(List.of(user.id()));
+  }
+
+  /** Another user's usable devices, as everyone sees them (for safety numbers). */
+  public Future<List<Device>> activeOf(String userId) {
+    return devices
+        .ofUsers(List.of(userId))
+        .map(found -> found.stream().filter(Device::active).toList());
+  }
+
+  /** A device awaiting attestation and its owner, as the attesting coordinator sees it. */
+  public record Pending(Device device, User owner) {
+    public JsonObject toJson() {
+      return device
+          .toJson()
+          .put("tier", owner.tier().name())
+          .put("sector", owner.sector().wire())
+          .put("cityId", owner.cityId())
+          .put("displayName", owner.displayName());
+    }
+  }
+
+  /** Devices the actor should attest: those awaiting it of members in a city the actor manages. */
+  public Future<List<Pending>> pending(User actor) {
+    if (!AccessRules.isAdmin(actor) && actor.role() != Role.CITY_COORDINATOR) {
+      throw ApiError.forbidden("Only coordinators and network admins attest devices");
+    }
+    return devices
+        .awaitingAttestation()
+        .compose(
+            waiting ->
+                users
+                    .byIds(waiting.stream().map(Device::userId).collect(Collectors.toSet()))
+                    .map(
+                        owners -> {
+                          Map<String, User> byId =
+                              owners.stream().collect(Collectors.toMap(User::id, u -> u));
+                          List<Pending> pending = new ArrayList<>();
+                          for (Device d : waiting) {
+                            User owner = byId.get(d.userId());
+                            if (owner != null && AccessRules.managesCity(actor, owner.cityId())) {
+                              pending.add(new Pending(d, owner));
+                            }
+                          }
+                          return pending;
+                        }));
+  }
+
+  /** A new login of the same device proves it holds the device key by signing the session id. */
+  public Future<Device> bindSession(Actor actor, String deviceId, byte[] signature) {
+    return ownDevice(actor, deviceId)
+        .compose(
+            device -> {
+              boolean valid =
+                  Ed25519.verify(
+                      device.signatureKey(),
+                      Labels.DEVICE_SESSION,
+                      actor.sessionId().getBytes(StandardCharsets.UTF_8),
+                      signature);
+              if (!valid) {
+                throw new ApiError(
+                    403, "bad-signature", "The signature does not prove this device's key");
+              }
+              if (actor.deviceId().filter(deviceId::equals).isPresent()) {
+                return Future.succeededFuture(device);
+              }
+              return sessions
+                  .bindDevice(actor.sessionId(), deviceId)
+                  .map(
+                      bound -> {
+                        if (!bound) {
+                          throw ApiError.conflict(
+                              "device-already-registered",
+                              "This session already belongs to another device");
+                        }
+                        return device;
+                      });
+            });
+  }
+
+  /** Attaches a tier attestation after the server's own check of it; audited. */
+  public Future<Device> attest(Actor actor, String deviceId, byte[] chain) {
+    return managed(actor, deviceId)
+        .compose(
+            pair ->
+                root.requireKey()
+                    .compose(
+                        rootKey -> {
+                          AttestationCheck.verify(
+                              rootKey, chain, pair.getKey(), pair.getValue(), clock.instant());
+                          return devices.attest(deviceId, chain);
+                        }))
+        .compose(
+            updated -> {
+              Device device =
+                  updated.orElseThrow(() -> new ApiError(410, "device-revoked", "Revoked"));
+              return audit
+                  .append(
+                      actor.user().id(),
+                      "device.attested",
+                      device.id(),
+                      actor.user().cityId(),
+                      Map.of("owner", device.userId()))
+                  .map(e -> device);
+            });
+  }
+
+  /**
+   * Revokes the device: its sessions end, its key packages are withdrawn, its sockets close and its
+   * channels are told to remove it. Audited. Returns the device as it now is.
+   */
+  public Future<Device> revoke(Actor actor, String deviceId) {
+    return managed(actor, deviceId)
+        .compose(
+            pair ->
+                devices
+                    .revoke(deviceId)
+                    .compose(v -> sessions.revokeDevice(deviceId))
+                    .compose(v -> keyPackages.forgetDevice(deviceId))
+                    .compose(
+                        v -> {
+                          events.publish(
+                              Events.device(deviceId), new JsonObject().put("type", "revoked"));
+                          events.send(
+                              Events.DEVICE_REVOKED,
+                              new JsonObject()
+                                  .put("userId", pair.getKey().userId())
+                                  .put("deviceId", deviceId));
+                          return audit.append(
+                              actor.user().id(),
+                              "device.revoked",
+                              deviceId,
+                              pair.getValue().cityId(),
+                              Map.of("owner", pair.getKey().userId()));
+                        })
+                    .map(e -> pair.getKey().withStatus(DeviceStatus.REVOKED)));
+  }
+
+  /** The actor's own device, not revoked; anyone else's is answered as absent. */
+  private Future<Device> ownDevice(Actor actor, String id) {
+    return devices
+        .byId(id)
+        .map(
+            found -> {
+              Device device =
+                  found
+                      .filter(d -> d.userId().equals(actor.user().id()))
+                      .orElseThrow(ApiError::deviceNotFound);
+              if (device.status() == DeviceStatus.REVOKED) {
+                throw ApiError.deviceRevoked();
+              }
+              return device;
+            });
+  }
+
+  /**
+   * The device, its owner, and whether the actor may act on it (owner, city coordinator, admin).
+   */
+  private Future<Map.Entry<Device, User>> managed(Actor actor, String id) {
+    return devices
+        .byId(id)
+        .compose(
+            found -> {
+              Device device = found.orElseThrow(ApiError::deviceNotFound);
+              return users
+                  .byId(device.userId())
+                  .map(
+                      owner -> {
+                        User user = owner.orElseThrow(ApiError::deviceNotFound);
+                        boolean own = user.id().equals(actor.user().id());
+                        if (!own && !AccessRules.managesCity(actor.user(), user.cityId())) {
+                          // Someone else's device in a city one does not manage: as if absent.
+                          throw ApiError.deviceNotFound();
+                        }
+                        if (device.status() == DeviceStatus.REVOKED) {
+                          throw ApiError.deviceRevoked();
+                        }
+                        return Map.entry(device, user);
+                      });
+            });
+  }
+}
