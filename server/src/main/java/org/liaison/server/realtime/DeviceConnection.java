@@ -52,22 +52,6 @@ final class DeviceConnection {
   private long slowTimer = -1;
   private boolean closed;
 
-  /** One channel's delivery to this device. */
-  private static final class Feed {
-    final String channelId;
-    long cursor;
-    long latestSeen;
-    boolean pumping;
-    boolean stopped;
-    MessageConsumer<JsonObject> consumer;
-
-    Feed(String channelId, long cursor) {
-      this.channelId = channelId;
-      this.cursor = cursor;
-      this.latestSeen = cursor;
-    }
-  }
-
   DeviceConnection(
       Vertx vertx,
       ServerWebSocket ws,
@@ -141,11 +125,7 @@ final class DeviceConnection {
                         .put("lastAck", cursor));
                 open(c.id(), cursor);
               }
-              write(
-                  new JsonObject()
-                      .put("type", "ready")
-                      .put("deviceId", deviceId)
-                      .put("channels", channels));
+              write(Frames.ready(deviceId, channels));
               feeds.values().forEach(this::pump);
             })
         .onFailure(
@@ -181,7 +161,7 @@ final class DeviceConnection {
       return;
     }
     long seq = event.getLong("seq");
-    feed.latestSeen = Math.max(feed.latestSeen, seq);
+    feed.heard(seq);
     if (seq <= feed.cursor) {
       return;
     }
@@ -204,7 +184,7 @@ final class DeviceConnection {
     if (entry.isCommit()
         && entry.removed().contains(deviceId)
         && !entry.added().contains(deviceId)) {
-      stopFeed(feed);
+      feed.stop();
       write(
           new JsonObject()
               .put("type", "channel-updated")
@@ -359,10 +339,9 @@ final class DeviceConnection {
   }
 
   /**
-   * Resumes a channel's delivery after {@code after}, as the device asks after a gap, but never
-   * from before the device joined (it could not decrypt that) and never past the head (a cursor
-   * beyond a coming commit would skip the commit that removes the device, and the feed would go
-   * on). Membership is checked now: a removed device's feed does not start again.
+   * Resumes a channel's delivery after {@code after}, as the device asks after a gap, within the
+   * bounds {@link Feed#resumeAfter} keeps. Membership is checked now: a removed device's feed does
+   * not start again.
    */
   private void sync(String channelId, long after) {
     Feed feed = feeds.get(channelId);
@@ -378,14 +357,13 @@ final class DeviceConnection {
               }
               long joinedAt =
                   channel.leaves().get(channel.leafOf(deviceId).orElseThrow()).addedAt();
-              feed.cursor = Math.max(joinedAt, Math.min(after, channel.seqHint()));
-              feed.latestSeen = Math.max(feed.latestSeen, feed.cursor);
+              feed.resumeAfter(after, joinedAt, channel.seqHint());
               pump(feed);
             })
         .onFailure(
             e -> {
               if (e instanceof ApiError api && api.status() == 404) {
-                stopFeed(feed);
+                feed.stop();
               }
               sendError(e, null);
             });
@@ -415,20 +393,13 @@ final class DeviceConnection {
 
   // ---- end ----------------------------------------------------------------------------------
 
-  private void stopFeed(Feed feed) {
-    feed.stopped = true;
-    if (feed.consumer != null) {
-      feed.consumer.unregister();
-    }
-  }
-
   private void stop() {
     if (closed) {
       return;
     }
     closed = true;
     lease.release();
-    feeds.values().forEach(this::stopFeed);
+    feeds.values().forEach(Feed::stop);
     for (MessageConsumer<JsonObject> consumer : List.of(deviceEvents, sessionEvents, userEvents)) {
       consumer.unregister();
     }

@@ -35,6 +35,14 @@ final class Frames {
     return frame;
   }
 
+  /** The first frame: the device's channels and where each one's delivery starts. */
+  static JsonObject ready(String deviceId, io.vertx.core.json.JsonArray channels) {
+    return new JsonObject()
+        .put("type", "ready")
+        .put("deviceId", deviceId)
+        .put("channels", channels);
+  }
+
   static JsonObject pong() {
     return new JsonObject().put("type", "pong");
   }
