@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -214,7 +215,11 @@ public final class Devices {
             });
   }
 
-  /** Attaches a tier attestation after the server's own check of it; audited. */
+  /**
+   * Attaches a tier attestation after the server's own check of it; audited. Attaching the chain
+   * the device already holds changes nothing and writes no entry, so repeating it cannot fill the
+   * log.
+   */
   public Future<Device> attest(Actor actor, String deviceId, byte[] chain) {
     return managed(actor, deviceId)
         .compose(
@@ -222,23 +227,32 @@ public final class Devices {
                 root.requireKey()
                     .compose(
                         rootKey -> {
+                          Device current = pair.getKey();
                           AttestationCheck.verify(
-                              rootKey, chain, pair.getKey(), pair.getValue(), clock.instant());
-                          return devices.attest(deviceId, chain);
-                        }))
-        .compose(
-            updated -> {
-              Device device =
-                  updated.orElseThrow(() -> new ApiError(410, "device-revoked", "Revoked"));
-              return audit
-                  .append(
-                      actor.user().id(),
-                      "device.attested",
-                      device.id(),
-                      actor.user().cityId(),
-                      Map.of("owner", device.userId()))
-                  .map(e -> device);
-            });
+                              rootKey, chain, current, pair.getValue(), clock.instant());
+                          if (current.active()
+                              && current
+                                  .attestation()
+                                  .filter(a -> Arrays.equals(a, chain))
+                                  .isPresent()) {
+                            return Future.succeededFuture(current);
+                          }
+                          return devices
+                              .attest(deviceId, chain)
+                              .compose(updated -> audited(actor, updated));
+                        }));
+  }
+
+  private Future<Device> audited(Actor actor, Optional<Device> attested) {
+    Device device = attested.orElseThrow(() -> new ApiError(410, "device-revoked", "Revoked"));
+    return audit
+        .append(
+            actor.user().id(),
+            "device.attested",
+            device.id(),
+            actor.user().cityId(),
+            Map.of("owner", device.userId()))
+        .map(e -> device);
   }
 
   /**
