@@ -45,7 +45,9 @@ import org.liaison.server.devices.DeviceRepository;
 import org.liaison.server.devices.DeviceRoutes;
 import org.liaison.server.devices.Devices;
 import org.liaison.server.http.ClientAddress;
+import org.liaison.server.http.ConnectionDeadlines;
 import org.liaison.server.http.ErrorResponses;
+import org.liaison.server.http.RateLimit;
 import org.liaison.server.http.RequestLog;
 import org.liaison.server.http.SecurityHeaders;
 import org.liaison.server.invitations.InvitationRoutes;
@@ -150,6 +152,12 @@ public final class LiaisonServer {
                 .setHost(config.httpHost())
                 .setPort(config.httpPort())
                 .setCompressionSupported(true)
+                // No HTTP/2 in clear text: no client uses it (browsers speak HTTP/2 only over
+                // TLS, which the proxy ends), and its protocol detection would hide a new
+                // connection from ConnectionDeadlines until the client sends something.
+                .setHttp2ClearTextEnabled(false)
+                .setMaxHeaderSize(config.httpMaxHeaderBytes())
+                .setMaxInitialLineLength(config.httpMaxInitialLineBytes())
                 .setMaxWebSocketFrameSize(RealtimeRoutes.transportLimit(config))
                 .setMaxWebSocketMessageSize(RealtimeRoutes.transportLimit(config)));
     UserRepository users = new UserRepository(store);
@@ -210,7 +218,16 @@ public final class LiaisonServer {
             keys -> {
               Tokens tokens = new Tokens(vertx, keys, config.accessTokenMinutes(), clock);
               Authenticator authenticator = new Authenticator(tokens, users, sessions);
-              root.route().handler(SecurityHeaders::handle).handler(RequestLog::handle);
+              ConnectionDeadlines deadlines =
+                  new ConnectionDeadlines(
+                      vertx,
+                      config.httpIdleTimeoutSeconds(),
+                      config.httpRequestBodyTimeoutSeconds());
+              http.connectionHandler(deadlines::connected);
+              root.route()
+                  .handler(deadlines::handle)
+                  .handler(SecurityHeaders::handle)
+                  .handler(RequestLog::handle);
               api.route()
                   .handler(
                       BodyHandler.create()
@@ -250,14 +267,29 @@ public final class LiaisonServer {
               new KeyBackupRoutes(new KeyBackupRepository(store), audit, clock)
                   .mount(api, authenticator::handle);
               AppendRequests appends = new AppendRequests(delivery);
-              ChannelRoutes channelRoutes = new ChannelRoutes(delivery, appends, devices, clock);
+              ChannelRoutes channelRoutes =
+                  new ChannelRoutes(
+                      delivery,
+                      appends,
+                      devices,
+                      clock,
+                      new RateLimit(
+                          "messages and commits",
+                          config.httpAppendsPerSecond(),
+                          config.httpAppendBurst()));
               channelRoutes.mount(api, authenticator::handle);
               new RealtimeRoutes(vertx, authenticator, delivery, appends, config).mount(root);
               try {
-                new OpsRoutes(store, metricsRegistry).mount(root, api);
+                new OpsRoutes(store, metricsRegistry, config.metricsToken()).mount(root, api);
               } catch (java.io.IOException e) {
                 return Future.failedFuture(e);
               }
+              AuditRoutes.budgetSelfService(
+                  api,
+                  new RateLimit(
+                      "changes to your own account and devices",
+                      config.auditSelfServicePerHour() / 3600.0,
+                      config.auditSelfServiceBurst()));
               root.route("/api/v1/*").subRouter(api);
               ErrorResponses.install(api);
               ErrorResponses.install(root);

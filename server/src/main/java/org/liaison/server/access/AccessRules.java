@@ -55,17 +55,30 @@ public final class AccessRules {
     }
   }
 
-  /** Changing another user's tier, role or status. */
+  /**
+   * Administering another user: changing their tier, role or status, or acting on their devices.
+   * The one rule of who administers whom.
+   */
   public static void requireManagesUser(User actor, User target) {
     if (actor.id().equals(target.id())) {
       throw ApiError.forbidden("Another administrator must change your own account");
     }
     requireManagesCity(actor, target.cityId());
-    if (!isAdmin(actor)
-        && (target.role().compareTo(actor.role()) > 0
-            || target.tier().compareTo(actor.tier()) > 0)) {
+    if (above(target, actor)) {
       throw ApiError.forbidden("This user's tier or role is above yours");
     }
+  }
+
+  /** {@link #requireManagesUser} as a question, for lists that show only whom one administers. */
+  public static boolean managesUser(User actor, User target) {
+    return !actor.id().equals(target.id())
+        && managesCity(actor, target.cityId())
+        && !above(target, actor);
+  }
+
+  private static boolean above(User target, User actor) {
+    return !isAdmin(actor)
+        && (target.role().compareTo(actor.role()) > 0 || target.tier().compareTo(actor.tier()) > 0);
   }
 
   /** E-mail addresses are shown to those who manage the user, and to the user. */

@@ -24,6 +24,7 @@ import org.liaison.server.delivery.LogEntry;
 import org.liaison.server.devices.DeviceRepository;
 import org.liaison.server.http.Bodies;
 import org.liaison.server.http.Handlers;
+import org.liaison.server.http.RateLimit;
 
 /** {@code /channels} and {@code /welcomes}: the delivery service over HTTP. */
 public final class ChannelRoutes {
@@ -35,13 +36,22 @@ public final class ChannelRoutes {
   private final AppendRequests appends;
   private final DeviceRepository devices;
   private final Clock clock;
+  private final RateLimit appendRate;
 
+  /**
+   * @param appendRate messages and commits per device over HTTP (realtime sends have their own)
+   */
   public ChannelRoutes(
-      DeliveryService delivery, AppendRequests appends, DeviceRepository devices, Clock clock) {
+      DeliveryService delivery,
+      AppendRequests appends,
+      DeviceRepository devices,
+      Clock clock,
+      RateLimit appendRate) {
     this.delivery = delivery;
     this.appends = appends;
     this.devices = devices;
     this.clock = clock;
+    this.appendRate = appendRate;
   }
 
   public void mount(Router api, Handler<RoutingContext> authenticated) {
@@ -54,8 +64,12 @@ public final class ChannelRoutes {
         .handler(Handlers.json(200, this::groupInfo));
     api.post("/channels/:id/commits")
         .handler(authenticated)
+        .handler(this::limitAppends)
         .handler(Handlers.json(201, this::commit));
-    api.post("/channels/:id/messages").handler(authenticated).handler(ctx -> send(ctx));
+    api.post("/channels/:id/messages")
+        .handler(authenticated)
+        .handler(this::limitAppends)
+        .handler(ctx -> send(ctx));
     api.get("/channels/:id/messages")
         .handler(authenticated)
         .handler(Handlers.json(200, this::read));
@@ -64,6 +78,17 @@ public final class ChannelRoutes {
         .handler(Handlers.json(200, this::markRead));
     api.post("/channels/:id/leave").handler(authenticated).handler(Handlers.json(200, this::leave));
     api.get("/welcomes").handler(authenticated).handler(Handlers.json(200, this::welcomes));
+  }
+
+  /** Every append is a store write and a fan-out: a device gets its rate, then waits. */
+  private void limitAppends(RoutingContext ctx) {
+    try {
+      appendRate.take(Actor.of(ctx).requireDevice());
+    } catch (ApiError refused) {
+      ctx.fail(refused);
+      return;
+    }
+    ctx.next();
   }
 
   private Future<JsonObject> create(RoutingContext ctx) {

@@ -51,7 +51,16 @@ public record LiaisonConfig(
     int realtimeSocketsPerUser,
     int deliveryCacheEntries,
     int deliveryCacheMiB,
-    int retentionIntervalSeconds) {
+    int retentionIntervalSeconds,
+    int httpMaxHeaderBytes,
+    int httpMaxInitialLineBytes,
+    int httpIdleTimeoutSeconds,
+    int httpRequestBodyTimeoutSeconds,
+    int httpAppendsPerSecond,
+    int httpAppendBurst,
+    int auditSelfServiceBurst,
+    int auditSelfServicePerHour,
+    Optional<Secret> metricsToken) {
 
   static final Setting<String> HTTP_HOST =
       Setting.text("http.host", "LIAISON_HTTP_HOST", "127.0.0.1");
@@ -122,6 +131,34 @@ public record LiaisonConfig(
       Setting.integer(
           "retention.intervalSeconds", "LIAISON_RETENTION_INTERVAL_SECONDS", 3600, 1, 86400);
 
+  // Edge limits: what one connection, device or user may cost a node.
+  static final Setting<Integer> HTTP_MAX_HEADER =
+      Setting.integer(
+          "http.maxHeaderBytes", "LIAISON_HTTP_MAX_HEADER_BYTES", 8192, 1024, 64 * 1024);
+  static final Setting<Integer> HTTP_MAX_INITIAL_LINE =
+      Setting.integer(
+          "http.maxInitialLineBytes", "LIAISON_HTTP_MAX_INITIAL_LINE_BYTES", 4096, 256, 64 * 1024);
+  static final Setting<Integer> HTTP_IDLE_TIMEOUT =
+      Setting.integer("http.idleTimeoutSeconds", "LIAISON_HTTP_IDLE_TIMEOUT_SECONDS", 60, 1, 3600);
+  static final Setting<Integer> HTTP_BODY_TIMEOUT =
+      Setting.integer(
+          "http.requestBodyTimeoutSeconds",
+          "LIAISON_HTTP_REQUEST_BODY_TIMEOUT_SECONDS",
+          30,
+          1,
+          3600);
+  static final Setting<Integer> HTTP_APPENDS_PER_SECOND =
+      Setting.integer("http.appendsPerSecond", "LIAISON_HTTP_APPENDS_PER_SECOND", 20, 1, 1_000_000);
+  static final Setting<Integer> HTTP_APPEND_BURST =
+      Setting.integer("http.appendBurst", "LIAISON_HTTP_APPEND_BURST", 500, 1, 1_000_000);
+  static final Setting<Integer> AUDIT_SELF_SERVICE_BURST =
+      Setting.integer("audit.selfServiceBurst", "LIAISON_AUDIT_SELF_SERVICE_BURST", 20, 1, 100_000);
+  static final Setting<Integer> AUDIT_SELF_SERVICE_PER_HOUR =
+      Setting.integer(
+          "audit.selfServicePerHour", "LIAISON_AUDIT_SELF_SERVICE_PER_HOUR", 30, 1, 1_000_000);
+  static final Setting<String> METRICS_TOKEN =
+      Setting.text("metrics.token", "LIAISON_METRICS_TOKEN", "");
+
   static final List<Setting<?>> SETTINGS =
       List.of(
           HTTP_HOST,
@@ -152,7 +189,16 @@ public record LiaisonConfig(
           REALTIME_SOCKETS_PER_USER,
           DELIVERY_CACHE_ENTRIES,
           DELIVERY_CACHE_MIB,
-          RETENTION_INTERVAL);
+          RETENTION_INTERVAL,
+          HTTP_MAX_HEADER,
+          HTTP_MAX_INITIAL_LINE,
+          HTTP_IDLE_TIMEOUT,
+          HTTP_BODY_TIMEOUT,
+          HTTP_APPENDS_PER_SECOND,
+          HTTP_APPEND_BURST,
+          AUDIT_SELF_SERVICE_BURST,
+          AUDIT_SELF_SERVICE_PER_HOUR,
+          METRICS_TOKEN);
 
   /** Environment variables that point at the settings file itself. */
   public static final String CONFIG_FILE_ENV = "LIAISON_CONFIG";
@@ -238,6 +284,7 @@ public record LiaisonConfig(
     String publicUrl = values.get(PUBLIC_URL);
     String mongoUri = values.get(MONGO_URI);
     String signingKey = values.get(SIGNING_KEY);
+    String metricsToken = values.get(METRICS_TOKEN);
     return new LiaisonConfig(
         values.get(HTTP_HOST),
         values.get(HTTP_PORT),
@@ -267,7 +314,16 @@ public record LiaisonConfig(
         values.get(REALTIME_SOCKETS_PER_USER),
         values.get(DELIVERY_CACHE_ENTRIES),
         values.get(DELIVERY_CACHE_MIB),
-        values.get(RETENTION_INTERVAL));
+        values.get(RETENTION_INTERVAL),
+        values.get(HTTP_MAX_HEADER),
+        values.get(HTTP_MAX_INITIAL_LINE),
+        values.get(HTTP_IDLE_TIMEOUT),
+        values.get(HTTP_BODY_TIMEOUT),
+        values.get(HTTP_APPENDS_PER_SECOND),
+        values.get(HTTP_APPEND_BURST),
+        values.get(AUDIT_SELF_SERVICE_BURST),
+        values.get(AUDIT_SELF_SERVICE_PER_HOUR),
+        metricsToken.isEmpty() ? Optional.empty() : Optional.of(new Secret(metricsToken)));
   }
 
   /** Defaults only, with overrides given as env-style names: for tests and tools. */

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,9 +29,10 @@ import org.liaison.server.network.NetworkRoot;
  * A user's devices and who may act on them. A session registers one device and is bound to it; a
  * later session of the same device proves the device key to bind. A device is usable once a
  * coordinator of its owner's city (or an admin) attaches a tier attestation the server verifies.
- * The owner, the city's coordinator or an admin may revoke it, which ends its sessions, withdraws
- * its key packages and tells its sockets and channels. Someone else's device in a city one does not
- * manage is answered as absent.
+ * The owner, or whoever administers the owner (an admin; the city's coordinator for people at or
+ * below its own tier and role), may revoke it, which ends its sessions, withdraws its key packages
+ * and tells its sockets and channels. Someone else's device in a city one does not manage is
+ * answered as absent.
  */
 public final class Devices {
   private final EventBus events;
@@ -150,7 +152,7 @@ public final class Devices {
     }
   }
 
-  /** Devices the actor should attest: those awaiting it of members in a city the actor manages. */
+  /** Devices the actor should attest: those awaiting it of people it administers, and its own. */
   public Future<List<Pending>> pending(User actor) {
     if (!AccessRules.isAdmin(actor) && actor.role() != Role.CITY_COORDINATOR) {
       throw ApiError.forbidden("Only coordinators and network admins attest devices");
@@ -168,12 +170,17 @@ public final class Devices {
                           List<Pending> pending = new ArrayList<>();
                           for (Device d : waiting) {
                             User owner = byId.get(d.userId());
-                            if (owner != null && AccessRules.managesCity(actor, owner.cityId())) {
+                            if (owner != null && mayActOn(actor, owner)) {
                               pending.add(new Pending(d, owner));
                             }
                           }
                           return pending;
                         }));
+  }
+
+  /** The owner, or whoever administers the owner. */
+  private static boolean mayActOn(User actor, User owner) {
+    return owner.id().equals(actor.id()) || AccessRules.managesUser(actor, owner);
   }
 
   /** A new login of the same device proves it holds the device key by signing the session id. */
@@ -208,7 +215,11 @@ public final class Devices {
             });
   }
 
-  /** Attaches a tier attestation after the server's own check of it; audited. */
+  /**
+   * Attaches a tier attestation after the server's own check of it; audited. Attaching the chain
+   * the device already holds changes nothing and writes no entry, so repeating it cannot fill the
+   * log.
+   */
   public Future<Device> attest(Actor actor, String deviceId, byte[] chain) {
     return managed(actor, deviceId)
         .compose(
@@ -216,23 +227,32 @@ public final class Devices {
                 root.requireKey()
                     .compose(
                         rootKey -> {
+                          Device current = pair.getKey();
                           AttestationCheck.verify(
-                              rootKey, chain, pair.getKey(), pair.getValue(), clock.instant());
-                          return devices.attest(deviceId, chain);
-                        }))
-        .compose(
-            updated -> {
-              Device device =
-                  updated.orElseThrow(() -> new ApiError(410, "device-revoked", "Revoked"));
-              return audit
-                  .append(
-                      actor.user().id(),
-                      "device.attested",
-                      device.id(),
-                      actor.user().cityId(),
-                      Map.of("owner", device.userId()))
-                  .map(e -> device);
-            });
+                              rootKey, chain, current, pair.getValue(), clock.instant());
+                          if (current.active()
+                              && current
+                                  .attestation()
+                                  .filter(a -> Arrays.equals(a, chain))
+                                  .isPresent()) {
+                            return Future.succeededFuture(current);
+                          }
+                          return devices
+                              .attest(deviceId, chain)
+                              .compose(updated -> audited(actor, updated));
+                        }));
+  }
+
+  private Future<Device> audited(Actor actor, Optional<Device> attested) {
+    Device device = attested.orElseThrow(() -> new ApiError(410, "device-revoked", "Revoked"));
+    return audit
+        .append(
+            actor.user().id(),
+            "device.attested",
+            device.id(),
+            actor.user().cityId(),
+            Map.of("owner", device.userId()))
+        .map(e -> device);
   }
 
   /**
@@ -284,7 +304,8 @@ public final class Devices {
   }
 
   /**
-   * The device, its owner, and whether the actor may act on it (owner, city coordinator, admin).
+   * The device and its owner, if the actor may act on it: the owner, or whoever administers the
+   * owner ({@link AccessRules#requireManagesUser}, as for tier changes).
    */
   private Future<Map.Entry<Device, User>> managed(Actor actor, String id) {
     return devices
@@ -297,10 +318,13 @@ public final class Devices {
                   .map(
                       owner -> {
                         User user = owner.orElseThrow(ApiError::deviceNotFound);
-                        boolean own = user.id().equals(actor.user().id());
-                        if (!own && !AccessRules.managesCity(actor.user(), user.cityId())) {
-                          // Someone else's device in a city one does not manage: as if absent.
-                          throw ApiError.deviceNotFound();
+                        if (!user.id().equals(actor.user().id())) {
+                          if (!AccessRules.managesCity(actor.user(), user.cityId())) {
+                            // Someone else's device in a city one does not manage: as if absent.
+                            throw ApiError.deviceNotFound();
+                          }
+                          // Acting on someone's device administers them: never above oneself.
+                          AccessRules.requireManagesUser(actor.user(), user);
                         }
                         if (device.status() == DeviceStatus.REVOKED) {
                           throw ApiError.deviceRevoked();

@@ -1,5 +1,6 @@
 package org.liaison.server.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -61,10 +62,11 @@ public final class ErrorResponses {
     }
   }
 
-  public static void send(RoutingContext ctx, ApiError error) {
+  /** Sends the error unless a response is under way; completes when it has been written. */
+  public static Future<Void> send(RoutingContext ctx, ApiError error) {
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.headWritten()) {
-      return;
+      return Future.succeededFuture();
     }
     JsonObject body = new JsonObject().put("code", error.code()).put("message", error.getMessage());
     if (error.details() != null) {
@@ -73,7 +75,7 @@ public final class ErrorResponses {
     if (error.details() != null && error.details().containsKey("retryAfterSeconds")) {
       response.putHeader("Retry-After", error.details().getValue("retryAfterSeconds").toString());
     }
-    response
+    return response
         .setStatusCode(error.status())
         .putHeader("Content-Type", "application/json; charset=utf-8")
         .end(new JsonObject().put("error", body).encode());

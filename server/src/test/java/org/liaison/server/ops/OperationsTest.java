@@ -31,9 +31,10 @@ class OperationsTest {
 
   @Test
   void metricsAreInPrometheusFormat() {
-    try (TestServer test = TestServer.start(dataDir)) {
+    try (TestServer test =
+        TestServer.start(dataDir, Map.of("LIAISON_METRICS_TOKEN", "scrape-token"))) {
       test.api().get("/health", null);
-      Api.Response metrics = test.api().get("/metrics", null);
+      Api.Response metrics = test.api().get("/metrics", "scrape-token");
       assertEquals(200, metrics.status());
       assertTrue(
           metrics.body().contains("# TYPE vertx_http_server_requests_total counter"),

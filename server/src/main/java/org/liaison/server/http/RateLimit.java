@@ -1,0 +1,100 @@
+package org.liaison.server.http;
+
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.liaison.server.api.ApiError;
+
+/**
+ * Token buckets by key (a device, a user): {@code burst} at once, refilled at {@code perSecond}.
+ * Counts live in this node's memory only: behind a load balancer each node allows the full rate, so
+ * a client spread over n nodes gets up to n times as much.
+ */
+public final class RateLimit {
+  /**
+   * Above this many keys, buckets that have refilled completely are dropped (they hold nothing).
+   */
+  private static final int SWEEP_ABOVE = 10_000;
+
+  private final String what;
+  private final double perNano;
+  private final double burst;
+  private final LongSupplier nanoTime;
+  private final Map<String, Bucket> buckets = new HashMap<>();
+  private int sweepAt = SWEEP_ABOVE;
+
+  private static final class Bucket {
+    double tokens;
+    long last;
+
+    Bucket(double tokens, long last) {
+      this.tokens = tokens;
+      this.last = last;
+    }
+  }
+
+  /**
+   * @param what how the refusal names what was limited, e.g. "messages and commits"
+   */
+  public RateLimit(String what, double perSecond, int burst) {
+    this(what, perSecond, burst, System::nanoTime);
+  }
+
+  RateLimit(String what, double perSecond, int burst, LongSupplier nanoTime) {
+    this.what = what;
+    this.perNano = perSecond / 1e9;
+    this.burst = burst;
+    this.nanoTime = nanoTime;
+  }
+
+  /** Takes one token of {@code key}'s bucket, or refuses with {@code 429 rate-limited}. */
+  public void take(String key) {
+    long wait = tryTake(key);
+    if (wait > 0) {
+      throw new ApiError(
+          429,
+          "rate-limited",
+          "Too many " + what + "; try again in " + wait + " seconds",
+          new JsonObject().put("retryAfterSeconds", wait));
+    }
+  }
+
+  /** 0 if a token was taken, else the whole seconds until one will be there. */
+  synchronized long tryTake(String key) {
+    long now = nanoTime.getAsLong();
+    Bucket bucket = buckets.get(key);
+    if (bucket == null) {
+      sweepIfLarge(now);
+      bucket = new Bucket(burst, now);
+      buckets.put(key, bucket);
+    }
+    refill(bucket, now);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, (long) Math.ceil((1 - bucket.tokens) / perNano / 1e9));
+  }
+
+  private void refill(Bucket bucket, long now) {
+    bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.last) * perNano);
+    bucket.last = now;
+  }
+
+  private void sweepIfLarge(long now) {
+    if (buckets.size() < sweepAt) {
+      return;
+    }
+    buckets
+        .values()
+        .removeIf(
+            b -> {
+              refill(b, now);
+              return b.tokens >= burst;
+            });
+    // Sweep again only after as many new keys again, so a node with many busy keys does not
+    // sweep on every new one.
+    sweepAt = Math.max(SWEEP_ABOVE, buckets.size() * 2);
+  }
+}
