@@ -138,7 +138,11 @@ public final class ChannelSession {
         });
   }
 
-  /** Joins from a Welcome addressed to one of this device's key packages. */
+  /**
+   * Joins from a Welcome addressed to one of this device's key packages. bcmls checks the tree
+   * against the GroupInfo's tree hash, the GroupInfo signature and the confirmation tag; this also
+   * checks every leaf's own signature, then every member against the trust.
+   */
   public static ChannelSession join(
       DeviceIdentity device, KeyPackageSecrets keyPackage, byte[] welcome, Trust trust) {
     MLSMessage message = decode(welcome);
@@ -160,6 +164,12 @@ public final class ChannelSession {
                   new HashMap<Secret, byte[]>(),
                   new HashMap<Group.EpochRef, byte[]>());
             });
+    run(
+        MlsException.Reason.INVALID_GROUP_INFO,
+        () -> {
+          GroupInfoCheck.checkLeaves(group.getSuite(), group.getTree(), group.getGroupID());
+          return null;
+        });
     ChannelSession session = new ChannelSession(device, trust, group);
     session.members().forEach(session::checkTrusted);
     return session;
@@ -171,6 +181,12 @@ public final class ChannelSession {
    * commit ("resync", RFC 9420 section 12.4.3.2). bcmls exposes no way to save a group's state, so
    * this is how a Java device survives restarts; messages sent while it was away stay unreadable
    * (the UI says so). The returned commit goes to the delivery service like any other.
+   *
+   * <p>The GroupInfo comes from the untrusted server: before joining, its ratchet tree must match
+   * its tree hash, its signature must verify under its signer's leaf key, and every leaf's
+   * signature must verify ({@code INVALID_GROUP_INFO} otherwise: bcmls' external join checks the
+   * tree hash but not the signature); then every member must pass the trust ({@code
+   * UNTRUSTED_MEMBER}).
    */
   public static PendingCommit resync(DeviceIdentity device, byte[] groupInfo, Trust trust) {
     MLSMessage message = decode(groupInfo);
@@ -182,6 +198,8 @@ public final class ChannelSession {
             MlsException.Reason.REJECTED,
             () -> {
               MlsCipherSuite suite = message.groupInfo.getSuite();
+              GroupInfoCheck.Checked checked = GroupInfoCheck.check(message.groupInfo);
+              GroupInfoCheck.checkLeaves(suite, checked.tree(), message.groupInfo.getGroupID());
               KeyPackage keyPackage = keyPackage(suite, device).keyPackage;
               byte[] leafSecret = new byte[suite.getKDF().getHashLength()];
               RANDOM.nextBytes(leafSecret);
