@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.mls.TreeKEM.LeafIndex;
 import org.bouncycastle.mls.codec.MLSInputStream;
 import org.bouncycastle.mls.codec.MLSMessage;
@@ -167,6 +168,59 @@ class RejoinVerificationTest {
             Exception.class,
             () -> externalJoin(carol, flipTreeByte(groupInfo, bob.signaturePublicKey()), 2));
     assertEquals("Tree does not match GroupInfo", tree.getMessage());
+  }
+
+  // ---- every leaf after every commit ------------------------------------------------------
+
+  @Test
+  void anExternalCommitNamingAnotherUserWithAKnownKeyIsRefused() throws Exception {
+    Three c = threeMembers();
+    // Bob's device rejoins in place of its own leaf, with its own key and attestation chain, but
+    // a credential naming Carol's user: the key is not new, the credential is.
+    DeviceIdentity posingAsCarol =
+        new DeviceIdentity(
+            "carol", "bob-phone", bobKey, Optional.of(chain("bob", bobKey.publicKey())));
+    byte[] commit = externalJoin(posingAsCarol, c.alice().groupInfo(), 1);
+    MlsException e = refused(Reason.UNTRUSTED_MEMBER, () -> c.alice().handleCommit(commit));
+    assertTrue(e.getMessage().contains("carol"), e.getMessage());
+    refused(Reason.UNTRUSTED_MEMBER, () -> c.carol().handleCommit(commit));
+  }
+
+  @Test
+  void anExternalCommitMovingAKnownKeyToAnotherDeviceIsRefused() throws Exception {
+    Three c = threeMembers();
+    // Same user, same key and chain (the chain binds key and user, not the device): only the
+    // device id changed. A signature key names one device.
+    DeviceIdentity otherDevice =
+        new DeviceIdentity(
+            "bob", "bob-tablet", bobKey, Optional.of(chain("bob", bobKey.publicKey())));
+    byte[] commit = externalJoin(otherDevice, c.alice().groupInfo(), 1);
+    MlsException e = refused(Reason.UNTRUSTED_MEMBER, () -> c.alice().handleCommit(commit));
+    assertTrue(e.getMessage().contains("bob-tablet"), e.getMessage());
+  }
+
+  @Test
+  void aLeafKeepingItsCredentialAndKeyIsNotVerifiedAgain() {
+    AtomicInteger checks = new AtomicInteger();
+    Trust counting =
+        (credential, key) -> {
+          checks.incrementAndGet();
+          trust.check(credential, key);
+        };
+    KeyPackageSecrets bobKp = ChannelSession.newKeyPackage(bob);
+    ChannelSession.PendingCommit adding =
+        ChannelSession.create(alice, groupId.encode(), trust).add(List.of(bobKp.publicBytes()));
+    ChannelSession atBob =
+        ChannelSession.join(bob, bobKp, adding.welcome().orElseThrow(), counting);
+    assertEquals(2, checks.get()); // both members on joining
+    // Alice's update gives her leaf a new encryption key: same credential, same signature key.
+    ChannelSession.PendingCommit update = adding.next().update();
+    atBob = atBob.handleCommit(update.commit());
+    assertEquals(2, checks.get());
+    // A new member is checked.
+    KeyPackageSecrets carolKp = ChannelSession.newKeyPackage(carol);
+    atBob.handleCommit(update.next().add(List.of(carolKp.publicBytes())).commit());
+    assertEquals(3, checks.get());
   }
 
   /**
