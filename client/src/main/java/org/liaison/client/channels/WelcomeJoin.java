@@ -91,7 +91,7 @@ final class WelcomeJoin {
   /**
    * The session the Welcome opens with one of this run's key packages, or null when none does.
    * Throws {@link MlsException} ({@code UNTRUSTED_MEMBER}) when the group holds a member the
-   * channel's trust refuses.
+   * channel's trust refuses, ({@code INVALID_GROUP_INFO}) when a leaf's signature does not verify.
    */
   private ChannelSession open(byte[] welcome, Trust trust) {
     for (KeyPackageSecrets candidate : keyPackages.candidates()) {
@@ -100,7 +100,9 @@ final class WelcomeJoin {
         keyPackages.opened(candidate);
         return session;
       } catch (MlsException e) {
-        if (e.reason() == MlsException.Reason.UNTRUSTED_MEMBER) {
+        if (e.reason() == MlsException.Reason.UNTRUSTED_MEMBER
+            || e.reason() == MlsException.Reason.INVALID_GROUP_INFO) {
+          // It opened with this package: the tree it carries is refused, not the package.
           throw e;
         }
         // not for this package (or not readable with it): try the next

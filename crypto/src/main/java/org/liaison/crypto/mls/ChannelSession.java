@@ -3,7 +3,9 @@ package org.liaison.crypto.mls;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
@@ -40,12 +42,12 @@ public final class ChannelSession {
   private static final int MAX_MESSAGE = 1 << 20;
 
   private final DeviceIdentity device;
-  private final Trust trust;
+  private final TrustedLeaves trusted;
   private final Group group;
 
-  private ChannelSession(DeviceIdentity device, Trust trust, Group group) {
+  private ChannelSession(DeviceIdentity device, TrustedLeaves trusted, Group group) {
     this.device = device;
-    this.trust = trust;
+    this.trusted = trusted;
     this.group = group;
   }
 
@@ -134,11 +136,15 @@ public final class ChannelSession {
                   device.signaturePrivateKey(),
                   leaf,
                   new ArrayList<Extension>());
-          return new ChannelSession(device, trust, group);
+          return new ChannelSession(device, new TrustedLeaves(trust), group);
         });
   }
 
-  /** Joins from a Welcome addressed to one of this device's key packages. */
+  /**
+   * Joins from a Welcome addressed to one of this device's key packages. bcmls checks the tree
+   * against the GroupInfo's tree hash, the GroupInfo signature and the confirmation tag; this also
+   * checks every leaf's own signature, then every member against the trust.
+   */
   public static ChannelSession join(
       DeviceIdentity device, KeyPackageSecrets keyPackage, byte[] welcome, Trust trust) {
     MLSMessage message = decode(welcome);
@@ -160,8 +166,14 @@ public final class ChannelSession {
                   new HashMap<Secret, byte[]>(),
                   new HashMap<Group.EpochRef, byte[]>());
             });
-    ChannelSession session = new ChannelSession(device, trust, group);
-    session.members().forEach(session::checkTrusted);
+    run(
+        MlsException.Reason.INVALID_GROUP_INFO,
+        () -> {
+          GroupInfoCheck.checkLeaves(group.getSuite(), group.getTree(), group.getGroupID());
+          return null;
+        });
+    ChannelSession session = new ChannelSession(device, new TrustedLeaves(trust), group);
+    session.checkMembers(List.of());
     return session;
   }
 
@@ -171,6 +183,12 @@ public final class ChannelSession {
    * commit ("resync", RFC 9420 section 12.4.3.2). bcmls exposes no way to save a group's state, so
    * this is how a Java device survives restarts; messages sent while it was away stay unreadable
    * (the UI says so). The returned commit goes to the delivery service like any other.
+   *
+   * <p>The GroupInfo comes from the untrusted server: before joining, its ratchet tree must match
+   * its tree hash, its signature must verify under its signer's leaf key, and every leaf's
+   * signature must verify ({@code INVALID_GROUP_INFO} otherwise: bcmls' external join checks the
+   * tree hash but not the signature); then every member must pass the trust ({@code
+   * UNTRUSTED_MEMBER}).
    */
   public static PendingCommit resync(DeviceIdentity device, byte[] groupInfo, Trust trust) {
     MLSMessage message = decode(groupInfo);
@@ -182,6 +200,8 @@ public final class ChannelSession {
             MlsException.Reason.REJECTED,
             () -> {
               MlsCipherSuite suite = message.groupInfo.getSuite();
+              GroupInfoCheck.Checked checked = GroupInfoCheck.check(message.groupInfo);
+              GroupInfoCheck.checkLeaves(suite, checked.tree(), message.groupInfo.getGroupID());
               KeyPackage keyPackage = keyPackage(suite, device).keyPackage;
               byte[] leafSecret = new byte[suite.getKDF().getHashLength()];
               RANDOM.nextBytes(leafSecret);
@@ -195,13 +215,17 @@ public final class ChannelSession {
                   priorLeaf(message, device).orElse(null),
                   new HashMap<Secret, byte[]>());
             });
-    ChannelSession session = new ChannelSession(device, trust, joined.group);
-    session.members().forEach(session::checkTrusted);
+    ChannelSession session = new ChannelSession(device, new TrustedLeaves(trust), joined.group);
+    session.checkMembers(List.of());
     byte[] commit = run(MlsException.Reason.REJECTED, () -> MLSOutputStream.encode(joined.message));
     return new PendingCommit(commit, Optional.empty(), session);
   }
 
-  /** This device's old leaf in the GroupInfo's tree, if it is still there. */
+  /**
+   * This device's old leaf in the GroupInfo's tree, if it is still there: the leaf that names this
+   * device, or that holds its signature key (keys are unique in a group, RFC 9420 section 7.3, so
+   * that leaf is this device's whatever it says).
+   */
   private static Optional<LeafIndex> priorLeaf(MLSMessage groupInfo, DeviceIdentity device)
       throws java.io.IOException {
     for (Extension extension : groupInfo.groupInfo.getExtensions()) {
@@ -214,7 +238,8 @@ public final class ChannelSession {
         if (leaf == null) {
           continue;
         }
-        if (KeyPackageCheck.names(credentialOf(leaf), device.userId(), device.deviceId())) {
+        if (java.util.Arrays.equals(leaf.getSignatureKey(), device.signaturePublicKey())
+            || KeyPackageCheck.names(credentialOf(leaf), device.userId(), device.deviceId())) {
           return Optional.of(new LeafIndex(i));
         }
       }
@@ -230,7 +255,8 @@ public final class ChannelSession {
     for (byte[] bytes : keyPackages) {
       KeyPackage keyPackage = KeyPackageCheck.verified(bytes);
       LeafNode leaf = keyPackage.getLeafNode();
-      checkTrusted(credentialOf(leaf), leaf.getSignatureKey());
+      credentialOf(leaf);
+      trusted.check(leaf.getCredential().getIdentity(), leaf.getSignatureKey());
       proposals.add(run(MlsException.Reason.MALFORMED, () -> Proposal.add(keyPackage)));
     }
     return commit(proposals, true);
@@ -283,13 +309,14 @@ public final class ChannelSession {
             welcomeBytes = Optional.of(MLSOutputStream.encode(result.message));
           }
           return new PendingCommit(
-              commit, welcomeBytes, new ChannelSession(device, trust, result.group));
+              commit, welcomeBytes, new ChannelSession(device, trusted, result.group));
         });
   }
 
   /**
-   * Applies a commit another member made for this epoch and returns the next session. New members
-   * it brings in must pass {@link Trust}.
+   * Applies a commit another member made for this epoch and returns the next session. Every member
+   * of the next epoch must pass {@link Trust}, not only new signature keys: a commit can replace a
+   * leaf (update path, external resync) with one that keeps its key but names someone else.
    */
   public ChannelSession handleCommit(byte[] bytes) {
     MLSMessage message = decode(bytes);
@@ -308,11 +335,8 @@ public final class ChannelSession {
               }
               return handled;
             });
-    ChannelSession session = new ChannelSession(device, trust, next);
-    List<byte[]> before = members().stream().map(Member::signatureKey).toList();
-    session.members().stream()
-        .filter(m -> before.stream().noneMatch(k -> java.util.Arrays.equals(k, m.signatureKey())))
-        .forEach(session::checkTrusted);
+    ChannelSession session = new ChannelSession(device, trusted, next);
+    session.checkMembers(members());
     return session;
   }
 
@@ -416,13 +440,44 @@ public final class ChannelSession {
     return members;
   }
 
-  private void checkTrusted(Member member) {
-    LeafNode leaf = group.getTree().getLeafNode(new LeafIndex(member.leaf()));
-    checkTrusted(credentialOf(leaf), leaf.getSignatureKey());
+  /**
+   * Every leaf's full credential (user, device, attestation chain) against the trust, and every
+   * signature key naming one device: the same key at another leaf, or in the epoch {@code before},
+   * must name the same user and device (attestation chains bind a key to a user, not to a device).
+   */
+  private void checkMembers(List<Member> before) {
+    List<Member> now = members();
+    Map<String, Member> owners = new HashMap<>();
+    for (Member member : concat(before, now)) {
+      Member owner = owners.putIfAbsent(HexFormat.of().formatHex(member.signatureKey()), member);
+      if (owner != null
+          && !(owner.userId().equals(member.userId())
+              && owner.deviceId().equals(member.deviceId()))) {
+        throw new MlsException(
+            MlsException.Reason.UNTRUSTED_MEMBER,
+            "leaf "
+                + member.leaf()
+                + " names "
+                + member.userId()
+                + "/"
+                + member.deviceId()
+                + " with the signature key of "
+                + owner.userId()
+                + "/"
+                + owner.deviceId());
+      }
+    }
+    TreeKEMPublicKey tree = group.getTree();
+    for (Member member : now) {
+      LeafNode leaf = tree.getLeafNode(new LeafIndex(member.leaf()));
+      trusted.check(leaf.getCredential().getIdentity(), leaf.getSignatureKey());
+    }
   }
 
-  private void checkTrusted(MemberCredential credential, byte[] signatureKey) {
-    trust.check(credential, signatureKey);
+  private static List<Member> concat(List<Member> a, List<Member> b) {
+    List<Member> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   static MemberCredential credentialOf(LeafNode leaf) {

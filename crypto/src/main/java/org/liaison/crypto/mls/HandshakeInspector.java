@@ -25,8 +25,9 @@ import org.liaison.crypto.codec.DecodeException;
  * What the delivery service (the server) can read from MLS handshake messages without any group
  * secret: a commit's group, epoch, sender and proposals (the key packages it adds, the leaves it
  * removes), the group and epoch of an application message or GroupInfo, and whether a Welcome is
- * well-formed. Nothing here verifies a signature, membership tag or confirmation tag: that takes
- * the group's secrets and tree, which only members hold (docs/crypto.md).
+ * well-formed, and a GroupInfo's signature under its signer's leaf in the tree it carries. A
+ * commit's own signature, membership tag and confirmation tag are not verified here: that takes the
+ * group's secrets and current tree, which only members hold (docs/crypto.md).
  *
  * <p>Inputs are untrusted: over {@link #MAX_MESSAGE_BYTES} is refused before parsing, the wire
  * structure is bounds-checked before bcmls allocates anything ({@code MlsWire}), trailing bytes and
@@ -82,8 +83,16 @@ public final class HandshakeInspector {
   /** The group and epoch of an application message (its content stays encrypted). */
   public record InspectedApplication(byte[] groupId, long epoch) {}
 
-  /** The group and epoch a GroupInfo describes. */
-  public record InspectedGroupInfo(byte[] groupId, long epoch) {}
+  /**
+   * The group and epoch a verified GroupInfo describes, and its signer: the leaf index, and the
+   * credential and signature key of that leaf in the GroupInfo's own ratchet tree.
+   */
+  public record InspectedGroupInfo(
+      byte[] groupId,
+      long epoch,
+      int signerLeaf,
+      MemberCredential signerCredential,
+      byte[] signerKey) {}
 
   // ---- commits ------------------------------------------------------------------------------
 
@@ -214,16 +223,28 @@ public final class HandshakeInspector {
     return new InspectedApplication(fields.groupId(), fields.epoch());
   }
 
-  /** Reads an MLSMessage that must be a GroupInfo (its signature is not checked). */
+  /**
+   * Reads an MLSMessage that must be a GroupInfo ({@code MALFORMED} otherwise) and verifies it
+   * without group secrets ({@code INVALID_GROUP_INFO} otherwise): it carries a ratchet tree that
+   * hashes to its GroupContext's tree hash, with valid parent hashes, its signer is a leaf of that
+   * tree whose own leaf signature verifies, and the GroupInfo signature verifies under that leaf's
+   * key. What it cannot tell: that the tree is the group's real one, or that the confirmation tag
+   * is right (members check both when they use it).
+   */
   public static InspectedGroupInfo groupInfo(byte[] mlsMessage) {
     MLSMessage message = decode(mlsMessage);
     if (message.wireFormat != WireFormat.mls_group_info || message.groupInfo == null) {
       throw new MlsException(MlsException.Reason.MALFORMED, "not a GroupInfo");
     }
+    GroupInfoCheck.Checked checked = run(() -> GroupInfoCheck.check(message.groupInfo));
     return run(
         () ->
             new InspectedGroupInfo(
-                message.groupInfo.getGroupID().clone(), message.groupInfo.getEpoch()));
+                message.groupInfo.getGroupID().clone(),
+                message.groupInfo.getEpoch(),
+                checked.signer(),
+                credentialOf(checked.signerLeaf()),
+                checked.signerLeaf().getSignatureKey().clone()));
   }
 
   /** Checks that an MLSMessage is a well-formed Welcome (it cannot be opened without keys). */

@@ -15,7 +15,12 @@ public final class MlsException extends RuntimeException {
     NOT_FOR_US,
     UNTRUSTED_MEMBER,
     NO_SUCH_MEMBER,
-    LAST_MEMBER
+    LAST_MEMBER,
+    /**
+     * A GroupInfo (or the tree a Welcome carries) does not verify: its signature, its signer, its
+     * ratchet tree's hash or parent hashes, or a leaf's signature.
+     */
+    INVALID_GROUP_INFO
   }
 
   private final Reason reason;

@@ -6,8 +6,10 @@ import org.liaison.crypto.attestation.AttestationException;
 
 /**
  * Decides whether a leaf may be in a channel: applied to every key package before it is added, to
- * every member when joining, and to every new member a received commit brings in. A compromised
- * server can order and drop messages, but cannot make a client accept a member this rejects.
+ * every member when joining (Welcome or resync), and to every member of the epoch a received commit
+ * opens (a leaf it accepted before, byte for byte the same credential and key, is not re-verified:
+ * {@code TrustedLeaves}). A compromised server can order and drop messages, but cannot make a
+ * client accept a member this rejects.
  */
 @FunctionalInterface
 public interface Trust {

@@ -203,6 +203,34 @@ class HandshakeInspectorTest {
   }
 
   @Test
+  void aGroupInfoIsVerifiedUnderItsSignersLeafAndNamesThatLeaf() {
+    Setup s = threeMembers();
+    HandshakeInspector.InspectedGroupInfo info =
+        HandshakeInspector.groupInfo(s.alice().groupInfo());
+    assertEquals(0, info.signerLeaf());
+    sameCredential(alice, info.signerCredential());
+    assertArrayEquals(alice.signaturePublicKey(), info.signerKey());
+    // Carol's update: her GroupInfo of epoch 2 is signed by her leaf, with her new leaf node.
+    ChannelSession.PendingCommit update = s.carol().update();
+    HandshakeInspector.InspectedGroupInfo carols =
+        HandshakeInspector.groupInfo(update.next().groupInfo());
+    assertEquals(2, carols.signerLeaf());
+    sameCredential(carol, carols.signerCredential());
+    assertArrayEquals(
+        carols.signerKey(), HandshakeInspector.commit(update.commit()).pathSignatureKey().get());
+
+    // One flipped signature byte (the last one), or a signer index moved to another leaf.
+    byte[] flipped = s.alice().groupInfo();
+    flipped[flipped.length - 1] ^= 1;
+    refused(Reason.INVALID_GROUP_INFO, () -> HandshakeInspector.groupInfo(flipped));
+    byte[] moved = s.alice().groupInfo();
+    moved[moved.length - 67] = 1; // uint32 signer, just before the signature (varint 64 = 0x4040)
+    refused(Reason.INVALID_GROUP_INFO, () -> HandshakeInspector.groupInfo(moved));
+    moved[moved.length - 67] = 9; // not a leaf of the tree at all
+    refused(Reason.INVALID_GROUP_INFO, () -> HandshakeInspector.groupInfo(moved));
+  }
+
+  @Test
   void aWelcomeIsRecognised() {
     Setup s = threeMembers();
     HandshakeInspector.welcome(s.adding().welcome().orElseThrow());

@@ -13,7 +13,6 @@ import org.liaison.crypto.codec.DecodeException;
 import org.liaison.crypto.mls.ChannelGroupId;
 import org.liaison.crypto.mls.ChannelPolicy;
 import org.liaison.crypto.mls.HandshakeInspector;
-import org.liaison.crypto.mls.MlsException;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.api.Base64Field;
 import org.liaison.server.api.Fields;
@@ -110,14 +109,19 @@ public final class ChannelRoutes {
       throw ApiError.invalidField(
           "policy", "policy differs from the policy carried in the MLS group id");
     }
-    HandshakeInspector.InspectedGroupInfo info;
-    try {
-      info = HandshakeInspector.groupInfo(groupInfo);
-    } catch (MlsException e) {
-      throw ApiError.malformedMls("groupInfo is not an MLS GroupInfo");
-    }
+    HandshakeInspector.InspectedGroupInfo info = DeliveryService.verifiedGroupInfo(groupInfo);
     if (info.epoch() != 0 || !java.util.Arrays.equals(info.groupId(), groupIdBytes)) {
       throw ApiError.malformedMls("groupInfo must be the new group's, at epoch 0");
+    }
+    // The creator's device is leaf 0, and signs the GroupInfo that later joiners rejoin from.
+    if (info.signerLeaf() != 0
+        || !info.signerCredential().userId().equals(actor.user().id())
+        || !info.signerCredential().deviceId().equals(deviceId)) {
+      throw new ApiError(
+          400,
+          "malformed-mls",
+          "groupInfo must be signed by the creating device's leaf",
+          new JsonObject().put("field", "groupInfo").put("reason", "GROUP_INFO_SIGNER"));
     }
     if (meta.isPresent() && meta.get().epoch() != 0) {
       throw ApiError.invalidField("meta.epoch", "a new channel's meta is for epoch 0");

@@ -235,8 +235,7 @@ public final class DeliveryService {
       Optional<byte[]> welcome,
       byte[] groupInfo) {
     HandshakeInspector.InspectedCommit inspected = inspect(() -> HandshakeInspector.commit(commit));
-    HandshakeInspector.InspectedGroupInfo info =
-        inspect(() -> HandshakeInspector.groupInfo(groupInfo));
+    HandshakeInspector.InspectedGroupInfo info = verifiedGroupInfo(groupInfo);
     welcome.ifPresent(
         w ->
             inspect(
@@ -272,6 +271,9 @@ public final class DeliveryService {
                                   throw ApiError.wrongEpoch(s.epoch());
                                 }
                                 CommitPolicy.Change change = CommitPolicy.check(loaded);
+                                // After the policy, so a commit for another leaf stays 403
+                                // sender-mismatch; its GroupInfo verified above.
+                                requireSignedByCommitter(sender, inspected, info);
                                 return appends.enqueue(
                                     s,
                                     ChannelState.Pending.commit(
@@ -335,6 +337,50 @@ public final class DeliveryService {
   private static void requireGroup(ChannelState s, byte[] groupId) {
     if (!Arrays.equals(groupId, s.created().groupId())) {
       throw ApiError.malformedMls("The MLS message belongs to another channel");
+    }
+  }
+
+  /**
+   * A GroupInfo the delivery service will hand to devices that rejoin: well-formed, and its
+   * signature verifies under its signer's leaf in the ratchet tree it carries ({@link
+   * HandshakeInspector#groupInfo}). 400 {@code malformed-mls} with the reason otherwise.
+   */
+  public static HandshakeInspector.InspectedGroupInfo verifiedGroupInfo(byte[] groupInfo) {
+    try {
+      return HandshakeInspector.groupInfo(groupInfo);
+    } catch (MlsException e) {
+      throw new ApiError(
+          400,
+          "malformed-mls",
+          "groupInfo is not a valid MLS GroupInfo: " + e.getMessage(),
+          new JsonObject().put("field", "groupInfo").put("reason", e.reason().name()));
+    }
+  }
+
+  /**
+   * The GroupInfo of the epoch a commit opens is signed by the committer: its signer leaf names the
+   * posting user and device, is the commit's sender leaf (a member's commit) and holds the key of
+   * the commit's update path (the leaf the committer signs with from then on). Otherwise one device
+   * could plant another's GroupInfo, or an old one, for everyone who rejoins later.
+   */
+  private static void requireSignedByCommitter(
+      Sender sender,
+      HandshakeInspector.InspectedCommit commit,
+      HandshakeInspector.InspectedGroupInfo info) {
+    boolean namesSender =
+        info.signerCredential().userId().equals(sender.user().id())
+            && info.signerCredential().deviceId().equals(sender.deviceId());
+    boolean senderLeaf =
+        commit.senderKind() != HandshakeInspector.SenderKind.MEMBER
+            || info.signerLeaf() == commit.senderLeaf();
+    boolean pathKey =
+        commit.pathSignatureKey().map(k -> Arrays.equals(k, info.signerKey())).orElse(true);
+    if (!namesSender || !senderLeaf || !pathKey) {
+      throw new ApiError(
+          400,
+          "malformed-mls",
+          "groupInfo must be signed by the committing device's leaf",
+          new JsonObject().put("field", "groupInfo").put("reason", "GROUP_INFO_SIGNER"));
     }
   }
 
