@@ -481,13 +481,7 @@ public final class ChannelSession {
   }
 
   static MemberCredential credentialOf(LeafNode leaf) {
-    try {
-      return MemberCredential.decode(leaf.getCredential().getIdentity());
-    } catch (DecodeException | org.liaison.crypto.attestation.AttestationException e) {
-      // AttestationException: the credential decodes but its attestation chain does not.
-      throw new MlsException(
-          MlsException.Reason.UNTRUSTED_MEMBER, "unreadable credential: " + e.getMessage(), e);
-    }
+    return LeafCredentials.read(leaf, MlsException.Reason.UNTRUSTED_MEMBER);
   }
 
   private void requireThisGroup(MLSMessage message) {

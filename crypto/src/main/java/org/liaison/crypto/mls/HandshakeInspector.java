@@ -7,7 +7,6 @@ import java.util.Optional;
 import org.bouncycastle.mls.TreeKEM.LeafNode;
 import org.bouncycastle.mls.codec.Commit;
 import org.bouncycastle.mls.codec.ContentType;
-import org.bouncycastle.mls.codec.CredentialType;
 import org.bouncycastle.mls.codec.FramedContent;
 import org.bouncycastle.mls.codec.MLSInputStream;
 import org.bouncycastle.mls.codec.MLSMessage;
@@ -195,17 +194,7 @@ public final class HandshakeInspector {
   }
 
   private static MemberCredential credentialOf(LeafNode leaf) {
-    if (leaf.getCredential() == null
-        || leaf.getCredential().getCredentialType() != CredentialType.basic) {
-      throw new MlsException(MlsException.Reason.MALFORMED, "not a basic credential");
-    }
-    try {
-      return MemberCredential.decode(leaf.getCredential().getIdentity());
-    } catch (RuntimeException e) {
-      // DecodeException for the credential, AttestationException for its chain.
-      throw new MlsException(
-          MlsException.Reason.MALFORMED, "unreadable credential: " + e.getMessage(), e);
-    }
+    return LeafCredentials.read(leaf, MlsException.Reason.MALFORMED);
   }
 
   // ---- application messages, GroupInfo, Welcome ---------------------------------------------
