@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.liaison.server.accounts.DisplayNames;
 import org.liaison.server.accounts.Languages;
 import org.liaison.server.accounts.User;
 import org.liaison.server.accounts.UserRepository;
@@ -65,7 +66,7 @@ public final class AuthRoutes {
     JsonObject body = Bodies.json(ctx);
     String code = Fields.requiredText(body, "inviteCode", 128);
     String email = Fields.email(body, "email");
-    String displayName = Fields.requiredText(body, "displayName", 100);
+    String displayName = DisplayNames.required(body, "displayName");
     String password = password(body);
     if (password.length() < PasswordHasher.MIN_LENGTH) {
       throw ApiError.invalidField(
