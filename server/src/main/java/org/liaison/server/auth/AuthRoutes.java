@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Optional;
 import org.liaison.server.accounts.DisplayNames;
 import org.liaison.server.accounts.Languages;
 import org.liaison.server.accounts.User;
@@ -130,33 +130,34 @@ public final class AuthRoutes {
         .map(e -> user);
   }
 
+  /**
+   * Signs in. The attempt is taken from the throttling budgets before the password is checked, so
+   * concurrent guesses cannot overrun them, and given back unless the password was wrong.
+   */
   private Future<JsonObject> login(RoutingContext ctx) {
     JsonObject body = Bodies.json(ctx);
     String email = Fields.requiredText(body, "email", 254).toLowerCase(java.util.Locale.ROOT);
     String password = password(body);
-    String address = clientAddress.of(ctx);
-    OptionalLong wait = throttle.admit(email, address);
-    if (wait.isPresent()) {
-      throw ApiError.tooManyRequests(wait.getAsLong());
-    }
+    LoginThrottle.Attempt attempt = throttle.reserveLogin(email, clientAddress.of(ctx));
     return users
         .byEmail(email)
         .compose(
             found ->
                 found.isEmpty()
-                    ? passwords.verifyDecoy(password).map(ok -> (User) null)
+                    ? passwords.verifyDecoy(password).map(ok -> Optional.<User>empty())
                     : passwords
                         .verify(password, found.get().password())
-                        .map(ok -> ok ? found.get() : null))
+                        .map(ok -> ok ? found : Optional.<User>empty()))
+        // The store or the hasher failed (or was busy): that was no guess.
+        .onFailure(e -> throttle.refund(attempt))
         .compose(
             user -> {
-              if (user == null) {
-                throttle.failed(email, address);
+              if (user.isEmpty()) {
                 throw ApiError.unauthorized("invalid-credentials", "Wrong e-mail or password");
               }
-              throttle.succeeded(email);
-              Authenticator.requireActive(user);
-              return sessions.open(user.id());
+              throttle.succeeded(attempt);
+              Authenticator.requireActive(user.get());
+              return sessions.open(user.get().id());
             })
         .map(this::tokenResponse);
   }
