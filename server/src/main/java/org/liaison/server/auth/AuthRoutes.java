@@ -62,6 +62,11 @@ public final class AuthRoutes {
     api.post("/auth/logout").handler(authenticated).handler(Handlers.noContent(this::logout));
   }
 
+  /**
+   * Registers from an invitation. Every code that cannot be redeemed gets the same answer after the
+   * same work (the password is hashed first, whatever the code), and such failures draw on the
+   * address's throttling budget, so codes cannot be probed and Argon2id cannot be run at will.
+   */
   private Future<JsonObject> register(RoutingContext ctx) {
     JsonObject body = Bodies.json(ctx);
     String code = Fields.requiredText(body, "inviteCode", 128);
@@ -73,10 +78,10 @@ public final class AuthRoutes {
           "password", "password must be at least " + PasswordHasher.MIN_LENGTH + " characters");
     }
     String language = Languages.optional(body, "preferredLanguage").orElse(Languages.DEFAULT);
+    LoginThrottle.Attempt attempt = throttle.reserveRegistration(clientAddress.of(ctx));
     String userId = Ids.newId();
-    return invitations
-        .requireEmailFree(email)
-        .compose(v -> passwords.hash(password))
+    return passwords
+        .hash(password)
         .compose(
             hash ->
                 invitations
@@ -97,11 +102,19 @@ public final class AuthRoutes {
                                   UserStatus.ACTIVE,
                                   hash,
                                   clock.instant());
+                          // An existing account is found by the unique index on e-mail.
                           return users
                               .insert(user)
                               .recover(e -> giveBack(grant, e))
                               .compose(u -> recordRegistration(u, grant));
                         }))
+        // Only a code that cannot be redeemed counts as a guess.
+        .onComplete(
+            done -> {
+              if (done.succeeded() || !Invitations.isUnredeemable(done.cause())) {
+                throttle.refund(attempt);
+              }
+            })
         .map(user -> user.toJson(true));
   }
 

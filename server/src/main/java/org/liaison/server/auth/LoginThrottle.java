@@ -7,12 +7,13 @@ import java.util.Map;
 import org.liaison.server.api.ApiError;
 
 /**
- * Limits password guessing. It slows the guesser's address rather than locking the account, so an
- * attacker cannot lock a member out:
+ * Limits guessing of passwords and invitation codes. It slows the guesser's address rather than
+ * locking the account, so an attacker cannot lock a member out:
  *
  * <ul>
  *   <li>per (address, account): {@code failuresPerAccount} failed logins;
- *   <li>per address: {@code failuresPerAddress} failed logins (a password spray);
+ *   <li>per address: {@code failuresPerAddress} failed logins and registrations with a code that
+ *       cannot be redeemed, together (a password spray, or code guessing);
  *   <li>per account over all addresses: {@value #ACCOUNT_CEILING_FACTOR} times {@code
  *       failuresPerAccount} (credential stuffing from many addresses).
  * </ul>
@@ -61,6 +62,11 @@ public final class LoginThrottle {
   public Attempt reserveLogin(String account, String address) {
     return reserve(
         List.of("address:" + address, "pair:" + address + "\n" + account, "account:" + account));
+  }
+
+  /** Takes one registration attempt from {@code address}: it draws on the address's budget. */
+  public Attempt reserveRegistration(String address) {
+    return reserve(List.of("address:" + address));
   }
 
   /** The attempt was not a guess (or it was right): it does not count. */
