@@ -6,7 +6,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Optional;
+import org.liaison.server.accounts.DisplayNames;
 import org.liaison.server.accounts.Languages;
 import org.liaison.server.accounts.User;
 import org.liaison.server.accounts.UserRepository;
@@ -61,21 +62,26 @@ public final class AuthRoutes {
     api.post("/auth/logout").handler(authenticated).handler(Handlers.noContent(this::logout));
   }
 
+  /**
+   * Registers from an invitation. Every code that cannot be redeemed gets the same answer after the
+   * same work (the password is hashed first, whatever the code), and such failures draw on the
+   * address's throttling budget, so codes cannot be probed and Argon2id cannot be run at will.
+   */
   private Future<JsonObject> register(RoutingContext ctx) {
     JsonObject body = Bodies.json(ctx);
     String code = Fields.requiredText(body, "inviteCode", 128);
     String email = Fields.email(body, "email");
-    String displayName = Fields.requiredText(body, "displayName", 100);
+    String displayName = DisplayNames.required(body, "displayName");
     String password = password(body);
     if (password.length() < PasswordHasher.MIN_LENGTH) {
       throw ApiError.invalidField(
           "password", "password must be at least " + PasswordHasher.MIN_LENGTH + " characters");
     }
     String language = Languages.optional(body, "preferredLanguage").orElse(Languages.DEFAULT);
+    LoginThrottle.Attempt attempt = throttle.reserveRegistration(clientAddress.of(ctx));
     String userId = Ids.newId();
-    return invitations
-        .requireEmailFree(email)
-        .compose(v -> passwords.hash(password))
+    return passwords
+        .hash(password)
         .compose(
             hash ->
                 invitations
@@ -96,11 +102,19 @@ public final class AuthRoutes {
                                   UserStatus.ACTIVE,
                                   hash,
                                   clock.instant());
+                          // An existing account is found by the unique index on e-mail.
                           return users
                               .insert(user)
                               .recover(e -> giveBack(grant, e))
                               .compose(u -> recordRegistration(u, grant));
                         }))
+        // Only a code that cannot be redeemed counts as a guess.
+        .onComplete(
+            done -> {
+              if (done.succeeded() || !Invitations.isUnredeemable(done.cause())) {
+                throttle.refund(attempt);
+              }
+            })
         .map(user -> user.toJson(true));
   }
 
@@ -129,33 +143,34 @@ public final class AuthRoutes {
         .map(e -> user);
   }
 
+  /**
+   * Signs in. The attempt is taken from the throttling budgets before the password is checked, so
+   * concurrent guesses cannot overrun them, and given back unless the password was wrong.
+   */
   private Future<JsonObject> login(RoutingContext ctx) {
     JsonObject body = Bodies.json(ctx);
     String email = Fields.requiredText(body, "email", 254).toLowerCase(java.util.Locale.ROOT);
     String password = password(body);
-    String address = clientAddress.of(ctx);
-    OptionalLong wait = throttle.admit(email, address);
-    if (wait.isPresent()) {
-      throw ApiError.tooManyRequests(wait.getAsLong());
-    }
+    LoginThrottle.Attempt attempt = throttle.reserveLogin(email, clientAddress.of(ctx));
     return users
         .byEmail(email)
         .compose(
             found ->
                 found.isEmpty()
-                    ? passwords.verifyDecoy(password).map(ok -> (User) null)
+                    ? passwords.verifyDecoy(password).map(ok -> Optional.<User>empty())
                     : passwords
                         .verify(password, found.get().password())
-                        .map(ok -> ok ? found.get() : null))
+                        .map(ok -> ok ? found : Optional.<User>empty()))
+        // The store or the hasher failed (or was busy): that was no guess.
+        .onFailure(e -> throttle.refund(attempt))
         .compose(
             user -> {
-              if (user == null) {
-                throttle.failed(email, address);
+              if (user.isEmpty()) {
                 throw ApiError.unauthorized("invalid-credentials", "Wrong e-mail or password");
               }
-              throttle.succeeded(email);
-              Authenticator.requireActive(user);
-              return sessions.open(user.id());
+              throttle.succeeded(attempt);
+              Authenticator.requireActive(user.get());
+              return sessions.open(user.get().id());
             })
         .map(this::tokenResponse);
   }

@@ -37,6 +37,8 @@ import org.liaison.server.store.Store;
 public final class Invitations {
   private static final SecureRandom RANDOM = new SecureRandom();
   public static final String BOOTSTRAP_FILE = "bootstrap-invite.txt";
+  // The code kept from when only unknown codes got it: clients already explain it.
+  private static final String UNREDEEMABLE = "invitation-not-found";
 
   private final Vertx vertx;
   private final InvitationRepository repository;
@@ -154,7 +156,7 @@ public final class Invitations {
   }
 
   /** Refuses before anything is created if the address already has an account. */
-  public Future<Void> requireEmailFree(String email) {
+  private Future<Void> requireEmailFree(String email) {
     return users
         .byEmail(email)
         .map(
@@ -215,7 +217,7 @@ public final class Invitations {
                   .consume(invitation.id(), newUserId)
                   .map(
                       consumed ->
-                          consumed.map(this::grantOf).orElseThrow(Invitations::alreadyUsed));
+                          consumed.map(this::grantOf).orElseThrow(Invitations::unredeemable));
             });
   }
 
@@ -245,29 +247,31 @@ public final class Invitations {
         i.email() == null);
   }
 
+  /**
+   * The pending, unexpired invitation with this code. Unknown, used, expired and revoked codes all
+   * get the one {@link #unredeemable()} answer, so nobody learns which codes exist or were used.
+   */
   private Future<Invitation> usable(String code) {
     return repository
         .byCodeHash(hash(code))
         .map(
-            found -> {
-              Invitation invitation =
-                  found.orElseThrow(
-                      () ->
-                          ApiError.notFound(
-                              "invitation-not-found", "This invitation code is not valid"));
-              if (!Invitation.PENDING.equals(invitation.status())) {
-                throw alreadyUsed();
-              }
-              if (!clock.instant().isBefore(invitation.expiresAt())) {
-                throw new ApiError(
-                    410, "invitation-expired", "This invitation has expired; ask for a new one");
-              }
-              return invitation;
-            });
+            found ->
+                found
+                    .filter(i -> Invitation.PENDING.equals(i.status()))
+                    .filter(i -> clock.instant().isBefore(i.expiresAt()))
+                    .orElseThrow(Invitations::unredeemable));
   }
 
-  private static ApiError alreadyUsed() {
-    return new ApiError(410, "invitation-used", "This invitation has already been used");
+  /** The one answer for every code that cannot be redeemed, whatever the reason. */
+  private static ApiError unredeemable() {
+    return ApiError.notFound(
+        UNREDEEMABLE,
+        "This invitation code is not valid: it may be mistyped, used or expired. Ask for a new one");
+  }
+
+  /** Whether a registration failed because its code cannot be redeemed (a guess, perhaps). */
+  public static boolean isUnredeemable(Throwable error) {
+    return error instanceof ApiError e && e.code().equals(UNREDEEMABLE);
   }
 
   /**
