@@ -6,7 +6,10 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.liaison.server.access.AccessRules;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.audit.AuditLog;
@@ -24,6 +27,7 @@ public final class Accounts {
   private final UserSessions sessions;
   private final AuditLog audit;
   private final EventBus events;
+  private final ConcurrentMap<String, Future<?>> inFlight = new ConcurrentHashMap<>();
 
   public Accounts(UserRepository users, UserSessions sessions, AuditLog audit, EventBus events) {
     this.users = users;
@@ -144,6 +148,28 @@ public final class Accounts {
    * otherwise), then audits it with its from, to and reason (when there is one).
    */
   private Future<User> setAudited(User actor, String id, Change change, String conflictMessage) {
+    return oneAtATime(id, () -> applyAndAudit(actor, id, change, conflictMessage));
+  }
+
+  /**
+   * Runs the changes of one user one after the other on this node, each with its audit entry, so
+   * the audit chain lists them in the order they were applied (two concurrent changes that both win
+   * their compare-and-set, one after the other, could otherwise be audited the other way round).
+   */
+  private <T> Future<T> oneAtATime(String userId, Supplier<Future<T>> work) {
+    @SuppressWarnings("unchecked")
+    Future<T> mine =
+        (Future<T>)
+            inFlight.compute(
+                userId,
+                (k, previous) ->
+                    (previous == null ? Future.succeededFuture() : previous.otherwiseEmpty())
+                        .compose(v -> work.get()));
+    mine.onComplete(done -> inFlight.remove(userId, mine));
+    return mine;
+  }
+
+  private Future<User> applyAndAudit(User actor, String id, Change change, String conflictMessage) {
     return users
         .compareAndSet(id, change.field(), change.from(), change.to())
         .compose(
