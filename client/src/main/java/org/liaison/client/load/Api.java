@@ -17,11 +17,16 @@ final class Api {
   static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   static final Base64.Decoder UNB64 = Base64.getUrlDecoder();
 
+  /** A server that asks to slow down (429) is obeyed this many times per call, then it fails. */
+  private static final int MAX_SLOW_DOWNS = 30;
+
   final int port;
+  private final Vertx vertx;
   private final WebClient web;
 
   Api(Vertx vertx, int port, int poolSize) {
     this.port = port;
+    this.vertx = vertx;
     this.web =
         WebClient.create(
             vertx,
@@ -49,24 +54,50 @@ final class Api {
     return call(HttpMethod.GET, path, token, null, expect).map(Reply::body);
   }
 
-  /** Any status below 300 counts as expected when {@code expect} is 0. */
+  /**
+   * Any status below 300 counts as expected when {@code expect} is 0. A 429 is waited out for the
+   * time it names and tried again, as a well-behaved client does (setup runs many calls at once).
+   */
   Future<Reply> call(HttpMethod method, String path, String token, JsonObject body, int expect) {
+    return call(method, path, token, body, expect, 0);
+  }
+
+  private Future<Reply> call(
+      HttpMethod method, String path, String token, JsonObject body, int expect, int slowDowns) {
     HttpRequest<Buffer> request = web.request(method, "/api/v1" + path);
     if (token != null) {
       request.bearerTokenAuthentication(token);
     }
     Future<HttpResponse<Buffer>> sent =
         body == null ? request.send() : request.sendJsonObject(body);
-    return sent.map(
+    return sent.compose(
         r -> {
-          boolean ok = expect == 0 ? r.statusCode() < 300 : r.statusCode() == expect;
-          if (!ok) {
-            throw new LoadException(
-                method + " " + path + " answered " + r.statusCode() + ": " + r.bodyAsString());
+          if (r.statusCode() == 429 && slowDowns < MAX_SLOW_DOWNS) {
+            return vertx
+                .timer(retryAfterSeconds(r) * 1000L)
+                .compose(t -> call(method, path, token, body, expect, slowDowns + 1));
           }
-          Buffer b = r.body();
-          return new Reply(r.statusCode(), b == null || b.length() == 0 ? null : b.toJsonObject());
+          return Future.succeededFuture(reply(r, method, path, expect));
         });
+  }
+
+  private static long retryAfterSeconds(HttpResponse<Buffer> r) {
+    String header = r.getHeader("Retry-After");
+    try {
+      return header == null ? 1 : Math.max(1, Long.parseLong(header.trim()));
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
+  private static Reply reply(HttpResponse<Buffer> r, HttpMethod method, String path, int expect) {
+    boolean ok = expect == 0 ? r.statusCode() < 300 : r.statusCode() == expect;
+    if (!ok) {
+      throw new LoadException(
+          method + " " + path + " answered " + r.statusCode() + ": " + r.bodyAsString());
+    }
+    Buffer b = r.body();
+    return new Reply(r.statusCode(), b == null || b.length() == 0 ? null : b.toJsonObject());
   }
 
   Future<Void> close() {

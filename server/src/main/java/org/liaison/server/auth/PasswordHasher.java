@@ -27,8 +27,9 @@ public final class PasswordHasher {
   // Two at most, and never every core: the event loop and the store need one.
   static final int MAX_RUNNING =
       Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors() - 1));
-  // A hash at the default cost takes a fraction of a second, so the last in line waits seconds.
-  static final int MAX_WAITING = 16;
+  // A hash at the default cost takes a fraction of a second, so the last of 64 in line waits some
+  // seconds, well inside a request's timeout: a room of people signing in at once all get in.
+  static final int MAX_WAITING = 64;
   private static final long BUSY_RETRY_SECONDS = 1;
 
   private final Vertx vertx;
