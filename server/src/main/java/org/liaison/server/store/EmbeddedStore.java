@@ -33,6 +33,7 @@ import org.h2.mvstore.MVStore;
  */
 final class EmbeddedStore implements AutoCloseable {
   private static final String LOOPBACK = "127.0.0.1";
+  private static final int WORKERS = 32;
 
   private final DurableH2Backend backend;
   private final EventLoopGroup acceptors;
@@ -64,12 +65,11 @@ final class EmbeddedStore implements AutoCloseable {
     EventLoopGroup acceptors =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("liaison-store-accept", true), NioIoHandler.newFactory());
-    // Handlers run store operations (and the sync) on these threads, so have a few.
+    // Handlers run store operations on these threads and wait there for the commit and sync that
+    // acknowledges them: the more wait together, the more writes one commit covers.
     EventLoopGroup workers =
         new MultiThreadIoEventLoopGroup(
-            Math.max(2, Runtime.getRuntime().availableProcessors() * 2),
-            new DefaultThreadFactory("liaison-store", true),
-            NioIoHandler.newFactory());
+            WORKERS, new DefaultThreadFactory("liaison-store", true), NioIoHandler.newFactory());
     ChannelGroup connections = new DefaultChannelGroup("liaison-store", workers.next());
     try {
       Channel listener =
