@@ -16,19 +16,14 @@ const leaf = (userId: string, deviceId: string, n: number): MemberTrust => ({ us
 const MEMBERS = [leaf('alice', 'alice-laptop', 0), leaf('alice', 'alice-phone', 1), leaf('bob', 'bob-browser', 2), leaf('bob', 'bob-pc', 3), leaf('carol', 'carol-phone', 4)];
 
 describe('who carries out a due removal', () => {
-  it.each<{ reason: DueRemoval['reason']; owners: string[]; of: string; may: boolean }>([
-    { reason: 'leave-requested', owners: [], of: 'bob', may: true },
-    { reason: 'device-revoked', owners: [], of: 'bob', may: true },
-    { reason: 'member-suspended', owners: [], of: 'bob', may: true },
-    { reason: 'tier-lowered', owners: ['alice'], of: 'bob', may: true },
-    { reason: 'tier-lowered', owners: ['carol'], of: 'bob', may: false },
-    { reason: 'tier-lowered', owners: ['carol'], of: 'alice', may: true }, // her own other devices
-  ])('$reason of $of, owners $owners: $may', ({ reason, owners, of, may }) => {
-    expect(mayCarryOut({ userId: of, deviceId: null, reason }, ME, owners)).toBe(may);
-  });
-
-  it('refuses a reason it does not know', () => {
-    expect(mayCarryOut({ userId: 'bob', deviceId: null, reason: 'mystery' as DueRemoval['reason'] }, ME, ['alice'])).toBe(false);
+  it.each<{ reason: string; may: boolean }>([
+    { reason: 'leave-requested', may: true },
+    { reason: 'device-revoked', may: true },
+    { reason: 'member-suspended', may: true },
+    { reason: 'tier-lowered', may: true },
+    { reason: 'sector-changed', may: false }, // not (yet) a reason of the protocol: not ours to guess
+  ])('$reason: any member $may', ({ reason, may }) => {
+    expect(mayCarryOut({ userId: 'bob', deviceId: null, reason: reason as DueRemoval['reason'] })).toBe(may);
   });
 
   it.each<{ name: string; due: DueRemoval[]; leaves: number[] }>([
@@ -45,7 +40,7 @@ describe('who carries out a due removal', () => {
       leaves: [2, 4],
     },
   ])('names the leaves: $name', ({ due, leaves }) => {
-    expect(leavesDue(MEMBERS, due, ME, []).map((m) => m.leaf)).toEqual(leaves);
+    expect(leavesDue(MEMBERS, due, ME).map((m) => m.leaf)).toEqual(leaves);
   });
 
   it('reads the record’s list, dropping malformed and unknown entries, plus an announced one', () => {

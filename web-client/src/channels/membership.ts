@@ -171,11 +171,10 @@ export const healingPause = () => sleep(200 + Math.random() * 1500);
  */
 export async function carryOutRemovals(context: EngineContext, c: Channel, due: DueRemoval[], pause: () => Promise<unknown> = healingPause) {
   const self = { userId: context.device.userId, deviceId: context.device.deviceId };
-  const owners = () => c.server.owners ?? [];
-  if (!c.state || leavesDue(c.members, due, self, owners()).length === 0) return;
+  if (!c.state || leavesDue(c.members, due, self).length === 0) return;
   await pause();
   // A refusal (another member's commit won, or the server does not let us) is not ours to show.
-  await removeLeaves(context, c, (m) => isDue(m, due, self, owners())).catch(() => {});
+  await removeLeaves(context, c, (m) => isDue(m, due, self)).catch(() => {});
 }
 
 /** Asks to leave; a remaining member commits the removal. */

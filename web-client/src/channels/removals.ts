@@ -3,13 +3,11 @@
  * (`channel-updated` with a reason) and recorded in the channel (`removalsDue`), so members who
  * were offline still make them; both go through these rules and `membership.carryOutRemovals`.
  *
- * Who may: anyone in the channel heals after a leave request, a revoked device or a suspended
- * member (the server lets anyone remove those). A member whose tier was lowered (or whose sector
- * or city no longer fits) is still an active user with devices waiting to be confirmed again, so
- * only those the server lets remove an active member's leaf try: the channel's owners and the
- * member's own other devices. (Coordinators and admins may too, but the engine does not know
- * this user's role; an owner or the member does it.) Never this device's own leaf: MLS does not
- * let a member commit its own removal.
+ * Who may: anyone in the channel, for every reason the protocol names, as the server allows:
+ * healing after a leave request, a revoked device or a suspended member, and removing a member
+ * who no longer meets the policy (a lowered tier, a sector or city that no longer fits), since
+ * every member's channel is paused until then. Not for a reason this client does not know, and
+ * never this device's own leaf: MLS does not let a member commit its own removal.
  */
 import type { DueRemoval, MemberTrust, RemovalReason, ServerChannel } from './model';
 
@@ -23,31 +21,28 @@ export interface Remover {
   deviceId: string;
 }
 
-/** Whether this member may carry out the removal (the server decides again). */
-export function mayCarryOut(removal: DueRemoval, self: Remover, owners: readonly string[]): boolean {
+/** Whether any member may carry out the removal (the server decides again). */
+export function mayCarryOut(removal: DueRemoval): boolean {
   switch (removal.reason) {
     case 'leave-requested':
     case 'device-revoked':
     case 'member-suspended':
-      return true;
     case 'tier-lowered':
-      return removal.userId === self.userId || owners.includes(self.userId);
+      return true;
     default:
       return false; // a reason this client does not know: not ours to guess
   }
 }
 
 /** Whether `member`'s leaf is due to go and this device may remove it. */
-export function isDue(member: MemberTrust, due: readonly DueRemoval[], self: Remover, owners: readonly string[]): boolean {
+export function isDue(member: MemberTrust, due: readonly DueRemoval[], self: Remover): boolean {
   if (member.deviceId === self.deviceId) return false;
-  return due.some(
-    (r) => r.userId === member.userId && (r.deviceId === null || r.deviceId === member.deviceId) && mayCarryOut(r, self, owners),
-  );
+  return due.some((r) => r.userId === member.userId && (r.deviceId === null || r.deviceId === member.deviceId) && mayCarryOut(r));
 }
 
 /** The leaves this device should remove now. */
-export function leavesDue(members: readonly MemberTrust[], due: readonly DueRemoval[], self: Remover, owners: readonly string[]): MemberTrust[] {
-  return members.filter((m) => isDue(m, due, self, owners));
+export function leavesDue(members: readonly MemberTrust[], due: readonly DueRemoval[], self: Remover): MemberTrust[] {
+  return members.filter((m) => isDue(m, due, self));
 }
 
 /**
