@@ -49,11 +49,14 @@ export async function refreshRootKey(context: Pick<EngineContext, 'api' | 'devic
  * withdrawn), each inside its channel's queue; a channel whose members now all verify sends again.
  */
 export async function reverifyAll(context: EngineContext, channels: Iterable<Channel>): Promise<void> {
-  for (const c of channels) {
-    await serial(c, async () => {
-      c.members = await verifyMembers(context, c.state);
-    });
-  }
+  // Side by side: one channel busy catching up does not hold the others back.
+  await Promise.all(
+    [...channels].map((c) =>
+      serial(c, async () => {
+        c.members = await verifyMembers(context, c.state);
+      }),
+    ),
+  );
   context.changed();
 }
 
