@@ -10,6 +10,8 @@ export interface User {
   role: string;
   status: string;
   createdAt: string;
+  /** Devices that wait for a coordinator to confirm them (again, e.g. after a tier change). */
+  devicesPendingConfirmation?: number;
 }
 
 export interface City {

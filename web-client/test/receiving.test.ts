@@ -65,6 +65,7 @@ async function bobsBrowser(state: ClientState, api: Api = {} as Api) {
     history,
     realtime: null,
     rootKey: null,
+    revoked: new Set(),
     now: () => new Date(),
     changed: () => {},
   };

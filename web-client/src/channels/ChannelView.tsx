@@ -6,7 +6,7 @@ import type { ChannelView as View, ChatMessage } from './model';
 import { Members } from './Members';
 import { MAX_BODY } from './payload';
 import { PolicyBadge } from './PolicyBadge';
-import { humanError, linkify } from './text';
+import { humanError, isolatedNames, linkify } from './text';
 
 const PAGE = 50;
 
@@ -15,11 +15,14 @@ export function ChannelView({
   engine,
   view,
   users,
+  reloadUsers,
   go,
 }: {
   engine: ChannelEngine;
   view: View;
   users: Map<string, User>;
+  /** Reads the directory again (who waits for a device confirmation changes meanwhile). */
+  reloadUsers?: () => void;
   go: (path: string) => void;
 }) {
   const [shown, setShown] = useState(PAGE);
@@ -58,7 +61,9 @@ export function ChannelView({
   };
 
   const messages = view.messages.slice(Math.max(0, view.messages.length - shown));
-  const untrustedNames = [...new Set(view.untrusted.map((m) => name(m.userId)))].join(', ');
+  // Withdrawn attestations say so (the member needs a coordinator); other failures one sentence.
+  const withdrawn = view.untrusted.filter((m) => m.problem === 'attestation-revoked');
+  const otherwise = view.untrusted.filter((m) => m.problem !== 'attestation-revoked');
   const canSend = view.joined && !view.removed && view.untrusted.length === 0;
   const memberCount = new Set(view.members.map((m) => m.userId)).size;
 
@@ -77,9 +82,14 @@ export function ChannelView({
       {!view.joined && !view.removed && <p class="notice">{t('chat.notJoined')}</p>}
       {view.removed && <p class="notice">{t('chat.removed')}</p>}
       {view.leaving && !view.removed && <p class="notice">{t('chat.leaving')}</p>}
-      {view.untrusted.length > 0 && (
+      {withdrawn.length > 0 && (
         <p class="error" role="alert">
-          {tf('chat.untrusted', { names: untrustedNames })}
+          {tf('chat.untrustedRevoked', { names: isolatedNames(withdrawn.map((m) => name(m.userId))) })}
+        </p>
+      )}
+      {otherwise.length > 0 && (
+        <p class="error" role="alert">
+          {tf('chat.untrusted', { names: isolatedNames(otherwise.map((m) => name(m.userId))) })}
         </p>
       )}
       <div class="channel-body">
@@ -147,7 +157,7 @@ export function ChannelView({
             )}
           </form>
         </section>
-        {showMembers && <Members engine={engine} view={view} users={users} go={go} onClose={() => setShowMembers(false)} />}
+        {showMembers && <Members engine={engine} view={view} users={users} reloadUsers={reloadUsers} go={go} onClose={() => setShowMembers(false)} />}
       </div>
     </div>
   );

@@ -16,12 +16,15 @@ export function Members({
   engine,
   view,
   users,
+  reloadUsers,
   go,
   onClose,
 }: {
   engine: ChannelEngine;
   view: ChannelView;
   users: Map<string, User>;
+  /** Reads the directory again, so the picker shows who waits for a device confirmation now. */
+  reloadUsers?: () => void;
   go: (path: string) => void;
   onClose: () => void;
 }) {
@@ -122,7 +125,15 @@ export function Members({
       {notice && <p role="status">{notice}</p>}
       {view.joined && !view.removed && (
         <div class="row">
-          <button type="button" class="secondary" aria-expanded={adding} onClick={() => setAdding(!adding)}>
+          <button
+            type="button"
+            class="secondary"
+            aria-expanded={adding}
+            onClick={() => {
+              if (!adding) reloadUsers?.();
+              setAdding(!adding);
+            }}
+          >
             {t('members.add')}
           </button>
           {!view.leaving && (

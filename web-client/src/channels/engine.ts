@@ -8,6 +8,8 @@
  * - `sending.ts`: storing, encrypting and delivering our messages;
  * - `membership.ts`: creating, adding, removing, leaving and joining from a Welcome;
  * - `trust.ts`: the pinned network key and every member's credential against it and the policy;
+ * - `revocations.ts`: the attestations the server withdrew (a member carrying one is not trusted);
+ * - `removals.ts`: which announced or recorded removals (`removalsDue`) this device carries out;
  * - `keyPackages.ts` and `meta.ts`: our key packages on the server, and the encrypted name.
  *
  * The group state is saved together with the cursor, so a reload resumes exactly where it
@@ -26,6 +28,7 @@ import {
   ChannelError,
   type ChannelKind,
   type ChannelView,
+  type DueRemoval,
   type EngineContext,
   byLastActivity,
   fetchChannel,
@@ -35,10 +38,12 @@ import {
 } from './model';
 import type { ChannelMeta } from './payload';
 import type { ChannelPolicy } from './policy';
-import { type ConnectionStatus, type Frame, Realtime, realtimeUrl } from './realtime';
+import { type ConnectionStatus, type Frame, Realtime, type RealtimeOptions, realtimeUrl } from './realtime';
 import { applyEntries, requestSync } from './receiving';
+import { dueRemovals, isLeaving, isRemovalReason } from './removals';
+import { revokedSet, syncRevocations } from './revocations';
 import * as sending from './sending';
-import { pinnedRootKey, verifyMembers } from './trust';
+import { refreshRootKey, refreshTrust, verifyMembers } from './trust';
 
 export class ChannelEngine {
   private readonly channels = new Map<string, Channel>();
@@ -51,11 +56,18 @@ export class ChannelEngine {
   status: ConnectionStatus = 'offline';
   /** A problem that stops the whole engine (e.g. the network key changed). */
   fatal: string | null = null;
+  /**
+   * Counts `confirmations-needed` frames (a coordinator's members need their devices confirmed
+   * again), with the latest one's user: the coordinator's panel reloads its list when it moves.
+   */
+  confirmationsNeeded = { count: 0, userId: null as string | null };
+  /** Moves whenever members were verified again (a new root key, withdrawn attestations). */
+  trustRevision = 0;
 
   constructor(
     readonly api: Api,
     private readonly device: Device,
-    private readonly options: { socketUrl?: string; now?: () => Date } = {},
+    private readonly options: { socketUrl?: string; now?: () => Date; socketFactory?: RealtimeOptions['socketFactory'] } = {},
   ) {
     this.history = new History(device.store);
     this.context = {
@@ -64,6 +76,7 @@ export class ChannelEngine {
       history: this.history,
       realtime: null,
       rootKey: null,
+      revoked: new Set(),
       now: () => this.options.now?.() ?? new Date(),
       changed: () => this.changed(),
     };
@@ -107,11 +120,14 @@ export class ChannelEngine {
   /** Loads what this browser holds, checks the network key, and connects. */
   async start(): Promise<void> {
     await this.checkNetworkKey();
+    this.context.revoked = revokedSet(await syncRevocations(this.api, this.device.store));
     const listed = await this.api.call<{ items: ServerChannel[] }>('GET', '/api/v1/channels');
     for (const server of listed.items) await this.load(server);
     this.changed();
+    for (const c of this.channels.values()) void this.carryOutRemovals(c);
     this.context.realtime = new Realtime({
       url: this.options.socketUrl ?? realtimeUrl(location),
+      socketFactory: this.options.socketFactory,
       token: () => this.api.freshAccessToken(),
       onFrame: (f) => this.onFrame(f),
       onStatus: (s) => {
@@ -131,11 +147,45 @@ export class ChannelEngine {
 
   private async checkNetworkKey() {
     try {
-      this.context.rootKey = await pinnedRootKey(this.api, this.device.store);
+      await refreshRootKey(this.context);
     } catch (e) {
       if (e instanceof ChannelError && e.code === 'root-key-changed') this.fatal = e.code;
       throw e;
     }
+  }
+
+  /**
+   * Reads the network key (it was set: `network-updated` `root-key`, or a `ready` while none is
+   * pinned) or the revocation list (`attestations-revoked`, or a `ready`) again, and verifies
+   * every channel's members again when either changed. A different network key stops the engine.
+   */
+  private async refreshTrust(what: { rootKey?: boolean; revocations?: boolean }) {
+    try {
+      if (await refreshTrust(this.context, this.channels.values(), what)) {
+        this.trustRevision++;
+        this.changed();
+      }
+    } catch (e) {
+      if (e instanceof ChannelError && e.code === 'root-key-changed') {
+        this.fatal = e.code;
+        this.stop();
+        this.changed();
+      }
+      throw e;
+    }
+  }
+
+  /** Carries out the removals the channel records (and one a frame announced) that are ours to make. */
+  private carryOutRemovals(c: Channel, announced: DueRemoval | null = null): Promise<void> {
+    return membership.carryOutRemovals(this.context, c, dueRemovals(c.server, announced)).catch((e) => console.warn('removals', e));
+  }
+
+  /** Takes the server's fresh view of a channel (its owners, leave requests, due removals, meta). */
+  private async refreshServer(c: Channel, server?: ServerChannel) {
+    await serial(c, async () => {
+      c.server = server ?? (await fetchChannel(this.api, c.id));
+      c.leaving = isLeaving(c.server, this.userId);
+    });
   }
 
   /** The channel's local object, loading it once even when several frames ask at the same time. */
@@ -172,7 +222,7 @@ export class ChannelEngine {
       removed: false,
       queue: Promise.resolve(),
       acked: record.cursor,
-      leaving: (server.leaving ?? []).includes(this.userId),
+      leaving: isLeaving(server, this.userId),
     };
     this.channels.set(server.id, c);
     if (state) c.members = await verifyMembers(this.context, c.state);
@@ -199,12 +249,29 @@ export class ChannelEngine {
       case 'channel-updated':
         this.onChannelUpdated(frame).catch((e) => console.warn('channel-updated', e));
         break;
+      case 'network-updated':
+        if (frame.reason === 'root-key') this.refreshTrust({ rootKey: true }).catch((e) => console.warn('network-updated', e));
+        if (frame.reason === 'attestations-revoked') this.refreshTrust({ revocations: true }).catch((e) => console.warn('network-updated', e));
+        break;
+      case 'confirmations-needed':
+        this.confirmationsNeeded = { count: this.confirmationsNeeded.count + 1, userId: typeof frame.userId === 'string' ? frame.userId : null };
+        this.changed();
+        break;
       default:
         break;
     }
   }
 
+  /**
+   * (Re)connected: the network key if none is pinned yet, withdrawn attestations (frames may have
+   * been missed while offline), catching up, Welcomes, unsent messages, and the removals that
+   * became due meanwhile.
+   */
   private async onReady(frame: Frame) {
+    // Unreachable is no reason to skip catching up; a changed key is (the engine stopped).
+    await this.refreshTrust({ rootKey: !this.context.rootKey, revocations: true }).catch((e) => {
+      if (this.fatal) throw e;
+    });
     const listed = (frame.channels as { id: string; epoch: number; lastAck: number }[]) ?? [];
     for (const item of listed) {
       const c = await this.ensureChannel(item.id);
@@ -213,6 +280,14 @@ export class ChannelEngine {
     await this.processWelcomes();
     this.changed();
     for (const c of this.channels.values()) sending.retryUnsent(this.context, c);
+    const fresh = await this.api.call<{ items: ServerChannel[] }>('GET', '/api/v1/channels');
+    for (const server of fresh.items) {
+      const c = this.channels.get(server.id);
+      if (!c) continue;
+      await this.refreshServer(c, server);
+      void this.carryOutRemovals(c);
+    }
+    this.changed();
   }
 
   private async onChannelUpdated(frame: Frame) {
@@ -225,19 +300,15 @@ export class ChannelEngine {
       this.changed();
       return;
     }
-    if (reason === 'meta') {
-      await serial(ch, async () => {
-        ch.server = await fetchChannel(this.api, ch.id);
-        await readMeta(this.context, ch);
-      });
-      this.changed();
-      return;
-    }
-    if (reason === 'leave-requested' || reason === 'device-revoked' || reason === 'member-suspended') {
-      const userId = String(frame.userId ?? '');
-      const deviceId = typeof frame.deviceId === 'string' ? frame.deviceId : null;
-      await membership.removeDeparted(this.context, ch, userId, deviceId);
-    }
+    const announced: DueRemoval | null =
+      isRemovalReason(reason) && typeof frame.userId === 'string'
+        ? { userId: frame.userId, deviceId: typeof frame.deviceId === 'string' ? frame.deviceId : null, reason }
+        : null;
+    // The channel record says what is due now (also what this device missed while offline).
+    await this.refreshServer(ch).catch((e) => console.warn('channel', e));
+    if (reason === 'meta') await serial(ch, () => readMeta(this.context, ch));
+    this.changed();
+    await this.carryOutRemovals(ch, announced);
   }
 
   /** One at a time: a `welcome` frame and a reconnect may both ask at once. */

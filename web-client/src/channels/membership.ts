@@ -27,6 +27,7 @@ import {
   type Channel,
   ChannelError,
   type ChannelKind,
+  type DueRemoval,
   type EngineContext,
   epochOf,
   fetchChannel,
@@ -37,6 +38,7 @@ import {
 import { type ChannelMeta, encryptMeta } from './payload';
 import { type ChannelPolicy, decodeGroupId, encodeGroupId, newGroupId, samePolicy } from './policy';
 import { catchUpTo, requestSync, scheduleAck } from './receiving';
+import { isDue, leavesDue } from './removals';
 import { verifyMembers } from './trust';
 
 const COMMIT_RETRIES = 3;
@@ -157,14 +159,22 @@ async function removeLeaves(context: EngineContext, c: Channel, which: (m: Membe
   );
 }
 
+/** The pause before healing: usually one online member commits first, the others then find nothing. */
+export const healingPause = () => sleep(200 + Math.random() * 1500);
+
 /**
- * A member asked to leave, or a device or member was revoked or suspended: removes their leaves
- * (all the user's, or one device's). Every online member hears this; a short random pause lets
- * one of them commit first, and the others' commits then have nothing left to remove.
+ * Carries out the removals due in the channel (a member asked to leave, a device was revoked, a
+ * member suspended or their tier lowered) that this device may make (`removals.ts`), in one
+ * commit: the one path for removals announced live and those recorded in the channel. Every
+ * online member hears of them; after a short random pause one commits first, and the others'
+ * commits then have nothing left to remove (which leaves are due is read again at commit time).
  */
-export async function removeDeparted(context: EngineContext, c: Channel, userId: string, deviceId: string | null) {
-  await sleep(200 + Math.random() * 1500);
-  await removeLeaves(context, c, (m) => m.userId === userId && (deviceId === null || m.deviceId === deviceId)).catch(() => {});
+export async function carryOutRemovals(context: EngineContext, c: Channel, due: DueRemoval[], pause: () => Promise<unknown> = healingPause) {
+  const self = { userId: context.device.userId, deviceId: context.device.deviceId };
+  if (!c.state || leavesDue(c.members, due, self).length === 0) return;
+  await pause();
+  // A refusal (another member's commit won, or the server does not let us) is not ours to show.
+  await removeLeaves(context, c, (m) => isDue(m, due, self)).catch(() => {});
 }
 
 /** Asks to leave; a remaining member commits the removal. */

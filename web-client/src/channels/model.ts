@@ -33,6 +33,18 @@ export interface ServerChannel {
   firstSeq?: number;
   createdAt: string;
   leaving?: string[];
+  /** Removals the server recorded and no commit has made yet (`removals.ts`). */
+  removalsDue?: DueRemoval[];
+}
+
+/** Why a member's leaves are to be removed (a `channel-updated` reason, or a `removalsDue` entry's). */
+export type RemovalReason = 'leave-requested' | 'device-revoked' | 'member-suspended' | 'tier-lowered';
+
+/** One user's devices to remove (`deviceId` null: all of them). */
+export interface DueRemoval {
+  userId: string;
+  deviceId: string | null;
+  reason: RemovalReason;
 }
 
 /** A log entry (docs/protocol.md "The log"). */
@@ -151,6 +163,8 @@ export interface EngineContext {
   realtime: Realtime | null;
   /** The pinned network root key; null while neither the server nor this store has one. */
   rootKey: Uint8Array | null;
+  /** Hashes of device attestations the server withdrew (`revocations.ts`). */
+  revoked: ReadonlySet<string>;
   /** The clock attestations are checked against (tests set it). */
   now(): Date;
   /** Tells the UI to read the views again. */

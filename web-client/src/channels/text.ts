@@ -40,6 +40,14 @@ export function linkify(body: string): TextPart[] {
   return parts;
 }
 
+/**
+ * Names for a sentence, each once, each isolated (U+2068 … U+2069) so a name in another script
+ * or ending in punctuation cannot reorder the sentence around it (Arabic beside Latin names).
+ */
+export function isolatedNames(names: readonly string[]): string {
+  return [...new Set(names)].map((n) => `\u2068${n}\u2069`).join(', ');
+}
+
 const sectorName = (s: string) => t(`sector.${s}` as MessageKey);
 
 /** "T2 · no law enforcement · 90 days", in the current language. */
@@ -55,8 +63,8 @@ export function describePolicy(policy: ChannelPolicy): string {
   return parts.join(' · ');
 }
 
-/** Why a person cannot join a channel with this policy (null when they can). */
-export function policyRefusal(policy: ChannelPolicy, person: { displayName: string; tier: string; sector: string; status?: string }): string | null {
+/** Why a person cannot join a channel with this policy, or cannot be added yet (null when they can). */
+export function policyRefusal(policy: ChannelPolicy, person: Person): string | null {
   if (person.status && person.status !== 'active') return tf('policy.reason.suspended', { name: person.displayName });
   if (Number(person.tier.slice(1)) < Number(policy.minTier.slice(1))) {
     return tf('policy.reason.minTier', { name: person.displayName, tier: person.tier, need: policy.minTier });
@@ -64,10 +72,13 @@ export function policyRefusal(policy: ChannelPolicy, person: { displayName: stri
   if (policy.allowedSectors.length > 0 && !policy.allowedSectors.includes(person.sector)) {
     return tf('policy.reason.sector', { name: person.displayName, sector: sectorName(person.sector).toLocaleLowerCase() });
   }
+  // Their devices lost their attestation (a tier or role change): the server refuses to add
+  // them until a coordinator confirms the devices again.
+  if ((person.devicesPendingConfirmation ?? 0) > 0) return tf('policy.reason.pendingConfirmation', { name: person.displayName });
   return null;
 }
 
-type Person = { displayName: string; tier: string; sector: string; status?: string };
+type Person = { displayName: string; tier: string; sector: string; status?: string; devicesPendingConfirmation?: number };
 
 /**
  * A human sentence for an error from the server or the engine. `names` maps user ids to names;

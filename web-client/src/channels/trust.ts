@@ -7,11 +7,13 @@
 import type { CiphersuiteImpl, ClientState, PrivateMessage } from 'ts-mls';
 import { decryptSenderData } from 'ts-mls/privateMessage.js';
 import type { Api } from '../api';
-import { verifyAttestationChain } from '../crypto/attestation';
+import { attestationHash, verifyAttestationChain } from '../crypto/attestation';
 import { base64url, credentialOf, fromBase64url, type MemberCredential } from '../device/identity';
 import type { KeyStore } from '../device/keystore';
-import { ChannelError, type EngineContext, type MemberTrust } from './model';
+import { serial } from './channelLog';
+import { type Channel, ChannelError, type EngineContext, type MemberTrust } from './model';
 import { admits, decodeGroupId } from './policy';
+import { revokedSet, syncRevocations } from './revocations';
 
 const ROOT_RECORD = 'network/root-key';
 
@@ -31,8 +33,60 @@ export async function pinnedRootKey(api: Api, store: KeyStore): Promise<Uint8Arr
   return served;
 }
 
-/** Checks every leaf's credential: attestation chain to the root, user, and the group id's policy. */
-export async function verifyMembers(context: Pick<EngineContext, 'rootKey' | 'now'>, state: ClientState | null): Promise<MemberTrust[]> {
+/**
+ * Reads the network key again (it may have been set after this browser started) into the
+ * context; true when it was missing and now is pinned. A different key than the pinned one
+ * throws `root-key-changed`, as at start.
+ */
+export async function refreshRootKey(context: Pick<EngineContext, 'api' | 'device' | 'rootKey'>): Promise<boolean> {
+  const before = context.rootKey;
+  context.rootKey = await pinnedRootKey(context.api, context.device.store);
+  return before === null && context.rootKey !== null;
+}
+
+/**
+ * Verifies every channel's members again (after the root key was pinned or attestations were
+ * withdrawn), each inside its channel's queue; a channel whose members now all verify sends again.
+ */
+export async function reverifyAll(context: EngineContext, channels: Iterable<Channel>): Promise<void> {
+  // Side by side: one channel busy catching up does not hold the others back.
+  await Promise.all(
+    [...channels].map((c) =>
+      serial(c, async () => {
+        c.members = await verifyMembers(context, c.state);
+      }),
+    ),
+  );
+  context.changed();
+}
+
+/**
+ * Reads the network key (when asked: it was set, or none is pinned yet) and the revocation list
+ * (when asked) again; when either changed, verifies every channel's members again. True when it
+ * did. A different network key than the pinned one throws `root-key-changed`.
+ */
+export async function refreshTrust(
+  context: EngineContext,
+  channels: Iterable<Channel>,
+  what: { rootKey?: boolean; revocations?: boolean },
+): Promise<boolean> {
+  let changed = what.rootKey ? await refreshRootKey(context) : false;
+  if (what.revocations) {
+    const before = context.revoked.size;
+    // Entries are only ever added, so a new one shows in the size.
+    context.revoked = revokedSet(await syncRevocations(context.api, context.device.store));
+    changed ||= context.revoked.size !== before;
+  }
+  if (changed) await reverifyAll(context, channels);
+  return changed;
+}
+
+/**
+ * Checks every leaf's credential: attestation chain to the root, user, the group id's policy, and
+ * that the server has not withdrawn the device attestation (`revocations.ts`): a listed one counts
+ * as a failed check (`attestation-revoked`) until a new leaf with a new attestation replaces it.
+ */
+export async function verifyMembers(context: Pick<EngineContext, 'rootKey' | 'now' | 'revoked'>, state: ClientState | null): Promise<MemberTrust[]> {
   if (!state) return [];
   const policy = decodeGroupId(state.groupContext.groupId).policy;
   const now = context.now();
@@ -50,7 +104,8 @@ export async function verifyMembers(context: Pick<EngineContext, 'rootKey' | 'no
       if (cred.chain.length === 0) throw new ChannelError('not-attested', 'no attestation');
       const v = await verifyAttestationChain(cred.chain, context.rootKey, leaf.signaturePublicKey, cred.userId, now);
       member = { ...member, tier: v.tier, sector: v.sector };
-      if (!admits(policy, `T${v.tier}`, v.sector)) member.problem = 'policy';
+      if (context.revoked.has(await attestationHash(cred.chain))) member.problem = 'attestation-revoked';
+      else if (!admits(policy, `T${v.tier}`, v.sector)) member.problem = 'policy';
     } catch (e) {
       member.problem = e instanceof ChannelError ? e.code : 'attestation';
     }

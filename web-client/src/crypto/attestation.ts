@@ -114,6 +114,28 @@ export function parseChain(bytes: Uint8Array): Attestation[] {
   return links;
 }
 
+/**
+ * The device attestation's canonical encoding, as Java's `TierAttestation.encode()` (body ‖
+ * signature): the last link of the chain, byte for byte as it sits there. Java decodes strictly
+ * (exact lengths, strict UTF-8, no trailing bytes) and encodes canonically, so for any chain
+ * that parses, its re-encoding is these same bytes. Re-encoding here instead would not be: the
+ * browser's UTF-8 decoder drops a leading byte-order mark that Java keeps.
+ */
+export function deviceAttestationEncoding(chainBytes: Uint8Array): Uint8Array {
+  const links = parseChain(chainBytes);
+  const device = links[links.length - 1];
+  return new Uint8Array([...device.body, ...device.signature]);
+}
+
+/**
+ * How the attestation revocation list names an attestation: SHA-256 of the device
+ * attestation's canonical encoding, lower-case hex (docs/protocol.md).
+ */
+export async function attestationHash(chainBytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', copy(deviceAttestationEncoding(chainBytes))));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** WebCrypto wants an ArrayBuffer-backed view. */
 const copy = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(bytes);
 

@@ -53,6 +53,7 @@ export const bs: Partial<Record<MessageKey, string>> = {
   'chat.notJoined': 'Ovaj preglednik još nije u kanalu. Član ili vlasnik ga može ponovo dodati.',
   'chat.removed': 'Uklonjeni ste iz ovog kanala. Ranije poruke ostaju čitljive na ovom uređaju.',
   'chat.untrusted': 'Slanje je pauzirano: {names} ne ispunjava politiku ovog kanala ili nema važeću potvrdu.',
+  'chat.untrustedRevoked': 'Slanje je pauzirano: potvrda za {names} je povučena. Koordinator mora ponovo potvrditi uređaj.',
   'chat.leaving': 'Zatražili ste da odete. Član će vas uskoro ukloniti.',
   'chat.unknownMember': 'Nepoznat član',
   'login.title': 'Prijava',

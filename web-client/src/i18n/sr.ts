@@ -53,6 +53,7 @@ export const sr: Partial<Record<MessageKey, string>> = {
   'chat.notJoined': 'Ovaj pregledač još nije u kanalu. Član ili vlasnik može ponovo da ga doda.',
   'chat.removed': 'Uklonjeni ste iz ovog kanala. Ranije poruke ostaju čitljive na ovom uređaju.',
   'chat.untrusted': 'Slanje je pauzirano: {names} ne ispunjava politiku ovog kanala ili nema važeću potvrdu.',
+  'chat.untrustedRevoked': 'Slanje je pauzirano: potvrda za {names} je povučena. Koordinator mora ponovo da potvrdi uređaj.',
   'chat.leaving': 'Zatražili ste da odete. Član će vas uskoro ukloniti.',
   'chat.unknownMember': 'Nepoznat član',
   'login.title': 'Prijava',

@@ -35,7 +35,18 @@ interface CoordinatorKey {
  * signs its public key with the CLI; once that attestation is pasted and checked, each waiting
  * device gets a device attestation signed by this key (the same bytes the CLI makes).
  */
-export function CoordinatorPanel({ api, device, me }: { api: Api; device: Device | null; me: User }) {
+export function CoordinatorPanel({
+  api,
+  device,
+  me,
+  confirmations = 0,
+}: {
+  api: Api;
+  device: Device | null;
+  me: User;
+  /** Moves on each `confirmations-needed` frame: the list is read again. */
+  confirmations?: number;
+}) {
   const [key, setKey] = useState<CoordinatorKey | null>(null);
   const [own, setOwn] = useState<{ bytes: Uint8Array; parsed: Attestation } | null>(null);
   const [loaded, setLoaded] = useState(false);
@@ -63,6 +74,12 @@ export function CoordinatorPanel({ api, device, me }: { api: Api; device: Device
   useEffect(() => {
     if (own) loadPending().catch(setError);
   }, [own]);
+  // A member's tier or role changed: their devices wait for confirmation again.
+  useEffect(() => {
+    if (confirmations === 0 || !own) return;
+    setNotice(t('coord.confirmationsNeeded'));
+    loadPending().catch(setError);
+  }, [confirmations]);
 
   if (!store || !loaded) return null;
 

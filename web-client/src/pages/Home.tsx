@@ -12,10 +12,13 @@ export function Home({
   api,
   device,
   onProfileLanguage,
+  confirmations = 0,
 }: {
   api: Api;
   device: DeviceState;
   onProfileLanguage: (language: string) => void;
+  /** Moves when the server says members' devices need confirming again (coordinators). */
+  confirmations?: number;
 }) {
   const [me, setMe] = useState<User | null>(null);
   const [cities, setCities] = useState<City[]>([]);
@@ -71,7 +74,7 @@ export function Home({
         </dl>
       </section>
       <DevicePanel api={api} state={device} />
-      {me.role !== 'member' && <CoordinatorPanel api={api} device={device.device} me={me} />}
+      {me.role !== 'member' && <CoordinatorPanel api={api} device={device.device} me={me} confirmations={confirmations} />}
       {me.role !== 'member' && (
         <Admin api={api} me={me} cities={cities} organisations={organisations} reload={reload} />
       )}

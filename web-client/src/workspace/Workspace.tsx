@@ -1,4 +1,4 @@
-import { useEffect, useReducer, useState } from 'preact/hooks';
+import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api';
 import { ChannelEngine } from '../channels/engine';
 import { ChannelList } from '../channels/ChannelList';
@@ -9,6 +9,7 @@ import { formatNumber, t } from '../i18n';
 import type { Items, User } from '../model';
 import type { DeviceState } from '../pages/DevicePanel';
 import { Home } from '../pages/Home';
+import { unknownMembersKey } from './directory';
 
 /**
  * What a signed-in member with an open key store sees: the channel list beside either a channel,
@@ -34,6 +35,8 @@ export function Workspace({
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const [users, setUsers] = useState<Map<string, User>>(new Map());
   const [startError, setStartError] = useState<unknown>(null);
+  const directoryRead = useRef(false);
+  const [seenConfirmations, setSeenConfirmations] = useState(0);
 
   useEffect(() => {
     if (!device) return;
@@ -52,15 +55,31 @@ export function Workspace({
     };
   }, [device]);
 
-  // The directory, for names and for adding members; reloaded when channels change membership.
-  useEffect(() => {
+  // The directory, for names and for adding members; read again when members were verified
+  // again (e.g. the network key was set) and when members appear that it did not list.
+  const readDirectory = () =>
     api
       .call<Items<User>>('GET', '/api/v1/users?limit=1000')
-      .then((r) => setUsers(new Map(r.items.map((u) => [u.id, u]))))
+      .then((r) => {
+        directoryRead.current = true;
+        setUsers(new Map(r.items.map((u) => [u.id, u])));
+      })
       .catch(() => {});
-  }, [engine]);
+  useEffect(() => {
+    void readDirectory();
+  }, [engine, engine?.trustRevision]);
 
   const channels = engine?.list() ?? [];
+  const unknownKey = unknownMembersKey(channels, users);
+  useEffect(() => {
+    if (unknownKey !== '' && directoryRead.current) void readDirectory();
+  }, [unknownKey]);
+
+  // A coordinator hears that members' devices need confirming again; the profile page lists them.
+  const confirmations = engine?.confirmationsNeeded.count ?? 0;
+  useEffect(() => {
+    if (path === '/') setSeenConfirmations(confirmations);
+  }, [path, confirmations]);
   // Unread messages in the tab's title, so a member working elsewhere sees them.
   const unread = channels.reduce((n, c) => n + c.unread, 0);
   useEffect(() => {
@@ -73,9 +92,9 @@ export function Workspace({
   if (path === '/new' && engine) {
     content = <NewChannel engine={engine} go={go} />;
   } else if (view && engine) {
-    content = <ChannelView engine={engine} view={view} users={users} go={go} />;
+    content = <ChannelView engine={engine} view={view} users={users} reloadUsers={readDirectory} go={go} />;
   } else {
-    content = <Home api={api} device={deviceState} onProfileLanguage={onProfileLanguage} />;
+    content = <Home api={api} device={deviceState} onProfileLanguage={onProfileLanguage} confirmations={confirmations} />;
   }
 
   return (
@@ -84,6 +103,14 @@ export function Workspace({
         {t('nav.skipToContent')}
       </a>
       <ConnectionBanner engine={engine} startError={startError} />
+      {confirmations > seenConfirmations && path !== '/' && (
+        <p class="banner" role="status">
+          {t('coord.confirmationsNeeded')}{' '}
+          <button type="button" class="link" onClick={() => go('/')}>
+            {t('coord.showPending')}
+          </button>
+        </p>
+      )}
       <div class="workspace">
         {engine ? (
           <ChannelList channels={channels} selected={channelId} atProfile={!view && path !== '/new'} go={go} />
