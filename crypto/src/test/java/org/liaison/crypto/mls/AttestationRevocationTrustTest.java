@@ -23,9 +23,9 @@ import org.liaison.crypto.attestation.TierAttestation;
 import org.liaison.crypto.mls.MlsException.Reason;
 
 /**
- * The attestation revocation list in the trust rule, with real bcmls sessions: a member whose device
- * attestation is listed is refused like one with a failed attestation, also when its leaf was
- * accepted (and remembered) before the list grew, until its leaf carries a new attestation.
+ * The attestation revocation list in the trust rule, with real bcmls sessions: a member whose
+ * device attestation is listed is refused like one with a failed attestation, also when its leaf
+ * was accepted (and remembered) before the list grew, until its leaf carries a new attestation.
  */
 class AttestationRevocationTrustTest {
   static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
@@ -94,8 +94,7 @@ class AttestationRevocationTrustTest {
     DeviceIdentity bob = attested("bob");
     TierAttestation attestation = bob.credential().chain().orElseThrow().device();
     String expected =
-        HexFormat.of()
-            .formatHex(MessageDigest.getInstance("SHA-256").digest(attestation.encode()));
+        HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(attestation.encode()));
     assertEquals(expected, AttestationRevocations.hash(attestation));
     assertTrue(AttestationRevocations.isHash(expected));
     assertFalse(AttestationRevocations.isHash(expected.toUpperCase()));
@@ -152,8 +151,7 @@ class AttestationRevocationTrustTest {
     atAlice.add(List.of(hashOf(bob)));
     ChannelSession bobless =
         channel.alice().remove(m -> m.userId().equals("bob")).next(); // removing is allowed
-    untrusted(
-        () -> bobless.add(List.of(ChannelSession.newKeyPackage(bob).publicBytes())).commit());
+    untrusted(() -> bobless.add(List.of(ChannelSession.newKeyPackage(bob).publicBytes())).commit());
   }
 
   @Test
