@@ -205,6 +205,14 @@ public final class LiaisonClient implements AutoCloseable {
     return get("/api/v1/network");
   }
 
+  /**
+   * One page of the network's attestation revocation list after {@code after}: {@code {items:
+   * [{seq, attestation, userId, deviceId, reason, revokedAt}], next}}, dense {@code seq} from 1.
+   */
+  public Future<JsonObject> attestationRevocations(long after) {
+    return get("/api/v1/network/attestation-revocations?after=" + after);
+  }
+
   /** The {@code sid} claim of the current access token (what a device-session signature binds). */
   public String sessionId() {
     if (session == null) {

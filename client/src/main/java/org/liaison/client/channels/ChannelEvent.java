@@ -2,7 +2,10 @@ package org.liaison.client.channels;
 
 import java.util.List;
 
-/** What happens to a device's channels besides messages. Each names its channel. */
+/**
+ * What happens to a device's channels besides messages. Each names its channel, except {@link
+ * Network}, which is about all of them.
+ */
 public sealed interface ChannelEvent {
   String channelId();
 
@@ -61,4 +64,19 @@ public sealed interface ChannelEvent {
 
   /** This device's commit lost a race for {@code lostEpoch}; it caught up and committed again. */
   record Rebased(String channelId, long lostEpoch, long retryEpoch) implements ChannelEvent {}
+
+  /**
+   * The network's trust changed: a {@code network-updated} frame ({@code reason} is the server's:
+   * {@code root-key}, {@code attestations-revoked}), or what this device found when connecting.
+   * {@code trusted} is false when the server now names another network root than the one this
+   * device was configured with: the device refuses it ({@link UntrustedServerException}) and
+   * disconnects. {@code detail} says what the device made of it. Names no channel: {@link
+   * #channelId()} is empty.
+   */
+  record Network(String reason, boolean trusted, String detail) implements ChannelEvent {
+    @Override
+    public String channelId() {
+      return "";
+    }
+  }
 }

@@ -24,7 +24,9 @@ import org.liaison.crypto.mls.MlsException;
  *   <li>this device's own commit is not processed but adopted: the session prepared with it ({@link
  *       #commitAccepted}) takes over when the log reaches its seq, so entries before it are still
  *       read with the epoch they were sent in;
- *   <li>a commit that removes this device ends the channel for it.
+ *   <li>a commit that removes this device ends the channel for it;
+ *   <li>when the trust refuses more than it did (a revocation list that grew), the members are
+ *       checked again ({@link #reverify}) and a refused one stops the channel as a commit would.
  * </ul>
  */
 final class ChannelLog {
@@ -182,13 +184,38 @@ final class ChannelLog {
       adopt(session.handleCommit(entry.payload()));
     } catch (MlsException e) {
       if (e.reason() == MlsException.Reason.UNTRUSTED_MEMBER) {
-        state = State.REFUSED;
-        session = null;
-        return Outcome.of(new ChannelEvent.Refused(channelId, entry.seq(), e.getMessage()));
+        return refuse(entry.seq(), e);
       }
       return lose("commit " + entry.seq() + ": " + e.reason() + ": " + e.getMessage());
     }
     return Outcome.of(changed(entry, before, session));
+  }
+
+  /**
+   * Checks the members of the current epoch again, for when the trust refuses more than it did (the
+   * network's revocation list grew): a member it now refuses stops the channel as a commit that
+   * brought one in would ({@link ChannelEvent.Refused} at the last processed seq).
+   */
+  Outcome reverify() {
+    if (state != State.ACTIVE) {
+      return Outcome.NONE;
+    }
+    try {
+      session.verifyMembers();
+    } catch (MlsException e) {
+      if (e.reason() == MlsException.Reason.UNTRUSTED_MEMBER) {
+        return refuse(processedSeq, e);
+      }
+      throw e;
+    }
+    return Outcome.NONE;
+  }
+
+  private Outcome refuse(long seq, MlsException untrusted) {
+    state = State.REFUSED;
+    session = null;
+    pendingNext = null;
+    return Outcome.of(new ChannelEvent.Refused(channelId, seq, untrusted.getMessage()));
   }
 
   private Outcome applyMessage(LogEntry entry) {

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.liaison.client.LiaisonClient;
 import org.liaison.client.LiaisonException;
+import org.liaison.crypto.attestation.AttestationRevocations;
 import org.liaison.crypto.mls.ChannelPolicy;
 import org.liaison.crypto.mls.Trust;
 import org.slf4j.Logger;
@@ -30,6 +31,7 @@ final class DeviceContext {
   private final Vertx vertx;
   private final Context context;
   private final byte[] rootKey;
+  private final AttestationRevocations revoked = new AttestationRevocations();
   private final Map<String, ChannelState> channels = new HashMap<>();
   private Consumer<ChannelMessage> messageHandler = m -> {};
   private Consumer<ChannelEvent> eventHandler = e -> {};
@@ -51,9 +53,20 @@ final class DeviceContext {
     return rootKey;
   }
 
-  /** Members of a channel with this policy must carry a chain from the configured root. */
+  /**
+   * The network's attestation revocation list as this device has read it ({@link NetworkTrust});
+   * only grows.
+   */
+  AttestationRevocations revoked() {
+    return revoked;
+  }
+
+  /**
+   * Members of a channel with this policy must carry a chain from the configured root whose device
+   * attestation the network has not revoked (checked again when the list grows).
+   */
   Trust trustFor(ChannelPolicy policy) {
-    return Trust.attestedBy(rootKey, options.clock(), policy);
+    return Trust.attestedBy(rootKey, options.clock(), policy, revoked);
   }
 
   // ---- channels of this run -----------------------------------------------------------------

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.liaison.client.LiaisonClient;
 import org.liaison.client.LiaisonException;
-import org.liaison.crypto.ConstantTime;
 import org.liaison.crypto.Ed25519;
 import org.liaison.crypto.Labels;
 import org.liaison.crypto.attestation.AttestationChain;
@@ -19,12 +18,14 @@ import org.liaison.crypto.mls.DeviceIdentity;
 final class DeviceRegistration {
   private final DeviceContext ctx;
   private final LiaisonClient client;
+  private final NetworkTrust network;
   private DeviceKeys keys;
   private DeviceIdentity identity;
 
-  DeviceRegistration(DeviceContext ctx) {
+  DeviceRegistration(DeviceContext ctx, NetworkTrust network) {
     this.ctx = ctx;
     this.client = ctx.client;
+    this.network = network;
   }
 
   Optional<DeviceKeys> keys() {
@@ -101,20 +102,12 @@ final class DeviceRegistration {
         .map(this::adopt);
   }
 
-  /** The server must name the root key this client was configured with. */
+  /**
+   * The server must name the root key this client was configured with, or none yet (people register
+   * before an admin publishes it); another one fails with {@link UntrustedServerException}.
+   */
   Future<Void> checkNetwork() {
-    return client
-        .network()
-        .map(
-            json -> {
-              String stated = json.getString("rootKey");
-              if (stated == null
-                  || !ConstantTime.equal(LiaisonClient.unb64(stated), ctx.rootKey())) {
-                throw new UntrustedServerException(
-                    "the server's network root key is not the one this client was configured with");
-              }
-              return null;
-            });
+    return network.checkRoot().mapEmpty();
   }
 
   private byte[] sessionSignature(DeviceKeys stored) {

@@ -24,8 +24,14 @@ import org.liaison.crypto.mls.ChannelSession;
  *
  * <p>Trust: members are accepted only with an attestation chain from the network root key this
  * device was constructed with, at or above the channel's tier and in its sectors (the policy read
- * from the MLS group id, compared with the server's). The server's {@code GET /network} is compared
- * with that key and a different one is refused.
+ * from the MLS group id, compared with the server's), whose device attestation is not on the
+ * network's revocation list (read at every connect and on {@code network-updated}; a member it
+ * lists is refused like one whose attestation fails). The server's {@code GET /network} is compared
+ * with that key and a different one is refused; a server that names none yet is followed, but
+ * channels are not rejoined until it publishes the configured root.
+ *
+ * <p>Removals the server says are due (live {@code channel-updated} notices and the channel
+ * records' {@code removalsDue}, read on every connect) are committed by whoever may make them.
  *
  * <p>Restarts: bcmls cannot save a group's state, so a device that starts again holds no sessions.
  * For each channel it is in it rejoins by external commit from the channel's latest GroupInfo
@@ -37,7 +43,8 @@ import org.liaison.crypto.mls.ChannelSession;
  * that channel's queue) and hands it to the part that does it — {@link DeviceRegistration}, {@link
  * KeyPackages}, {@link Realtime} over {@link RealtimeConnection}, {@link ChannelDirectory}, {@link
  * MembershipChanges} and {@link Commits}, {@link MessageSender}, {@link LogFollower} with {@link
- * ExternalRejoin}, {@link WelcomeJoin} and {@link Acks}; {@link DeviceContext} is what they share.
+ * ExternalRejoin}, {@link WelcomeJoin} and {@link Acks}, {@link NetworkTrust} and {@link
+ * TrustUpkeep}; {@link DeviceContext} is what they share.
  */
 public final class LiaisonDevice implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -100,7 +107,8 @@ public final class LiaisonDevice implements AutoCloseable {
       throw new IllegalArgumentException("the network root key is an Ed25519 public key");
     }
     ctx = new DeviceContext(client, rootKey, options);
-    device = new DeviceRegistration(ctx);
+    NetworkTrust network = new NetworkTrust(ctx);
+    device = new DeviceRegistration(ctx, network);
     keyPackages = new KeyPackages(ctx, device);
     connection = new RealtimeConnection(ctx);
     directory = new ChannelDirectory(ctx, device);
@@ -110,9 +118,9 @@ public final class LiaisonDevice implements AutoCloseable {
     membership = new MembershipChanges(ctx, device, commits);
     sender = new MessageSender(ctx, follower);
     WelcomeJoin welcomes = new WelcomeJoin(ctx, device, keyPackages, directory, follower, acks);
+    TrustUpkeep upkeep = new TrustUpkeep(ctx, network, connection, directory, membership, follower);
     realtime =
-        new Realtime(
-            ctx, device, connection, follower, welcomes, membership, directory, keyPackages);
+        new Realtime(ctx, device, connection, follower, welcomes, upkeep, directory, keyPackages);
   }
 
   public LiaisonDevice(LiaisonClient client, byte[] rootKey) {

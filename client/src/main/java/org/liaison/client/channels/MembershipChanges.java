@@ -76,14 +76,27 @@ final class MembershipChanges {
   }
 
   /**
-   * A member asked to leave, or a device was revoked: every member that hears of it commits the
-   * removal; the first wins and the others, rebased, find nothing left to remove.
+   * Removals the server says are due ({@link DueRemoval}: a member asked to leave, a device was
+   * revoked, a member suspended or their tier lowered), announced live or listed in the channel's
+   * record: every member that hears of them commits the removals it may make; the first wins and
+   * the others, rebased, find nothing left to remove. Queues itself in the channel's queue.
    */
-  void removeFor(ChannelState ch, Predicate<Member> which, String why) {
-    ch.serial(
-            () ->
-                !ch.active() ? done() : commits.commit(ch, removing(which), true).<Void>mapEmpty())
-        .onFailure(e -> ctx.warn(ch, "removal for " + why, e));
+  void carryOut(ChannelState ch, List<DueRemoval> due) {
+    ch.serial(() -> carryOutNow(ch, due))
+        .onFailure(e -> ctx.warn(ch, "removal for " + DueRemoval.describe(due), e));
+  }
+
+  /**
+   * As {@link #carryOut}, for a caller already in the channel's queue; nothing when this device
+   * does not follow the channel or none of them names a member it may remove.
+   */
+  Future<Void> carryOutNow(ChannelState ch, List<DueRemoval> due) {
+    if (!ch.active() || due.isEmpty()) {
+      return done();
+    }
+    Predicate<Member> which =
+        DueRemoval.anyOf(due, device.identity().userId(), device.identity().deviceId());
+    return commits.commit(ch, removing(which), true).mapEmpty();
   }
 
   private static Function<ChannelSession, ChannelSession.PendingCommit> removing(

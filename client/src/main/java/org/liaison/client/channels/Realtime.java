@@ -14,8 +14,9 @@ import java.util.Set;
 
 /**
  * What the realtime connection brings, frame by frame: on {@code ready}, the channels this device
- * is in (and Welcomes waiting for it); then live log entries, Welcomes and channel updates, each
- * handled in its channel's queue. Runs on the device's context.
+ * is in (and Welcomes waiting for it), with the network's revocation list and the removals due read
+ * again ({@link TrustUpkeep}); then live log entries, Welcomes, channel updates and network
+ * updates, each channel's handled in its queue. Runs on the device's context.
  */
 final class Realtime {
   private final DeviceContext ctx;
@@ -23,7 +24,7 @@ final class Realtime {
   private final RealtimeConnection connection;
   private final LogFollower follower;
   private final WelcomeJoin welcomes;
-  private final MembershipChanges membership;
+  private final TrustUpkeep upkeep;
   private final ChannelDirectory directory;
   private final KeyPackages keyPackages;
 
@@ -33,7 +34,7 @@ final class Realtime {
       RealtimeConnection connection,
       LogFollower follower,
       WelcomeJoin welcomes,
-      MembershipChanges membership,
+      TrustUpkeep upkeep,
       ChannelDirectory directory,
       KeyPackages keyPackages) {
     this.ctx = ctx;
@@ -41,7 +42,7 @@ final class Realtime {
     this.connection = connection;
     this.follower = follower;
     this.welcomes = welcomes;
-    this.membership = membership;
+    this.upkeep = upkeep;
     this.directory = directory;
     this.keyPackages = keyPackages;
   }
@@ -106,6 +107,10 @@ final class Realtime {
         }
         onChannelUpdated(ctx.channel(channelId), frame);
       }
+      case "network-updated" ->
+          upkeep
+              .networkUpdated(frame.getValue("reason") instanceof String r ? r : "")
+              .onFailure(e -> LOG.warn("network update: {}", e.toString()));
       case "error" -> LOG.warn("realtime error: {}", frame.encode());
       default -> {
         // ack, pong: nothing to do
@@ -115,24 +120,10 @@ final class Realtime {
 
   private void onChannelUpdated(ChannelState ch, JsonObject frame) {
     switch (frame.getString("reason", "")) {
-      case "meta" ->
-          ch.serial(() -> directory.load(ch).mapEmpty()).onFailure(e -> ctx.warn(ch, "meta", e));
-      case "leave-requested" -> {
-        String userId = frame.getString("userId");
-        if (userId != null && !userId.equals(device.identity().userId())) {
-          membership.removeFor(ch, m -> m.userId().equals(userId), "leave of " + userId);
-        }
+      case "removed", "created" -> {
+        // removed: the handshake that removed this device came first; created: by this device
       }
-      case "device-revoked" -> {
-        String deviceId = frame.getString("deviceId");
-        if (deviceId != null && !deviceId.equals(device.identity().deviceId())) {
-          membership.removeFor(
-              ch, m -> m.deviceId().equals(deviceId), "revoked device " + deviceId);
-        }
-      }
-      default -> {
-        // removed: the handshake that removed this device came first
-      }
+      default -> upkeep.channelUpdated(ch, frame); // meta, announced removals, anything new
     }
   }
 
@@ -162,6 +153,22 @@ final class Realtime {
         ctx.emit(new ChannelEvent.Removed(ch.id, -1));
       }
     }
+    return upkeep
+        .beforeChannels()
+        .compose(revocationsGrew -> joinAndRejoin(listed).map(v -> revocationsGrew))
+        .compose(upkeep::afterChannels)
+        .compose(
+            v -> {
+              keyPackages.topUp().onFailure(e -> LOG.warn("key package top-up", e));
+              return done();
+            });
+  }
+
+  /**
+   * Joins from waiting Welcomes and rejoins the listed channels this run holds no state for (not
+   * while the server names no network root: they wait for it).
+   */
+  private Future<Void> joinAndRejoin(Set<String> listed) {
     return ctx.client
         .welcomes()
         .compose(
@@ -177,17 +184,15 @@ final class Realtime {
                 work.add(
                     ch.serial(
                             () ->
-                                ch.log == null && !ch.stranded && ctx.options.followAll()
+                                ch.log == null
+                                        && !ch.stranded
+                                        && ctx.options.followAll()
+                                        && upkeep.rejoinAllowed()
                                     ? follower.resync(ch)
                                     : done())
                         .recover(e -> ctx.warned(ch, "resync", e)));
               }
               return Future.join(work).<Void>mapEmpty();
-            })
-        .compose(
-            v -> {
-              keyPackages.topUp().onFailure(e -> LOG.warn("key package top-up", e));
-              return done();
             });
   }
 }

@@ -47,8 +47,10 @@ import picocli.CommandLine.Option;
           + " added to from their Welcome while it runs; start it before someone adds you.",
       "stdout, one object per line: {\"event\":\"ready\",userId,deviceId} once, then"
           + " \"message\" {channelId,seq,senderUserId,senderDeviceId,text,sentAt}, \"joined\""
-          + " {channelId}, \"channel\" {channelId,reason}, \"sent\""
-          + " {channelId,seq,clientMessageId} and \"error\" {code,message}.",
+          + " {channelId}, \"channel\" {channelId,reason}, \"network\" {reason,trusted,detail}"
+          + " (reason root-key or attestations-revoked; trusted false: the server names another"
+          + " network root, refused), \"sent\" {channelId,seq,clientMessageId} and \"error\""
+          + " {code,message}.",
       "stdin, one object per line: {\"op\":\"send\",channelId,text,clientMessageId?} or"
           + " {\"op\":\"quit\"}; end of input also quits (exit 0)."
     })
@@ -241,6 +243,15 @@ final class ChatCommand extends ChannelCommands.AsDevice {
   }
 
   private void event(ChannelEvent e) {
+    if (e instanceof ChannelEvent.Network n) {
+      lines.print(
+          new JsonObject()
+              .put("event", "network")
+              .put("reason", n.reason())
+              .put("trusted", n.trusted())
+              .put("detail", n.detail()));
+      return;
+    }
     if (e instanceof ChannelEvent.Joined) {
       followed.add(e.channelId());
       lines.print(new JsonObject().put("event", "joined").put("channelId", e.channelId()));

@@ -467,8 +467,21 @@ public final class ChannelSession {
                 + owner.deviceId());
       }
     }
+    verify(now);
+  }
+
+  /**
+   * Checks every member of this epoch against the trust again, for when the trust refuses more than
+   * it did (a revocation list that grew): throws {@code UNTRUSTED_MEMBER} naming the first member
+   * it now refuses. Leaves accepted since the trust last changed are not verified twice.
+   */
+  public void verifyMembers() {
+    verify(members());
+  }
+
+  private void verify(List<Member> members) {
     TreeKEMPublicKey tree = group.getTree();
-    for (Member member : now) {
+    for (Member member : members) {
       LeafNode leaf = tree.getLeafNode(new LeafIndex(member.leaf()));
       trusted.check(leaf.getCredential().getIdentity(), leaf.getSignatureKey());
     }

@@ -3,6 +3,7 @@ package org.liaison.crypto.mls;
 import java.time.Clock;
 import org.liaison.crypto.attestation.AttestationChain;
 import org.liaison.crypto.attestation.AttestationException;
+import org.liaison.crypto.attestation.AttestationRevocations;
 
 /**
  * Decides whether a leaf may be in a channel: applied to every key package before it is added, to
@@ -15,6 +16,14 @@ import org.liaison.crypto.attestation.AttestationException;
 public interface Trust {
   /** Throws {@link MlsException} with {@code UNTRUSTED_MEMBER} if the leaf is not acceptable. */
   void check(MemberCredential credential, byte[] signatureKey);
+
+  /**
+   * Changes whenever this trust may refuse a leaf it accepted before (a revocation list that grew),
+   * so that what was remembered as accepted is checked again. Constant for most trusts.
+   */
+  default long revision() {
+    return 0;
+  }
 
   /** Accepts any well-formed credential; for tests and tools only. */
   static Trust anyone() {
@@ -45,6 +54,38 @@ public interface Trust {
         throw new MlsException(
             MlsException.Reason.UNTRUSTED_MEMBER,
             credential.userId() + ": sector " + attested.sector() + " not allowed");
+      }
+    };
+  }
+
+  /**
+   * As {@link #attestedBy(byte[], Clock, ChannelPolicy)}, and the device attestation (the chain's
+   * last link) must not be on the network's revocation list: a listed one is refused as a failed
+   * attestation is ({@code UNTRUSTED_MEMBER}, naming the user and device). When the list grows,
+   * {@link #revision()} changes and every leaf is checked again.
+   */
+  static Trust attestedBy(
+      byte[] rootKey, Clock clock, ChannelPolicy policy, AttestationRevocations revoked) {
+    Trust attested = attestedBy(rootKey, clock, policy);
+    java.util.Objects.requireNonNull(revoked, "revoked");
+    return new Trust() {
+      @Override
+      public void check(MemberCredential credential, byte[] signatureKey) {
+        attested.check(credential, signatureKey);
+        // attested: the chain is there
+        if (revoked.revokes(credential.chain().orElseThrow())) {
+          throw new MlsException(
+              MlsException.Reason.UNTRUSTED_MEMBER,
+              credential.userId()
+                  + "/"
+                  + credential.deviceId()
+                  + ": attestation revoked by the network");
+        }
+      }
+
+      @Override
+      public long revision() {
+        return revoked.revision();
       }
     };
   }
