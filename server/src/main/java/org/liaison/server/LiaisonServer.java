@@ -39,6 +39,8 @@ import org.liaison.server.config.LiaisonConfig;
 import org.liaison.server.delivery.AppendRequests;
 import org.liaison.server.delivery.DeliveryService;
 import org.liaison.server.delivery.RetentionJob;
+import org.liaison.server.devices.AttestationRevocations;
+import org.liaison.server.devices.AttestationWithdrawal;
 import org.liaison.server.devices.DeviceRepository;
 import org.liaison.server.devices.DeviceRoutes;
 import org.liaison.server.devices.Devices;
@@ -183,6 +185,7 @@ public final class LiaisonServer {
     DeviceRepository devices = new DeviceRepository(store);
     KeyDirectory keyDirectory = new KeyDirectory(vertx, store, devices, clock);
     NetworkRoot networkRoot = new NetworkRoot(store);
+    AttestationRevocations revocations = new AttestationRevocations(store, vertx.eventBus(), clock);
     ChannelRepository channels = new ChannelRepository(store);
     // Created here, on the context the HTTP server will run on: channel state lives there.
     DeliveryService delivery =
@@ -244,7 +247,12 @@ public final class LiaisonServer {
                       new ClientAddress(config.trustedProxies()))
                   .mount(api, authenticator::handle);
               new UserRoutes(
-                      new Accounts(users, sessions, audit, vertx.eventBus()),
+                      new Accounts(
+                          users,
+                          sessions,
+                          new AttestationWithdrawal(devices, revocations, audit, vertx.eventBus()),
+                          audit,
+                          vertx.eventBus()),
                       ctx -> Actor.of(ctx).user())
                   .mount(api, authenticator::handle);
               new OrganisationRoutes(cities, audit).mount(api, authenticator::handle);
@@ -261,6 +269,7 @@ public final class LiaisonServer {
                           keyDirectory,
                           networkRoot,
                           audit,
+                          revocations,
                           clock))
                   .mount(api, authenticator::handle);
               new KeyPackageRoutes(keyDirectory).mount(api, authenticator::handle);
