@@ -272,7 +272,13 @@ public final class LiaisonServer {
                           revocations,
                           clock))
                   .mount(api, authenticator::handle);
-              new KeyPackageRoutes(keyDirectory).mount(api, authenticator::handle);
+              new KeyPackageRoutes(
+                      keyDirectory,
+                      new RateLimit(
+                          "key-package claims",
+                          config.keyPackageClaimsPerMinute() / 60.0,
+                          config.keyPackageClaimBurst()))
+                  .mount(api, authenticator::handle);
               new KeyBackupRoutes(new KeyBackupRepository(store), audit, clock)
                   .mount(api, authenticator::handle);
               AppendRequests appends = new AppendRequests(delivery);
