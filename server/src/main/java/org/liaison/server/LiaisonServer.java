@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -14,7 +13,6 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +39,8 @@ import org.liaison.server.config.LiaisonConfig;
 import org.liaison.server.delivery.AppendRequests;
 import org.liaison.server.delivery.DeliveryService;
 import org.liaison.server.delivery.RetentionJob;
+import org.liaison.server.devices.AttestationRevocations;
+import org.liaison.server.devices.AttestationWithdrawal;
 import org.liaison.server.devices.DeviceRepository;
 import org.liaison.server.devices.DeviceRoutes;
 import org.liaison.server.devices.Devices;
@@ -54,6 +54,7 @@ import org.liaison.server.invitations.InvitationRoutes;
 import org.liaison.server.invitations.Invitations;
 import org.liaison.server.keydirectory.KeyDirectory;
 import org.liaison.server.keydirectory.KeyPackageRoutes;
+import org.liaison.server.network.NetworkKeys;
 import org.liaison.server.network.NetworkRoot;
 import org.liaison.server.network.NetworkRoutes;
 import org.liaison.server.ops.OpsRoutes;
@@ -184,6 +185,7 @@ public final class LiaisonServer {
     DeviceRepository devices = new DeviceRepository(store);
     KeyDirectory keyDirectory = new KeyDirectory(vertx, store, devices, clock);
     NetworkRoot networkRoot = new NetworkRoot(store);
+    AttestationRevocations revocations = new AttestationRevocations(store, vertx.eventBus(), clock);
     ChannelRepository channels = new ChannelRepository(store);
     // Created here, on the context the HTTP server will run on: channel state lives there.
     DeliveryService delivery =
@@ -245,13 +247,19 @@ public final class LiaisonServer {
                       new ClientAddress(config.trustedProxies()))
                   .mount(api, authenticator::handle);
               new UserRoutes(
-                      new Accounts(users, sessions, audit, vertx.eventBus()),
+                      new Accounts(
+                          users,
+                          sessions,
+                          new AttestationWithdrawal(devices, revocations, audit, vertx.eventBus()),
+                          audit,
+                          vertx.eventBus()),
                       ctx -> Actor.of(ctx).user())
                   .mount(api, authenticator::handle);
               new OrganisationRoutes(cities, audit).mount(api, authenticator::handle);
               new InvitationRoutes(invitations).mount(api, authenticator::handle);
               new AuditRoutes(audit).mount(api, authenticator::handle);
-              new NetworkRoutes(networkRoot, audit).mount(api, authenticator::handle);
+              new NetworkRoutes(new NetworkKeys(networkRoot, audit, vertx.eventBus()))
+                  .mount(api, authenticator::handle);
               new DeviceRoutes(
                       new Devices(
                           vertx.eventBus(),
@@ -261,9 +269,16 @@ public final class LiaisonServer {
                           keyDirectory,
                           networkRoot,
                           audit,
+                          revocations,
                           clock))
                   .mount(api, authenticator::handle);
-              new KeyPackageRoutes(keyDirectory).mount(api, authenticator::handle);
+              new KeyPackageRoutes(
+                      keyDirectory,
+                      new RateLimit(
+                          "key-package claims",
+                          config.keyPackageClaimsPerMinute() / 60.0,
+                          config.keyPackageClaimBurst()))
+                  .mount(api, authenticator::handle);
               new KeyBackupRoutes(new KeyBackupRepository(store), audit, clock)
                   .mount(api, authenticator::handle);
               AppendRequests appends = new AppendRequests(delivery);
@@ -306,26 +321,8 @@ public final class LiaisonServer {
                   http.actualPort(),
                   store.kind());
               return new LiaisonServer(
-                  vertx, config, store, http, bootstrap, routeTable(root, api), retention);
+                  vertx, config, store, http, bootstrap, RouteTable.of(root, api), retention);
             });
-  }
-
-  /** "METHOD /path" of every API and operations route, as the OpenAPI document must list them. */
-  private static List<String> routeTable(Router root, Router api) {
-    List<String> table = new ArrayList<>();
-    for (Route route : api.getRoutes()) {
-      if (route.getPath() != null && route.methods() != null) {
-        route.methods().forEach(m -> table.add(m.name() + " /api/v1" + route.getPath()));
-      }
-    }
-    for (Route route : root.getRoutes()) {
-      // The API router's routes are listed above; the root holds operations and the realtime
-      // upgrade, which is mounted there to run before the API's body handler.
-      if (route.getPath() != null && route.methods() != null) {
-        route.methods().forEach(m -> table.add(m.name() + " " + route.getPath()));
-      }
-    }
-    return List.copyOf(table);
   }
 
   public List<String> routes() {

@@ -20,26 +20,38 @@ import org.liaison.server.events.Events;
  * administrator's changes to another user's tier, role and status. Every change is checked against
  * {@link AccessRules}, applied only if the stored field still holds what was checked (so of two
  * concurrent changes one wins and the other is refused with {@code 409 concurrent-change}), and
- * audited. Suspension also ends the user's sessions and tells their sockets and channels.
+ * audited. Suspension also ends the user's sessions and tells their sockets and channels. A tier or
+ * role change, or a suspension, withdraws the user's device attestations in the same operation
+ * ({@link UserDevices}): they stated what is no longer true.
  */
 public final class Accounts {
   private final UserRepository users;
   private final UserSessions sessions;
+  private final UserDevices devices;
   private final AuditLog audit;
   private final EventBus events;
   private final ConcurrentMap<String, Future<?>> inFlight = new ConcurrentHashMap<>();
 
-  public Accounts(UserRepository users, UserSessions sessions, AuditLog audit, EventBus events) {
+  public Accounts(
+      UserRepository users,
+      UserSessions sessions,
+      UserDevices devices,
+      AuditLog audit,
+      EventBus events) {
     this.users = users;
     this.sessions = sessions;
+    this.devices = devices;
     this.audit = audit;
     this.events = events;
   }
 
-  /** One user in the directory, and whether the asking user may see their e-mail address. */
-  public record Listed(User user, boolean withEmail) {
+  /**
+   * One user as shown: whether the asking user may see their e-mail address, and how many of their
+   * devices wait for a coordinator to confirm them again (clients grey such members out).
+   */
+  public record Listed(User user, boolean withEmail, int devicesPendingConfirmation) {
     public JsonObject toJson() {
-      return user.toJson(withEmail);
+      return user.toJson(withEmail).put("devicesPendingConfirmation", devicesPendingConfirmation);
     }
   }
 
@@ -47,11 +59,30 @@ public final class Accounts {
   public Future<List<Listed>> directory(User actor, UserRepository.Filter filter) {
     return users
         .list(filter)
-        .map(
+        .compose(
             found ->
-                found.stream()
-                    .map(u -> new Listed(u, AccessRules.seesContactDetails(actor, u)))
-                    .toList());
+                devices
+                    .pendingConfirmation(found.stream().map(User::id).toList())
+                    .map(
+                        pending ->
+                            found.stream()
+                                .map(
+                                    u ->
+                                        new Listed(
+                                            u,
+                                            AccessRules.seesContactDetails(actor, u),
+                                            pending.getOrDefault(u.id(), 0)))
+                                .toList()));
+  }
+
+  /**
+   * A user as they themselves, and those who may change them, see them: everything, with the
+   * devices awaiting confirmation (a tier or role change has just put them back to pending).
+   */
+  public Future<Listed> inFull(User user) {
+    return devices
+        .pendingConfirmation(List.of(user.id()))
+        .map(pending -> new Listed(user, true, pending.getOrDefault(user.id(), 0)));
   }
 
   /** The user changes their own preferred language; unchanged if it is already that one. */
@@ -63,7 +94,7 @@ public final class Accounts {
     return setAudited(
         me,
         me.id(),
-        new Change("preferredLanguage", before, language, "user.language-changed", null),
+        new Change("preferredLanguage", before, language, "user.language-changed", null, null),
         "Your profile was changed meanwhile; reload and try again");
   }
 
@@ -74,7 +105,13 @@ public final class Accounts {
         userId,
         target -> {
           AccessRules.requireMayGrant(actor, tier, target.role());
-          return new Change("tier", target.tier().name(), tier.name(), "user.tier-changed", reason);
+          return new Change(
+              "tier",
+              target.tier().name(),
+              tier.name(),
+              "user.tier-changed",
+              reason,
+              UserDevices.Change.TIER_CHANGED);
         });
   }
 
@@ -88,7 +125,13 @@ public final class Accounts {
           if (role == Role.CITY_COORDINATOR && target.cityId() == null) {
             throw ApiError.invalidField("role", "A city coordinator must belong to a city");
           }
-          return new Change("role", target.role().wire(), role.wire(), "user.role-changed", reason);
+          return new Change(
+              "role",
+              target.role().wire(),
+              role.wire(),
+              "user.role-changed",
+              reason,
+              UserDevices.Change.ROLE_CHANGED);
         });
   }
 
@@ -97,7 +140,13 @@ public final class Accounts {
    * close and their channels are told to remove them.
    */
   public Future<User> suspend(User actor, String userId, String reason) {
-    return setStatus(actor, userId, UserStatus.SUSPENDED, "user.suspended", reason)
+    return setStatus(
+            actor,
+            userId,
+            UserStatus.SUSPENDED,
+            "user.suspended",
+            reason,
+            UserDevices.Change.USER_SUSPENDED)
         .compose(user -> sessions.revokeAll(user.id()).map(user))
         .onSuccess(
             user -> {
@@ -108,19 +157,34 @@ public final class Accounts {
   }
 
   public Future<User> reactivate(User actor, String userId, String reason) {
-    return setStatus(actor, userId, UserStatus.ACTIVE, "user.reactivated", reason);
+    return setStatus(actor, userId, UserStatus.ACTIVE, "user.reactivated", reason, null);
   }
 
   private Future<User> setStatus(
-      User actor, String userId, UserStatus status, String action, String reason) {
+      User actor,
+      String userId,
+      UserStatus status,
+      String action,
+      String reason,
+      UserDevices.Change withdraws) {
     return change(
         actor,
         userId,
-        target -> new Change("status", target.status().wire(), status.wire(), action, reason));
+        target ->
+            new Change("status", target.status().wire(), status.wire(), action, reason, withdraws));
   }
 
-  /** One audited change of one stored field from {@code from} to {@code to}. */
-  private record Change(String field, String from, String to, String action, String reason) {}
+  /**
+   * One audited change of one stored field from {@code from} to {@code to}; {@code withdraws} says
+   * why the user's device attestations stop holding with it (null: they still hold).
+   */
+  private record Change(
+      String field,
+      String from,
+      String to,
+      String action,
+      String reason,
+      UserDevices.Change withdraws) {}
 
   /**
    * Loads the target, checks the actor manages it, computes the change, applies it only if the
@@ -185,7 +249,27 @@ public final class Accounts {
               }
               return audit
                   .append(actor.id(), change.action(), id, user.cityId(), details)
-                  .map(e -> user);
+                  .compose(e -> withdrawAttestations(actor, user, change))
+                  .map(v -> user);
+            });
+  }
+
+  /**
+   * In the same operation as the change (and in its turn, so the audit lists the devices right
+   * after it): attestations that stated the old tier or role are withdrawn; after a tier change
+   * (later also sector or city) the user's channels check their policy against the new one.
+   */
+  private Future<Void> withdrawAttestations(User actor, User user, Change change) {
+    if (change.withdraws() == null) {
+      return Future.succeededFuture();
+    }
+    return devices
+        .attestationsWithdrawn(actor, user, change.withdraws())
+        .onSuccess(
+            v -> {
+              if (change.withdraws() == UserDevices.Change.TIER_CHANGED) {
+                events.send(Events.USER_CHANGED, new JsonObject().put("userId", user.id()));
+              }
             });
   }
 }

@@ -53,7 +53,7 @@ public final class UserRoutes {
   }
 
   private Future<JsonObject> me(RoutingContext ctx) {
-    return Future.succeededFuture(signedIn.apply(ctx).toJson(true));
+    return accounts.inFull(signedIn.apply(ctx)).map(Accounts.Listed::toJson);
   }
 
   /**
@@ -72,7 +72,7 @@ public final class UserRoutes {
         Languages.optional(body, "preferredLanguage")
             .orElseThrow(
                 () -> ApiError.invalidField("preferredLanguage", "preferredLanguage is required"));
-    return accounts.setLanguage(signedIn.apply(ctx), language).map(UserRoutes::full);
+    return shown(accounts.setLanguage(signedIn.apply(ctx), language));
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
@@ -104,24 +104,24 @@ public final class UserRoutes {
     JsonObject body = Bodies.json(ctx);
     Tier tier = Fields.oneOf(body, "tier", Tier::parse, Tier.ALLOWED);
     String reason = Fields.requiredText(body, "reason", 500);
-    return accounts.setTier(signedIn.apply(ctx), target(ctx), tier, reason).map(UserRoutes::full);
+    return shown(accounts.setTier(signedIn.apply(ctx), target(ctx), tier, reason));
   }
 
   private Future<JsonObject> setRole(RoutingContext ctx) {
     JsonObject body = Bodies.json(ctx);
     Role role = Fields.oneOf(body, "role", Role::parse, "member, city-coordinator, network-admin");
     String reason = Fields.requiredText(body, "reason", 500);
-    return accounts.setRole(signedIn.apply(ctx), target(ctx), role, reason).map(UserRoutes::full);
+    return shown(accounts.setRole(signedIn.apply(ctx), target(ctx), role, reason));
   }
 
   private Future<JsonObject> suspend(RoutingContext ctx) {
     String reason = reason(ctx);
-    return accounts.suspend(signedIn.apply(ctx), target(ctx), reason).map(UserRoutes::full);
+    return shown(accounts.suspend(signedIn.apply(ctx), target(ctx), reason));
   }
 
   private Future<JsonObject> reactivate(RoutingContext ctx) {
     String reason = reason(ctx);
-    return accounts.reactivate(signedIn.apply(ctx), target(ctx), reason).map(UserRoutes::full);
+    return shown(accounts.reactivate(signedIn.apply(ctx), target(ctx), reason));
   }
 
   private static String reason(RoutingContext ctx) {
@@ -133,9 +133,12 @@ public final class UserRoutes {
     return Fields.id(ctx.pathParam("id"), "user");
   }
 
-  /** Those who may change a user see all of it, e-mail included, as does the user. */
-  private static JsonObject full(User user) {
-    return user.toJson(true);
+  /**
+   * The user after a change, as those who may change them (and they themselves) see them: all of
+   * it, e-mail and devices awaiting confirmation included.
+   */
+  private Future<JsonObject> shown(Future<User> changed) {
+    return changed.compose(accounts::inFull).map(Accounts.Listed::toJson);
   }
 
   private static Optional<String> query(RoutingContext ctx, String name) {

@@ -16,7 +16,8 @@ import org.liaison.server.api.Base64Field;
  * epoch as of log entry {@code seqHint}. The log is the truth; this document is a snapshot of it
  * that a node brings up to date by replaying the commits after {@code seqHint}. {@code leaving}
  * lists members who asked to leave: any member may commit their removal (MLS does not let a member
- * commit its own).
+ * commit its own). {@code removalsDue} lists every removal members owe (leave requests, revoked
+ * devices, suspended members, members who no longer meet the policy) until a commit carries it out.
  */
 public record Channel(
     String id,
@@ -31,6 +32,7 @@ public record Channel(
     byte[] groupInfo,
     Optional<Meta> meta,
     List<String> leaving,
+    List<RemovalDue> removalsDue,
     String createdBy,
     Instant createdAt) {
 
@@ -73,6 +75,8 @@ public record Channel(
             .put("members", members)
             .put("firstSeq", firstSeq)
             .put("leaving", new JsonArray(leaving))
+            .put(
+                "removalsDue", new JsonArray(removalsDue.stream().map(RemovalDue::toJson).toList()))
             .put("createdBy", createdBy)
             .put("createdAt", createdAt.toString());
     meta.ifPresent(m -> json.put("meta", m.toJson()));
@@ -85,6 +89,10 @@ public record Channel(
       docs.add(leaf == null ? null : leaf.toDocument());
     }
     return docs;
+  }
+
+  static List<Document> removalsToDocuments(java.util.Collection<RemovalDue> due) {
+    return due.stream().map(RemovalDue::toDocument).toList();
   }
 
   Document toDocument() {
@@ -106,6 +114,7 @@ public record Channel(
                             .append("ciphertext", new Binary(m.ciphertext())))
                 .orElse(null))
         .append("leaving", leaving)
+        .append("removalsDue", removalsToDocuments(removalsDue))
         .append("createdBy", createdBy)
         .append("createdAt", java.util.Date.from(createdAt));
   }
@@ -130,6 +139,9 @@ public record Channel(
         Optional.ofNullable(meta)
             .map(m -> new Meta(m.getLong("epoch"), m.get("ciphertext", Binary.class).getData())),
         d.getList("leaving", String.class, List.of()),
+        d.getList("removalsDue", Document.class, List.of()).stream()
+            .map(RemovalDue::fromDocument)
+            .toList(),
         d.getString("createdBy"),
         d.getDate("createdAt").toInstant());
   }

@@ -80,9 +80,15 @@ public final class ChannelRepository {
         .mapEmpty();
   }
 
-  public Future<Void> setLeaving(String id, java.util.Set<String> leaving) {
+  /** The leave requests and the removals members owe, as the delivery service now knows them. */
+  public Future<Void> setRemovals(
+      String id, Collection<String> leaving, Collection<RemovalDue> removalsDue) {
     return Mongo.first(
-            channels.updateOne(Filters.eq("_id", id), Updates.set("leaving", List.copyOf(leaving))))
+            channels.updateOne(
+                Filters.eq("_id", id),
+                Updates.combine(
+                    Updates.set("leaving", List.copyOf(leaving)),
+                    Updates.set("removalsDue", Channel.removalsToDocuments(removalsDue)))))
         .mapEmpty();
   }
 

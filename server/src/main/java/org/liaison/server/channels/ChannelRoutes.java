@@ -158,6 +158,7 @@ public final class ChannelRoutes {
                       groupInfo,
                       meta,
                       List.of(),
+                      List.of(),
                       actor.user().id(),
                       clock.instant());
               return delivery.create(channel);

@@ -6,8 +6,6 @@ import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -60,6 +58,8 @@ public record LiaisonConfig(
     int httpAppendBurst,
     int auditSelfServiceBurst,
     int auditSelfServicePerHour,
+    int keyPackageClaimsPerMinute,
+    int keyPackageClaimBurst,
     Optional<Secret> metricsToken) {
 
   static final Setting<String> HTTP_HOST =
@@ -69,10 +69,10 @@ public record LiaisonConfig(
   static final Setting<Integer> MAX_BODY =
       Setting.integer("http.maxBodyBytes", "LIAISON_HTTP_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20);
   static final Setting<String> PUBLIC_URL =
-      Setting.text("http.publicUrl", "LIAISON_PUBLIC_URL", "", LiaisonConfig::checkUrl);
+      Setting.text("http.publicUrl", "LIAISON_PUBLIC_URL", "", SettingChecks::url);
   static final Setting<String> DATA_DIR = Setting.text("dataDir", "LIAISON_DATA_DIR", "./data");
   static final Setting<String> MONGO_URI =
-      Setting.text("mongodb.uri", "MONGODB_URI", "", LiaisonConfig::checkMongoUri);
+      Setting.text("mongodb.uri", "MONGODB_URI", "", SettingChecks::mongoUri);
   static final Setting<String> MONGO_DATABASE =
       Setting.text("mongodb.database", "LIAISON_MONGODB_DATABASE", "liaison");
   static final Setting<String> WEB_ROOT =
@@ -99,8 +99,7 @@ public record LiaisonConfig(
       Setting.integer(
           "loginLimits.failuresPerAddress", "LIAISON_LOGIN_FAILURES_PER_ADDRESS", 30, 1, 100000);
   static final Setting<String> TRUSTED_PROXIES =
-      Setting.text(
-          "http.trustedProxies", "LIAISON_TRUSTED_PROXIES", "", LiaisonConfig::checkAddresses);
+      Setting.text("http.trustedProxies", "LIAISON_TRUSTED_PROXIES", "", SettingChecks::addresses);
   static final Setting<Integer> LOGIN_WINDOW =
       Setting.integer("loginLimits.windowSeconds", "LIAISON_LOGIN_WINDOW_SECONDS", 900, 1, 86400);
   static final Setting<Integer> SHUTDOWN_GRACE =
@@ -156,6 +155,17 @@ public record LiaisonConfig(
   static final Setting<Integer> AUDIT_SELF_SERVICE_PER_HOUR =
       Setting.integer(
           "audit.selfServicePerHour", "LIAISON_AUDIT_SELF_SERVICE_PER_HOUR", 30, 1, 1_000_000);
+  static final Setting<Integer> KEY_PACKAGE_CLAIMS_PER_MINUTE =
+      Setting.integer(
+          "keyPackages.claimsPerMinute",
+          "LIAISON_KEY_PACKAGES_CLAIMS_PER_MINUTE",
+          120,
+          1,
+          1_000_000);
+  // At least the 50 users one claim may name, which it takes at once.
+  static final Setting<Integer> KEY_PACKAGE_CLAIM_BURST =
+      Setting.integer(
+          "keyPackages.claimBurst", "LIAISON_KEY_PACKAGES_CLAIM_BURST", 200, 50, 1_000_000);
   static final Setting<String> METRICS_TOKEN =
       Setting.text("metrics.token", "LIAISON_METRICS_TOKEN", "");
 
@@ -198,6 +208,8 @@ public record LiaisonConfig(
           HTTP_APPEND_BURST,
           AUDIT_SELF_SERVICE_BURST,
           AUDIT_SELF_SERVICE_PER_HOUR,
+          KEY_PACKAGE_CLAIMS_PER_MINUTE,
+          KEY_PACKAGE_CLAIM_BURST,
           METRICS_TOKEN);
 
   /** Environment variables that point at the settings file itself. */
@@ -289,7 +301,9 @@ public record LiaisonConfig(
         values.get(HTTP_HOST),
         values.get(HTTP_PORT),
         values.get(MAX_BODY),
-        publicUrl.isEmpty() ? Optional.empty() : Optional.of(stripSlash(publicUrl)),
+        publicUrl.isEmpty()
+            ? Optional.empty()
+            : Optional.of(SettingChecks.withoutTrailingSlash(publicUrl)),
         Path.of(values.get(DATA_DIR)).toAbsolutePath().normalize(),
         mongoUri.isEmpty() ? Optional.empty() : Optional.of(mongoUri),
         values.get(MONGO_DATABASE),
@@ -303,7 +317,7 @@ public record LiaisonConfig(
         values.get(INVITATION_DAYS),
         values.get(LOGIN_FAILURES_PER_ACCOUNT),
         values.get(LOGIN_FAILURES_PER_ADDRESS),
-        splitList(values.get(TRUSTED_PROXIES)),
+        SettingChecks.list(values.get(TRUSTED_PROXIES)),
         values.get(LOGIN_WINDOW),
         values.get(SHUTDOWN_GRACE),
         values.get(REALTIME_MAX_FRAME),
@@ -323,6 +337,8 @@ public record LiaisonConfig(
         values.get(HTTP_APPEND_BURST),
         values.get(AUDIT_SELF_SERVICE_BURST),
         values.get(AUDIT_SELF_SERVICE_PER_HOUR),
+        values.get(KEY_PACKAGE_CLAIMS_PER_MINUTE),
+        values.get(KEY_PACKAGE_CLAIM_BURST),
         metricsToken.isEmpty() ? Optional.empty() : Optional.of(new Secret(metricsToken)));
   }
 
@@ -353,53 +369,5 @@ public record LiaisonConfig(
         out.put(key, entry.getValue());
       }
     }
-  }
-
-  private static String checkUrl(String value) {
-    if (value.isEmpty()) {
-      return value;
-    }
-    try {
-      URI uri = new URI(value);
-      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-          || uri.getHost() == null) {
-        throw new IllegalArgumentException(
-            "expected an http(s) URL such as https://liaison.example");
-      }
-      return value;
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("expected an http(s) URL such as https://liaison.example");
-    }
-  }
-
-  private static String checkMongoUri(String value) {
-    if (!value.isEmpty()
-        && !value.startsWith("mongodb://")
-        && !value.startsWith("mongodb+srv://")) {
-      throw new IllegalArgumentException(
-          "expected a mongodb:// or mongodb+srv:// connection string");
-    }
-    return value;
-  }
-
-  /** Comma-separated literal IP addresses (no host names: they would need resolving). */
-  private static String checkAddresses(String value) {
-    for (String address : splitList(value)) {
-      if (!address.matches("^[0-9.]+$|^[0-9a-fA-F:]+$")) {
-        throw new IllegalArgumentException("expected comma-separated IP addresses");
-      }
-    }
-    return value;
-  }
-
-  private static List<String> splitList(String value) {
-    return java.util.Arrays.stream(value.split(","))
-        .map(String::trim)
-        .filter(s -> !s.isEmpty())
-        .toList();
-  }
-
-  private static String stripSlash(String url) {
-    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 }

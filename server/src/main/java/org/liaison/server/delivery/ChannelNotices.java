@@ -59,6 +59,11 @@ final class ChannelNotices {
     updated(channelId, new JsonObject().put("reason", "member-suspended").put("userId", userId));
   }
 
+  /** Members should remove a member who no longer meets the channel's policy. */
+  void tierLowered(String channelId, String userId) {
+    updated(channelId, new JsonObject().put("reason", "tier-lowered").put("userId", userId));
+  }
+
   private void updated(String channelId, JsonObject update) {
     bus.publish(
         Events.channel(channelId),

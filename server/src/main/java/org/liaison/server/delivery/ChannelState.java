@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.liaison.server.channels.Channel;
 import org.liaison.server.channels.Leaf;
+import org.liaison.server.channels.RemovalDue;
 
 /**
  * One channel as this node knows it: the log's head, epoch and leaves as of {@code head}, and the
@@ -31,6 +32,7 @@ final class ChannelState {
   private byte[] groupInfo;
   private Optional<Channel.Meta> meta;
   private final Set<String> leaving;
+  private final Set<RemovalDue> removalsDue;
   private long appendsSinceSnapshot;
 
   /** Appends waiting their turn; {@link AppendPipeline} drains them. */
@@ -56,6 +58,7 @@ final class ChannelState {
     this.groupInfo = channel.groupInfo();
     this.meta = channel.meta();
     this.leaving = new LinkedHashSet<>(channel.leaving());
+    this.removalsDue = new LinkedHashSet<>(channel.removalsDue());
   }
 
   String id() {
@@ -90,6 +93,14 @@ final class ChannelState {
     return Collections.unmodifiableSet(leaving);
   }
 
+  Set<RemovalDue> removalsDue() {
+    return Collections.unmodifiableSet(removalsDue);
+  }
+
+  boolean hasUser(String userId) {
+    return leaves.stream().anyMatch(l -> l != null && l.userId().equals(userId));
+  }
+
   int leafOf(String deviceId) {
     return CommitPolicy.indexOf(leaves, deviceId);
   }
@@ -118,6 +129,7 @@ final class ChannelState {
         groupInfo,
         meta,
         List.copyOf(leaving),
+        List.copyOf(removalsDue),
         created.createdBy(),
         created.createdAt());
   }
@@ -131,6 +143,7 @@ final class ChannelState {
     if (entry.kind() == LogEntry.Kind.COMMIT) {
       epoch = entry.epoch() + 1;
       leaves = Membership.replay(leaves, entry);
+      removalsSettled();
     }
   }
 
@@ -168,14 +181,25 @@ final class ChannelState {
     meta = Optional.of(newMeta);
   }
 
-  /** True when the user was not already asking to leave. */
-  boolean leaveRequested(String userId) {
-    return leaving.add(userId);
+  /** The user asks to leave: a leave request, and the removal of all their leaves is due. */
+  void leaveRequested(String userId) {
+    leaving.add(userId);
+    removalDue(RemovalDue.ofUser(userId, RemovalDue.Reason.LEAVE_REQUESTED));
   }
 
-  /** True when any of these users had asked to leave (their request is now carried out). */
-  boolean left(Set<String> userIds) {
-    return leaving.removeAll(userIds);
+  /** True when the removal was not known yet and a leaf it covers is still there. */
+  boolean removalDue(RemovalDue due) {
+    return due.pendingIn(leaves) && removalsDue.add(due);
+  }
+
+  /**
+   * Forgets the leave requests and due removals a commit carried out (no leaf of theirs is left);
+   * true when any was.
+   */
+  boolean removalsSettled() {
+    boolean left = leaving.removeIf(u -> !hasUser(u));
+    boolean removed = removalsDue.removeIf(due -> !due.pendingIn(leaves));
+    return left || removed;
   }
 
   /** Retention deleted every entry before {@code seq}. */

@@ -4,9 +4,12 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.channels.ChannelRepository;
@@ -62,6 +65,29 @@ final class ChannelStates {
     loading.onFailure(e -> states.remove(channelId, loading));
     evictIdle();
     return loading;
+  }
+
+  /**
+   * The states of the channels where this user holds a leaf; one that fails to load is left out.
+   */
+  Future<List<ChannelState>> ofUser(String userId) {
+    return channels
+        .channelsOf(userId)
+        .compose(
+            ids -> {
+              List<Future<ChannelState>> loaded =
+                  ids.stream().map(id -> state(id).otherwiseEmpty()).toList();
+              return Future.join(new ArrayList<>(loaded))
+                  .transform(
+                      done ->
+                          Future.succeededFuture(
+                              loaded.stream()
+                                  .filter(Future::succeeded)
+                                  .map(Future::result)
+                                  .filter(Objects::nonNull)
+                                  .filter(s -> s.hasUser(userId))
+                                  .toList()));
+            });
   }
 
   /** After a store failure the state may be wrong: the next use loads it again. */

@@ -124,7 +124,11 @@ final class CommitPolicy {
     }
     if (!device.active()) {
       throw violation(
-          "device-not-attested", "That device has no tier attestation yet", stored.userId());
+          "device-not-attested",
+          device.status() == DeviceStatus.PENDING
+              ? "That device waits for a coordinator to confirm it again"
+              : "That device has no tier attestation yet",
+          stored.userId());
     }
     if (!user.active()) {
       throw violation("user-suspended", user.displayName() + " is suspended", user.id());
@@ -169,9 +173,11 @@ final class CommitPolicy {
                 && removed != null
                 && actor.cityId() != null
                 && actor.cityId().equals(removed.cityId()))
-            // Healing after a revocation or suspension is everyone's business.
+            // Healing after a revocation or suspension is everyone's business, and so is removing
+            // a member who no longer meets the policy (a lowered tier): clients pause until then.
             || removed == null
             || !removed.active()
+            || Policies.breaks(facts.channel().policy(), removed) != null
             || device == null
             || device.status() == DeviceStatus.REVOKED;
     if (!allowed) {

@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What an accepted commit changes outside the log: the channel snapshot, who is in which channel,
- * finished leave requests, the Welcome for new devices, and spent key packages. All best-effort:
- * the commit is in the log already, and a node that loads the channel replays the log past the
- * snapshot.
+ * finished leave requests and due removals, the Welcome for new devices, and spent key packages.
+ * All best-effort: the commit is in the log already, and a node that loads the channel replays the
+ * log past the snapshot.
  */
 final class CommitRecords {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryService.class);
@@ -62,8 +62,11 @@ final class CommitRecords {
             .map(LogEntry.LeafChange::userId)
             .filter(u -> s.leaves().stream().noneMatch(l -> l != null && l.userId().equals(u)))
             .collect(Collectors.toSet());
-    Future<Void> leaversGone =
-        s.left(left) ? channels.setLeaving(s.id(), s.leaving()) : Future.succeededFuture();
+    // Leave requests and due removals this commit carried out are done with.
+    Future<Void> removalsDone =
+        s.removalsSettled()
+            ? channels.setRemovals(s.id(), s.leaving(), s.removalsDue())
+            : Future.succeededFuture();
     List<KeyDirectory.StoredPackage> used =
         p.change.joiners().stream()
             .map(CommitPolicy.Joiner::keyPackage)
@@ -85,7 +88,7 @@ final class CommitRecords {
             channels.join(joined, s.id()),
             channels.leave(left, s.id()),
             welcomed,
-            leaversGone,
+            removalsDone,
             keys.consume(used))
         .onFailure(
             e -> LOG.warn("commit side records incomplete channel={} seq={}", s.id(), entry.seq()))

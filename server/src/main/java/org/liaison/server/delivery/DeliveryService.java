@@ -4,13 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.liaison.crypto.mls.HandshakeInspector;
 import org.liaison.crypto.mls.MlsException;
@@ -20,7 +17,6 @@ import org.liaison.server.api.ApiError;
 import org.liaison.server.channels.Channel;
 import org.liaison.server.channels.ChannelRepository;
 import org.liaison.server.devices.DeviceRepository;
-import org.liaison.server.events.Events;
 import org.liaison.server.keydirectory.KeyDirectory;
 import org.liaison.server.store.Mongo;
 import org.liaison.server.store.Store;
@@ -32,7 +28,8 @@ import org.liaison.server.store.Store;
  * {@link ChannelStates} (per-channel state, confined to one context), {@link AppendPipeline}
  * (batching, compare-and-set, idempotency), {@link CommitFacts} and {@link CommitPolicy} (the
  * rules), {@link CommitRecords} (what a commit changes besides the log), {@link LogReads} (catch-up
- * pages and cursors), {@link ChannelNotices} (the event bus) and {@link RetentionJob}.
+ * pages and cursors), {@link ChannelNotices} (the event bus), {@link DueRemovals} (removals members
+ * owe) and {@link RetentionJob}.
  */
 public final class DeliveryService {
   private final ChannelRepository channels;
@@ -44,6 +41,7 @@ public final class DeliveryService {
   private final AppendPipeline appends;
   private final ChannelNotices notices;
   private final LogReads reads;
+  private final DueRemovals removals;
 
   /** Who appends: the signed-in user and the device its session is bound to. */
   public record Sender(User user, String deviceId) {}
@@ -75,16 +73,7 @@ public final class DeliveryService {
     this.appends =
         new AppendPipeline(
             states, log, new CommitRecords(channels, welcomes, keys, notices), notices, clock);
-    // One node handles each revocation (send, not publish), and tells the channels' members.
-    vertx
-        .eventBus()
-        .<JsonObject>localConsumer(
-            Events.DEVICE_REVOKED,
-            m -> deviceRevoked(m.body().getString("userId"), m.body().getString("deviceId")));
-    vertx
-        .eventBus()
-        .<JsonObject>localConsumer(
-            Events.USER_SUSPENDED, m -> userSuspended(m.body().getString("userId")));
+    this.removals = new DueRemovals(vertx, states, channels, users, notices);
   }
 
   public Future<Void> createIndexes() {
@@ -117,25 +106,7 @@ public final class DeliveryService {
   /** The channels in which this user has a device; one that fails to load is left out. */
   public Future<List<Channel>> channelsOf(String userId) {
     return states.confined(
-        () ->
-            channels
-                .channelsOf(userId)
-                .compose(
-                    ids -> {
-                      List<Future<ChannelState>> loaded =
-                          ids.stream().map(id -> states.state(id).otherwiseEmpty()).toList();
-                      return Future.join(new ArrayList<>(loaded))
-                          .transform(
-                              done ->
-                                  Future.succeededFuture(
-                                      loaded.stream()
-                                          .filter(Future::succeeded)
-                                          .map(Future::result)
-                                          .filter(Objects::nonNull)
-                                          .map(ChannelState::view)
-                                          .filter(c -> c.hasUser(userId))
-                                          .toList()));
-                    }));
+        () -> states.ofUser(userId).map(found -> found.stream().map(ChannelState::view).toList()));
   }
 
   public Future<Void> setMeta(Sender sender, String channelId, Channel.Meta meta) {
@@ -163,32 +134,11 @@ public final class DeliveryService {
         () ->
             states
                 .member(channelId, sender.deviceId())
-                .compose(
-                    s -> {
-                      s.leaveRequested(sender.user().id());
-                      return channels.setLeaving(channelId, s.leaving()).map(v -> s.view());
-                    })
-                .onSuccess(c -> notices.leaveRequested(channelId, sender.user().id())));
+                .compose(s -> removals.leaveRequested(s, sender.user().id())));
   }
 
   public Future<byte[]> groupInfo(String channelId, String deviceId) {
     return states.confined(() -> states.member(channelId, deviceId).map(ChannelState::groupInfo));
-  }
-
-  private void deviceRevoked(String userId, String deviceId) {
-    forChannelsOf(
-        userId,
-        c -> c.leafOf(deviceId).isPresent(),
-        c -> notices.deviceRevoked(c.id(), userId, deviceId));
-  }
-
-  private void userSuspended(String userId) {
-    forChannelsOf(userId, c -> true, c -> notices.memberSuspended(c.id(), userId));
-  }
-
-  private void forChannelsOf(
-      String userId, Predicate<Channel> which, java.util.function.Consumer<Channel> notice) {
-    channelsOf(userId).onSuccess(found -> found.stream().filter(which).forEach(notice));
   }
 
   // ---- appends ----------------------------------------------------------------------------

@@ -50,12 +50,48 @@ public final class DeviceRepository {
         .map(docs -> docs.stream().map(Device::fromDocument).toList());
   }
 
+  /** Devices a coordinator should attest: new ones, and those whose attestation was withdrawn. */
   public Future<List<Device>> awaitingAttestation() {
     return Mongo.list(
             devices
-                .find(Filters.eq("status", DeviceStatus.AWAITING_ATTESTATION.wire()))
+                .find(
+                    Filters.in(
+                        "status",
+                        DeviceStatus.AWAITING_ATTESTATION.wire(),
+                        DeviceStatus.PENDING.wire()))
                 .limit(MAX_PER_QUERY))
         .map(docs -> docs.stream().map(Device::fromDocument).toList());
+  }
+
+  /** These users' devices whose attestation was withdrawn and not yet confirmed again. */
+  public Future<List<Device>> pendingOf(Collection<String> userIds) {
+    if (userIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return Mongo.list(
+            devices
+                .find(
+                    Filters.and(
+                        Filters.in("userId", userIds),
+                        Filters.eq("status", DeviceStatus.PENDING.wire())))
+                .limit(MAX_PER_QUERY))
+        .map(docs -> docs.stream().map(Device::fromDocument).toList());
+  }
+
+  /**
+   * Takes an active device back to pending and removes its attestation, in one update; the device
+   * as it was before, or empty if it was not active (revoked or changed meanwhile).
+   */
+  public Future<Optional<Device>> withdrawAttestation(String id) {
+    return Mongo.optional(
+            devices.findOneAndUpdate(
+                Filters.and(
+                    Filters.eq("_id", id), Filters.eq("status", DeviceStatus.ACTIVE.wire())),
+                Updates.combine(
+                    Updates.set("attestation", null),
+                    Updates.set("status", DeviceStatus.PENDING.wire())),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE)))
+        .map(d -> d.map(Device::fromDocument));
   }
 
   /** Attaches a verified attestation unless the device was revoked meanwhile. */

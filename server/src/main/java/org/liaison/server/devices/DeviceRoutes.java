@@ -44,6 +44,24 @@ public final class DeviceRoutes {
         .handler(authenticated)
         .handler(Handlers.json(200, this::revoke));
     api.get("/users/:id/devices").handler(authenticated).handler(Handlers.json(200, this::ofUser));
+    api.get("/network/attestation-revocations")
+        .handler(authenticated)
+        .handler(Handlers.json(200, this::revocations));
+  }
+
+  /** Withdrawn device attestations, paged by a dense seq: clients distrust leaves carrying them. */
+  private Future<JsonObject> revocations(RoutingContext ctx) {
+    long after = Fields.queryLong(ctx, "after", 0, 0, Long.MAX_VALUE);
+    return devices
+        .revocations(after)
+        .map(
+            page ->
+                new JsonObject()
+                    .put(
+                        "items",
+                        new JsonArray(
+                            page.items().stream().map(AttestationRevocation::toJson).toList()))
+                    .put("next", page.next()));
   }
 
   private Future<JsonObject> register(RoutingContext ctx) {

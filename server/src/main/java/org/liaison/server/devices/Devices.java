@@ -42,6 +42,7 @@ public final class Devices {
   private final DeviceKeyPackages keyPackages;
   private final NetworkRoot root;
   private final AuditLog audit;
+  private final AttestationRevocations revocations;
   private final Clock clock;
 
   public Devices(
@@ -52,6 +53,7 @@ public final class Devices {
       DeviceKeyPackages keyPackages,
       NetworkRoot root,
       AuditLog audit,
+      AttestationRevocations revocations,
       Clock clock) {
     this.events = events;
     this.devices = devices;
@@ -60,6 +62,7 @@ public final class Devices {
     this.keyPackages = keyPackages;
     this.root = root;
     this.audit = audit;
+    this.revocations = revocations;
     this.clock = clock;
   }
 
@@ -256,8 +259,9 @@ public final class Devices {
   }
 
   /**
-   * Revokes the device: its sessions end, its key packages are withdrawn, its sockets close and its
-   * channels are told to remove it. Audited. Returns the device as it now is.
+   * Revokes the device: its sessions end, its key packages are withdrawn, its attestation goes on
+   * the revocation list, its sockets close and its channels are told to remove it. Audited. Returns
+   * the device as it now is.
    */
   public Future<Device> revoke(Actor actor, String deviceId) {
     return managed(actor, deviceId)
@@ -267,6 +271,7 @@ public final class Devices {
                     .revoke(deviceId)
                     .compose(v -> sessions.revokeDevice(deviceId))
                     .compose(v -> keyPackages.forgetDevice(deviceId))
+                    .compose(v -> revocations.append(revoked(pair.getKey())))
                     .compose(
                         v -> {
                           events.publish(
@@ -284,6 +289,23 @@ public final class Devices {
                               Map.of("owner", pair.getKey().userId()));
                         })
                     .map(e -> pair.getKey().withStatus(DeviceStatus.REVOKED)));
+  }
+
+  /** The revocation list's entry for a device being revoked: none if it held no attestation. */
+  private static List<AttestationRevocation.Revoked> revoked(Device device) {
+    return device
+        .attestation()
+        .map(
+            chain ->
+                List.of(
+                    AttestationRevocation.Revoked.of(
+                        device, chain, AttestationRevocation.Reason.DEVICE_REVOKED)))
+        .orElse(List.of());
+  }
+
+  /** The revocation list after {@code after}, for any signed-in member. */
+  public Future<AttestationRevocations.Page> revocations(long after) {
+    return revocations.after(after);
   }
 
   /** The actor's own device, not revoked; anyone else's is answered as absent. */

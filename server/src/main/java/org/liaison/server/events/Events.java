@@ -13,6 +13,26 @@ public final class Events {
   /** A user was suspended: {@code {userId}}; their channels are told to remove them. */
   public static final String USER_SUSPENDED = "liaison.users.suspended";
 
+  /**
+   * A user's tier changed (later also sector or city): {@code {userId}}; channels whose policy they
+   * no longer meet record their removal as due.
+   */
+  public static final String USER_CHANGED = "liaison.users.changed";
+
+  /**
+   * Things every open connection hears, on every node: {@code network-updated} frames (the root key
+   * was set, attestations were revoked).
+   */
+  public static final String NETWORK = "liaison.network";
+
+  /** Things network admins' connections hear: {@code confirmations-needed}. */
+  public static final String ADMINS = "liaison.admins";
+
+  /** Things the coordinators of one city hear: {@code confirmations-needed} about its people. */
+  public static String coordinators(String cityId) {
+    return "liaison.coordinators." + cityId;
+  }
+
   /** A session ended (logout): its realtime connections close. */
   public static String session(String sessionId) {
     return "liaison.session." + sessionId;

@@ -50,7 +50,15 @@ public final class RateLimit {
 
   /** Takes one token of {@code key}'s bucket, or refuses with {@code 429 rate-limited}. */
   public void take(String key) {
-    long wait = tryTake(key);
+    take(key, 1);
+  }
+
+  /**
+   * Takes {@code tokens} of {@code key}'s bucket at once (at most the burst), or none and refuses
+   * with {@code 429 rate-limited} saying when there will be enough.
+   */
+  public void take(String key, int tokens) {
+    long wait = tryTake(key, tokens);
     if (wait > 0) {
       throw new ApiError(
           429,
@@ -60,8 +68,11 @@ public final class RateLimit {
     }
   }
 
-  /** 0 if a token was taken, else the whole seconds until one will be there. */
-  synchronized long tryTake(String key) {
+  /** 0 if the tokens were taken, else the whole seconds until that many will be there. */
+  synchronized long tryTake(String key, int tokens) {
+    if (tokens < 1 || tokens > burst) {
+      throw new IllegalArgumentException("tokens must be 1.." + (long) burst);
+    }
     long now = nanoTime.getAsLong();
     Bucket bucket = buckets.get(key);
     if (bucket == null) {
@@ -70,11 +81,11 @@ public final class RateLimit {
       buckets.put(key, bucket);
     }
     refill(bucket, now);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= tokens) {
+      bucket.tokens -= tokens;
       return 0;
     }
-    return Math.max(1, (long) Math.ceil((1 - bucket.tokens) / perNano / 1e9));
+    return Math.max(1, (long) Math.ceil((tokens - bucket.tokens) / perNano / 1e9));
   }
 
   private void refill(Bucket bucket, long now) {

@@ -16,6 +16,7 @@ import org.liaison.server.api.Base64Field;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.http.Bodies;
 import org.liaison.server.http.Handlers;
+import org.liaison.server.http.RateLimit;
 
 /**
  * {@code /key-packages}: upload (by the bound device), count, and claim for adding members. The
@@ -27,9 +28,15 @@ public final class KeyPackageRoutes {
   private static final int MAX_CLAIM_USERS = 50;
 
   private final KeyDirectory keys;
+  private final RateLimit claimRate;
 
-  public KeyPackageRoutes(KeyDirectory keys) {
+  /**
+   * @param claimRate key packages each user may claim (one per user named in a claim), so nobody
+   *     drains the one-time packages of others and forces last-resort use
+   */
+  public KeyPackageRoutes(KeyDirectory keys, RateLimit claimRate) {
     this.keys = keys;
+    this.claimRate = claimRate;
   }
 
   public void mount(Router api, Handler<RoutingContext> authenticated) {
@@ -79,7 +86,7 @@ public final class KeyPackageRoutes {
   }
 
   private Future<JsonObject> claim(RoutingContext ctx) {
-    Actor.of(ctx);
+    Actor actor = Actor.of(ctx);
     JsonObject body = Bodies.json(ctx);
     Object raw = body.getValue("userIds");
     if (!(raw instanceof JsonArray list) || list.isEmpty()) {
@@ -95,6 +102,8 @@ public final class KeyPackageRoutes {
       }
       userIds.add(text);
     }
+    // Each user named counts, all or none: a claim for 50 people costs 50 (429 before anything).
+    claimRate.take(actor.user().id(), userIds.size());
     return keys.claimFor(userIds).map(KeyPackageRoutes::claimsJson);
   }
 

@@ -5,23 +5,20 @@ import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 import org.liaison.crypto.Ed25519;
-import org.liaison.server.access.AccessRules;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.api.Base64Field;
-import org.liaison.server.audit.AuditLog;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.http.Bodies;
 import org.liaison.server.http.Handlers;
 
 /** {@code /network}: the root key clients compare with the one they were configured with. */
 public final class NetworkRoutes {
-  private final NetworkRoot root;
-  private final AuditLog audit;
+  private final NetworkKeys keys;
 
-  public NetworkRoutes(NetworkRoot root, AuditLog audit) {
-    this.root = root;
-    this.audit = audit;
+  public NetworkRoutes(NetworkKeys keys) {
+    this.keys = keys;
   }
 
   public void mount(Router api, Handler<RoutingContext> authenticated) {
@@ -32,34 +29,24 @@ public final class NetworkRoutes {
   }
 
   private Future<JsonObject> show(RoutingContext ctx) {
-    return root.key()
-        .map(
-            key -> {
-              JsonObject json = new JsonObject();
-              key.ifPresent(
-                  k ->
-                      json.put("rootKey", Base64Field.encode(k))
-                          .put("rootFingerprint", NetworkRoot.fingerprint(k)));
-              return json;
-            });
+    return keys.rootKey().map(NetworkRoutes::toJson);
   }
 
   private Future<JsonObject> setRootKey(RoutingContext ctx) {
     Actor actor = Actor.of(ctx);
-    AccessRules.requireNetworkAdmin(actor.user());
     byte[] key = Base64Field.required(Bodies.json(ctx), "rootKey", Ed25519.PUBLIC_KEY_LENGTH);
     if (key.length != Ed25519.PUBLIC_KEY_LENGTH) {
       throw ApiError.invalidField("rootKey", "rootKey must be a 32-byte Ed25519 public key");
     }
-    return root.setOnce(key)
-        .compose(
-            v ->
-                audit.append(
-                    actor.user().id(),
-                    "network.root-key-set",
-                    null,
-                    null,
-                    java.util.Map.of("fingerprint", NetworkRoot.fingerprint(key))))
-        .compose(v -> show(ctx));
+    return keys.setRootKey(actor.user(), key).map(k -> toJson(Optional.of(k)));
+  }
+
+  private static JsonObject toJson(Optional<byte[]> key) {
+    JsonObject json = new JsonObject();
+    key.ifPresent(
+        k ->
+            json.put("rootKey", Base64Field.encode(k))
+                .put("rootFingerprint", NetworkRoot.fingerprint(k)));
+    return json;
   }
 }

@@ -47,8 +47,7 @@ final class DeviceConnection {
   private final Map<String, Feed> feeds = new HashMap<>();
   private final AckBuffer acks;
   private MessageConsumer<JsonObject> deviceEvents;
-  private MessageConsumer<JsonObject> sessionEvents;
-  private MessageConsumer<JsonObject> userEvents;
+  private Announcements announcements;
   private long slowTimer = -1;
   private boolean closed;
 
@@ -89,19 +88,7 @@ final class DeviceConnection {
     ws.exceptionHandler(e -> LOG.debug("realtime socket error device={}", deviceId, e));
     ws.drainHandler(v -> drained());
     deviceEvents = vertx.eventBus().consumer(Events.device(deviceId), m -> onDeviceEvent(m.body()));
-    // Logout and suspension end the socket too, not only the tokens.
-    sessionEvents =
-        vertx
-            .eventBus()
-            .consumer(
-                Events.session(actor.sessionId()),
-                m -> end(ApiError.unauthorized("session-ended", "This session has ended")));
-    userEvents =
-        vertx
-            .eventBus()
-            .consumer(
-                Events.user(actor.user().id()),
-                m -> end(new ApiError(401, "account-suspended", "This account is suspended")));
+    announcements = new Announcements(vertx, actor, this::write, this::end);
     delivery
         .channelsOf(actor.user().id())
         .compose(
@@ -400,9 +387,8 @@ final class DeviceConnection {
     closed = true;
     lease.release();
     feeds.values().forEach(Feed::stop);
-    for (MessageConsumer<JsonObject> consumer : List.of(deviceEvents, sessionEvents, userEvents)) {
-      consumer.unregister();
-    }
+    deviceEvents.unregister();
+    announcements.stop();
     if (slowTimer >= 0) {
       vertx.cancelTimer(slowTimer);
     }

@@ -53,7 +53,21 @@ class AccountsTest {
           endedSessionsOf.add(userId);
           return Future.succeededFuture();
         };
-    accounts = new Accounts(users, sessions, audit, vertx.eventBus());
+    // Devices are not under test here (DeviceTrustLifecycleTest covers them through HTTP).
+    UserDevices devices =
+        new UserDevices() {
+          @Override
+          public Future<Void> attestationsWithdrawn(User actor, User user, Change change) {
+            return Future.succeededFuture();
+          }
+
+          @Override
+          public Future<Map<String, Integer>> pendingConfirmation(
+              java.util.Collection<String> userIds) {
+            return Future.succeededFuture(Map.of());
+          }
+        };
+    accounts = new Accounts(users, sessions, devices, audit, vertx.eventBus());
 
     Network network = new Network(test.api());
     Network.Member first = network.registerAdmin(test.bootstrapCode(), "admin@network.example");

@@ -535,6 +535,21 @@ class CommitPolicyTest {
         when("a device awaiting attestation is not fair game", ALICE_REMOVES_CAROL, W.aliceLaptop)
             .given(s -> s.device("carol-phone", DeviceStatus.AWAITING_ATTESTATION))
             .refused("remove-not-allowed", "carol"),
+        when(
+                "a device whose attestation was withdrawn is not fair game either",
+                ALICE_REMOVES_CAROL,
+                W.aliceLaptop)
+            .given(s -> s.device("carol-phone", DeviceStatus.PENDING))
+            .refused("remove-not-allowed", "carol"),
+        when("anyone removes a member below the channel's tier", ALICE_REMOVES_CAROL, W.aliceLaptop)
+            .given(s -> s.user("carol", u -> u.withTier(Tier.T1)))
+            .accepted(List.of(2)),
+        when(
+                "anyone removes a member of a sector the channel does not allow",
+                ALICE_REMOVES_CAROL,
+                W.aliceLaptop)
+            .given(s -> s.user("carol", u -> with(u, Sector.LAW_ENFORCEMENT)))
+            .accepted(List.of(2)),
         when("an owner removes two members", ALICE_REMOVES_CAROL_AND_BOBS_PHONE, W.aliceLaptop)
             .given(s -> s.owners.add("alice"))
             .accepted(List.of(2, 3)),
@@ -607,6 +622,9 @@ class CommitPolicyTest {
             .given(s -> s.device("dave-laptop", DeviceStatus.AWAITING_ATTESTATION))
             .refused("device-not-attested", "dave")
             .saying("That device has no tier attestation yet"),
+        when("a device whose attestation was withdrawn", ADD_DAVE, W.aliceLaptop)
+            .given(s -> s.device("dave-laptop", DeviceStatus.PENDING))
+            .refused("device-not-attested", "dave"),
         when("a suspended user", ADD_DAVE, W.aliceLaptop)
             .given(s -> s.user("dave", u -> with(u, UserStatus.SUSPENDED)))
             .refused("user-suspended", "dave")

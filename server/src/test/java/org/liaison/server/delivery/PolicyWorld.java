@@ -150,6 +150,7 @@ final class PolicyWorld {
         new byte[] {1},
         Optional.empty(),
         List.copyOf(leaving),
+        List.of(),
         owners.isEmpty() ? "nobody" : owners.get(0),
         NOW.minus(Duration.ofDays(10)));
   }

@@ -69,6 +69,7 @@ class DevicesTest {
             keys,
             new NetworkRoot(store),
             audit,
+            new AttestationRevocations(store, vertx.eventBus(), net.server.clock),
             net.server.clock);
   }
 
