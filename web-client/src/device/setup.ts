@@ -27,7 +27,8 @@ export const storeName = (userId: string) => `liaison-device-${userId}`;
 /** One-time key packages uploaded when the store has none (the server keeps at most 200). */
 export const KEY_PACKAGE_BATCH = 20;
 
-export type DeviceStatus = 'awaiting-attestation' | 'active' | 'revoked';
+// 'pending': was confirmed, then its member's tier or role changed; a coordinator confirms it again.
+export type DeviceStatus = 'awaiting-attestation' | 'pending' | 'active' | 'revoked';
 
 export interface DeviceRecord {
   id: string;

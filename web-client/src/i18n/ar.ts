@@ -186,6 +186,7 @@ export const ar: Record<MessageKey, string> = {
   'device.name': 'الاسم',
   'device.status': 'الحالة',
   'device.status.awaiting-attestation': 'بانتظار التصديق',
+  'device.status.pending': 'بانتظار التأكيد من جديد',
   'device.status.active': 'نشط',
   'device.status.revoked': 'مُلغى',
   'device.awaitingHelp': 'يجب أن يؤكد منسق مدينتك هذا الجهاز قبل أن تتمكن من الانضمام إلى القنوات.',

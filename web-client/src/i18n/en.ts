@@ -185,6 +185,7 @@ export const en = {
   'device.name': 'Name',
   'device.status': 'Status',
   'device.status.awaiting-attestation': 'Awaiting attestation',
+  'device.status.pending': 'Waiting to be confirmed again',
   'device.status.active': 'Active',
   'device.status.revoked': 'Revoked',
   'device.awaitingHelp': 'A coordinator of your city needs to confirm this device before you can join channels.',

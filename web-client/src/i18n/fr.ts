@@ -186,6 +186,7 @@ export const fr: Record<MessageKey, string> = {
   'device.name': 'Nom',
   'device.status': 'Statut',
   'device.status.awaiting-attestation': 'En attente d’attestation',
+  'device.status.pending': 'En attente d’une nouvelle confirmation',
   'device.status.active': 'Actif',
   'device.status.revoked': 'Révoqué',
   'device.awaitingHelp': 'Un coordinateur de votre ville doit confirmer cet appareil avant que vous puissiez rejoindre des canaux.',

@@ -186,6 +186,7 @@ export const sq: Record<MessageKey, string> = {
   'device.name': 'Emri',
   'device.status': 'Statusi',
   'device.status.awaiting-attestation': 'Në pritje të vërtetimit',
+  'device.status.pending': 'Në pritje të konfirmimit përsëri',
   'device.status.active': 'Aktive',
   'device.status.revoked': 'E revokuar',
   'device.awaitingHelp': 'Një koordinator i qytetit tuaj duhet ta konfirmojë këtë pajisje para se të mund t’u bashkoheni kanaleve.',

@@ -76,8 +76,8 @@ export function DevicePanel({ api, state }: { api: Api; state: DeviceState }) {
           <dt>{t('device.count')}</dt>
           <dd>{formatNumber(devices!.length)}</dd>
         </dl>
-        {mine.status === 'awaiting-attestation' && <p>{t('device.awaitingHelp')}</p>}
-        {mine.status === 'awaiting-attestation' && <p>{t('device.fingerprintHelp')}</p>}
+        {(mine.status === 'awaiting-attestation' || mine.status === 'pending') && <p>{t('device.awaitingHelp')}</p>}
+        {(mine.status === 'awaiting-attestation' || mine.status === 'pending') && <p>{t('device.fingerprintHelp')}</p>}
         {mine.status === 'revoked' && <p>{t('device.revokedHelp')}</p>}
         {published && <p>{t('device.keysPublished')}</p>}
         {devices!.length > 1 && (

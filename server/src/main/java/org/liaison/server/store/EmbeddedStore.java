@@ -1,5 +1,6 @@
 package org.liaison.server.store;
 
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.wire.MongoDatabaseHandler;
 import de.bwaldvogel.mongo.wire.MongoExceptionHandler;
 import de.bwaldvogel.mongo.wire.MongoWireMessageEncoder;
@@ -33,9 +34,10 @@ import org.h2.mvstore.MVStore;
  */
 final class EmbeddedStore implements AutoCloseable {
   private static final String LOOPBACK = "127.0.0.1";
-  private static final int WORKERS = 32;
+  private static final int WORKERS = Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
 
-  private final DurableH2Backend backend;
+  private final H2Backend backend;
+  private final GroupCommit commits;
   private final EventLoopGroup acceptors;
   private final EventLoopGroup workers;
   private final ChannelGroup connections;
@@ -43,12 +45,14 @@ final class EmbeddedStore implements AutoCloseable {
   private final InetSocketAddress address;
 
   private EmbeddedStore(
-      DurableH2Backend backend,
+      H2Backend backend,
+      GroupCommit commits,
       EventLoopGroup acceptors,
       EventLoopGroup workers,
       ChannelGroup connections,
       Channel listener) {
     this.backend = backend;
+    this.commits = commits;
     this.acceptors = acceptors;
     this.workers = workers;
     this.connections = connections;
@@ -59,14 +63,18 @@ final class EmbeddedStore implements AutoCloseable {
   /** Opens (or creates) the file and starts serving; blocking, so callers run it on a worker. */
   static EmbeddedStore open(Path file) throws IOException {
     ownerOnly(file);
-    MVStore mvStore = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
-    DurableH2Backend backend = new DurableH2Backend(mvStore);
+    // H2's background writer stays on: besides its own commits it reclaims old chunks, without
+    // which the file grew ninefold under load. It keeps replaced chunks 45 s in case the disk has
+    // not flushed them; GroupCommit syncs every commit itself, so a second is enough.
+    MVStore mvStore = new MVStore.Builder().fileName(file.toString()).open();
+    mvStore.setRetentionTime(1000);
+    H2Backend backend = new H2Backend(mvStore);
+    GroupCommit commits = new GroupCommit(mvStore);
     byte[] secret = ConnectionSecrets.newSecret();
     EventLoopGroup acceptors =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("liaison-store-accept", true), NioIoHandler.newFactory());
-    // Handlers run store operations on these threads and wait there for the commit and sync that
-    // acknowledges them: the more wait together, the more writes one commit covers.
+    // Handlers run store operations on these threads (replies wait for GroupCommit, not here).
     EventLoopGroup workers =
         new MultiThreadIoEventLoopGroup(
             WORKERS, new DefaultThreadFactory("liaison-store", true), NioIoHandler.newFactory());
@@ -87,6 +95,7 @@ final class EmbeddedStore implements AutoCloseable {
                           .addLast(new MongoWireReplyEncoder())
                           .addLast(new MongoWireMessageEncoder())
                           .addLast(new MongoWireProtocolHandler())
+                          .addLast(new DurableReplies(commits))
                           .addLast(new MongoDatabaseHandler(backend, connections))
                           .addLast(new MongoExceptionHandler());
                     }
@@ -94,10 +103,12 @@ final class EmbeddedStore implements AutoCloseable {
               .bind(LOOPBACK, 0)
               .syncUninterruptibly()
               .channel();
-      EmbeddedStore store = new EmbeddedStore(backend, acceptors, workers, connections, listener);
+      EmbeddedStore store =
+          new EmbeddedStore(backend, commits, acceptors, workers, connections, listener);
       ConnectionSecrets.register(store.address, secret);
       return store;
     } catch (RuntimeException e) {
+      commits.close();
       acceptors.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       backend.close();
@@ -134,6 +145,7 @@ final class EmbeddedStore implements AutoCloseable {
     connections.close().syncUninterruptibly();
     acceptors.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    commits.close();
     backend.close();
   }
 }
