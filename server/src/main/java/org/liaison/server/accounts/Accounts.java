@@ -263,13 +263,17 @@ public final class Accounts {
     if (change.withdraws() == null) {
       return Future.succeededFuture();
     }
-    return devices
-        .attestationsWithdrawn(actor, user, change.withdraws())
-        .onSuccess(
-            v -> {
-              if (change.withdraws() == UserDevices.Change.TIER_CHANGED) {
-                events.send(Events.USER_CHANGED, new JsonObject().put("userId", user.id()));
-              }
-            });
+    // The channels record their due removals first, and answer: members who re-check their
+    // channels when the revocation is announced then already find the removal to carry out,
+    // instead of distrusting a member nobody has been asked to remove yet.
+    Future<Void> duesRecorded =
+        change.withdraws() == UserDevices.Change.TIER_CHANGED
+            ? events
+                .request(Events.USER_CHANGED, new JsonObject().put("userId", user.id()))
+                .<Void>mapEmpty()
+                .otherwiseEmpty()
+            : Future.succeededFuture();
+    return duesRecorded.compose(
+        v -> devices.attestationsWithdrawn(actor, user, change.withdraws()));
   }
 }

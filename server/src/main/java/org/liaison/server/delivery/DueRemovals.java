@@ -44,7 +44,8 @@ final class DueRemovals {
     bus.<JsonObject>localConsumer(
         Events.USER_SUSPENDED, m -> userSuspended(m.body().getString("userId")));
     bus.<JsonObject>localConsumer(
-        Events.USER_CHANGED, m -> userChanged(m.body().getString("userId")));
+        Events.USER_CHANGED,
+        m -> userChanged(m.body().getString("userId")).onComplete(done -> m.reply(null)));
   }
 
   /** The user asks to leave the channel: any member may now commit the removal of their leaves. */
@@ -66,30 +67,34 @@ final class DueRemovals {
   }
 
   /** A tier (later also sector or city) change: due where the user no longer meets the policy. */
-  private void userChanged(String userId) {
-    users
+  private Future<Void> userChanged(String userId) {
+    return users
         .byId(userId)
-        .onSuccess(found -> found.filter(User::active).ifPresent(user -> tierLowered(user)));
+        .compose(
+            found ->
+                found.filter(User::active).map(this::tierLowered).orElse(Future.succeededFuture()));
   }
 
-  private void tierLowered(User user) {
-    states.confined(
+  private Future<Void> tierLowered(User user) {
+    return states.confined(
         () ->
             states
                 .ofUser(user.id())
                 .compose(
                     found ->
                         Future.join(
-                            found.stream()
-                                .filter(s -> Policies.breaks(s.created().policy(), user) != null)
-                                .map(
-                                    s ->
-                                        record(
-                                            s,
-                                            RemovalDue.ofUser(
-                                                user.id(), RemovalDue.Reason.TIER_LOWERED),
-                                            c -> notices.tierLowered(c.id(), user.id())))
-                                .toList())));
+                                found.stream()
+                                    .filter(
+                                        s -> Policies.breaks(s.created().policy(), user) != null)
+                                    .map(
+                                        s ->
+                                            record(
+                                                s,
+                                                RemovalDue.ofUser(
+                                                    user.id(), RemovalDue.Reason.TIER_LOWERED),
+                                                c -> notices.tierLowered(c.id(), user.id())))
+                                    .toList())
+                            .<Void>mapEmpty()));
   }
 
   /** Records {@code due} in every channel where it has a leaf to remove, and tells each. */
