@@ -99,6 +99,17 @@ class TrustLifecycleScenariosTest {
     assertEquals(200, set.status(), set.toString());
   }
 
+  void setRole(Person who, String role) {
+    Api.Response set =
+        net.server
+            .api()
+            .put(
+                "/api/v1/users/" + who.id() + "/role",
+                net.admin.accessToken(),
+                new JsonObject().put("role", role).put("reason", "trust lifecycle test"));
+    assertEquals(200, set.status(), set.toString());
+  }
+
   static ChannelEvent.Network nextNetwork(
       BlockingQueue<ChannelEvent> events, String reason, String name) throws Exception {
     long end = System.nanoTime() + AttestedNetwork.WAIT.toNanos();
@@ -169,8 +180,9 @@ class TrustLifecycleScenariosTest {
     Person other = person("Ola Other", south, "youth-work", 2);
     String id = channel(owner, policy(1), raised, other);
 
-    // a raised tier invalidates the attestation but removes nobody (still at or above T1)
-    setTier(raised, 2);
+    // A new role revokes the attestation that stated the old one but removes nobody (the policy
+    // is about tier and sector). A raised tier revokes nothing: the old attestation stays true.
+    setRole(raised, "city-coordinator");
     ChannelEvent.Refused refused = owner.nextEvent(ChannelEvent.Refused.class, id);
     assertTrue(refused.reason().contains(raised.id()), refused.reason());
     assertTrue(refused.reason().contains("revoked"), refused.reason());

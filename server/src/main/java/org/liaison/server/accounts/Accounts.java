@@ -111,7 +111,9 @@ public final class Accounts {
               tier.name(),
               "user.tier-changed",
               reason,
-              UserDevices.Change.TIER_CHANGED);
+              tier.compareTo(target.tier()) > 0
+                  ? UserDevices.Change.TIER_RAISED
+                  : UserDevices.Change.TIER_CHANGED);
         });
   }
 

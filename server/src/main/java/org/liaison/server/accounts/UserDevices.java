@@ -13,7 +13,14 @@ import java.util.Map;
 public interface UserDevices {
   /** What happened to the user that their devices' attestations no longer hold. */
   enum Change {
+    /** Lowered (or otherwise changed so that the old attestation overstates it): revoked. */
     TIER_CHANGED,
+    /**
+     * Raised: the old attestation still states a tier the member holds at least, so it stays valid
+     * in the channels the member is in and is not revoked (that would pause all of them); the
+     * devices wait for a coordinator to confirm the new tier before joining higher channels.
+     */
+    TIER_RAISED,
     ROLE_CHANGED,
     USER_SUSPENDED
   }

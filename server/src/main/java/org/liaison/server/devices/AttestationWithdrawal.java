@@ -42,8 +42,9 @@ public final class AttestationWithdrawal implements UserDevices {
   @Override
   public Future<Void> attestationsWithdrawn(User actor, User user, Change change) {
     return switch (change) {
-      case TIER_CHANGED -> backToPending(actor, user, Reason.TIER_CHANGED);
-      case ROLE_CHANGED -> backToPending(actor, user, Reason.ROLE_CHANGED);
+      case TIER_CHANGED -> backToPending(actor, user, Reason.TIER_CHANGED, true);
+      case TIER_RAISED -> backToPending(actor, user, Reason.TIER_CHANGED, false);
+      case ROLE_CHANGED -> backToPending(actor, user, Reason.ROLE_CHANGED, true);
       case USER_SUSPENDED -> suspended(user);
     };
   }
@@ -71,7 +72,7 @@ public final class AttestationWithdrawal implements UserDevices {
         .mapEmpty();
   }
 
-  private Future<Void> backToPending(User actor, User user, Reason reason) {
+  private Future<Void> backToPending(User actor, User user, Reason reason, boolean revoke) {
     return devices
         .ofUsers(List.of(user.id()))
         .compose(
@@ -98,6 +99,7 @@ public final class AttestationWithdrawal implements UserDevices {
                         v ->
                             revocations.append(
                                 withdrawn.stream()
+                                    .filter(d -> revoke)
                                     .map(d -> Revoked.of(d, d.attestation().get(), reason))
                                     .toList()))
                     .<Void>map(

@@ -54,6 +54,30 @@ class AttestationLifecycleTest {
   }
 
   @Test
+  void aRaisedTierWaitsForConfirmationButRevokesNothing() {
+    Person officer = net.person("Officer", "law-enforcement", 1, 5);
+    JsonObject raised =
+        expect(
+                200,
+                net.api()
+                    .put(
+                        "/api/v1/users/" + officer.id() + "/tier",
+                        net.admin.accessToken(),
+                        new JsonObject().put("tier", "T2").put("reason", "vetted for T2")))
+            .json();
+    assertEquals("T2", raised.getString("tier"));
+    assertEquals(1, raised.getInteger("devicesPendingConfirmation"));
+    assertEquals("pending", onlyDevice(officer).getString("status"));
+    // Her T1 attestation is still true where she is; revoking it would pause all her channels.
+    assertEquals(
+        0,
+        expect(200, net.api().get("/api/v1/network/attestation-revocations", officer.token()))
+            .json()
+            .getJsonArray("items")
+            .size());
+  }
+
+  @Test
   void aTierChangeSendsTheDevicesBackToPendingUntilACoordinatorConfirmsThemAgain() {
     Person lead = net.person("Lead", "municipality", 2, 5);
     Person officer = net.person("Officer", "law-enforcement", 2, 5);
