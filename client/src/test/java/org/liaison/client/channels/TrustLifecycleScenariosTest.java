@@ -89,24 +89,22 @@ class TrustLifecycleScenariosTest {
   }
 
   void setTier(Person who, int tier) {
-    Api.Response set =
-        net.server
-            .api()
-            .put(
-                "/api/v1/users/" + who.id() + "/tier",
-                net.admin.accessToken(),
-                new JsonObject().put("tier", "T" + tier).put("reason", "trust lifecycle test"));
-    assertEquals(200, set.status(), set.toString());
+    administer(who, "tier", "T" + tier);
   }
 
   void setRole(Person who, String role) {
+    administer(who, "role", role);
+  }
+
+  /** An admin's change of one field of a member ({@code PUT /users/{id}/<field>}). */
+  private void administer(Person who, String field, String value) {
     Api.Response set =
         net.server
             .api()
             .put(
-                "/api/v1/users/" + who.id() + "/role",
+                "/api/v1/users/" + who.id() + "/" + field,
                 net.admin.accessToken(),
-                new JsonObject().put("role", role).put("reason", "trust lifecycle test"));
+                new JsonObject().put(field, value).put("reason", "trust lifecycle test"));
     assertEquals(200, set.status(), set.toString());
   }
 
