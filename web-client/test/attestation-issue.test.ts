@@ -59,6 +59,18 @@ describe('issuing attestations', () => {
     await expect(verifyAttestationChain(above.chain, above.root.publicKey, above.device.publicKey, 'amina', NOW)).rejects.toMatchObject({ reason: 'TIER_ABOVE_ISSUER' });
   });
 
+  it('keeps a leading byte-order mark in text fields, as Java does, so "\uFEFFamina" is not "amina"', async () => {
+    const issuer = await keyPair();
+    const device = await keyPair();
+    const link = await issueAttestation(
+      { kind: 'device', userId: '\uFEFFamina', subjectKey: device.publicKey, tier: 1, sector: '\uFEFFyouth-work', cityId: 'city-1', issuedAt: seconds - 60, expiresAt: seconds + 86400, issuerKey: issuer.publicKey },
+      issuer.sign,
+    );
+    const parsed = parseAttestation(link);
+    expect(parsed.userId).toBe('\uFEFFamina');
+    expect(parsed.sector).toBe('\uFEFFyouth-work');
+  });
+
   it('refuses malformed input before signing', async () => {
     const k = await keyPair();
     await expect(

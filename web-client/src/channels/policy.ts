@@ -97,7 +97,8 @@ class Reader {
     return out;
   }
   text8(max: number): string {
-    return new TextDecoder('utf-8', { fatal: true }).decode(this.take(this.u8(), max));
+    // ignoreBOM keeps a leading U+FEFF, as Java's decoder does: the text is exactly what was signed.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(this.take(this.u8(), max));
   }
   end() {
     if (this.at !== this.b.length) throw new PolicyError('trailing bytes');
