@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.liaison.server.api.ApiError;
+import org.liaison.server.api.TokenBucket;
 
 /**
  * Token buckets by key (a device, a user): {@code burst} at once, refilled at {@code perSecond}.
@@ -18,21 +19,11 @@ public final class RateLimit {
   private static final int SWEEP_ABOVE = 10_000;
 
   private final String what;
-  private final double perNano;
+  private final double perSecond;
   private final double burst;
   private final LongSupplier nanoTime;
-  private final Map<String, Bucket> buckets = new HashMap<>();
+  private final Map<String, TokenBucket> buckets = new HashMap<>();
   private int sweepAt = SWEEP_ABOVE;
-
-  private static final class Bucket {
-    double tokens;
-    long last;
-
-    Bucket(double tokens, long last) {
-      this.tokens = tokens;
-      this.last = last;
-    }
-  }
 
   /**
    * @param what how the refusal names what was limited, e.g. "messages and commits"
@@ -43,7 +34,7 @@ public final class RateLimit {
 
   RateLimit(String what, double perSecond, int burst, LongSupplier nanoTime) {
     this.what = what;
-    this.perNano = perSecond / 1e9;
+    this.perSecond = perSecond;
     this.burst = burst;
     this.nanoTime = nanoTime;
   }
@@ -74,36 +65,20 @@ public final class RateLimit {
       throw new IllegalArgumentException("tokens must be 1.." + (long) burst);
     }
     long now = nanoTime.getAsLong();
-    Bucket bucket = buckets.get(key);
+    TokenBucket bucket = buckets.get(key);
     if (bucket == null) {
       sweepIfLarge(now);
-      bucket = new Bucket(burst, now);
+      bucket = new TokenBucket(perSecond, burst, now);
       buckets.put(key, bucket);
     }
-    refill(bucket, now);
-    if (bucket.tokens >= tokens) {
-      bucket.tokens -= tokens;
-      return 0;
-    }
-    return Math.max(1, (long) Math.ceil((tokens - bucket.tokens) / perNano / 1e9));
-  }
-
-  private void refill(Bucket bucket, long now) {
-    bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.last) * perNano);
-    bucket.last = now;
+    return bucket.take(tokens, now);
   }
 
   private void sweepIfLarge(long now) {
     if (buckets.size() < sweepAt) {
       return;
     }
-    buckets
-        .values()
-        .removeIf(
-            b -> {
-              refill(b, now);
-              return b.tokens >= burst;
-            });
+    buckets.values().removeIf(b -> b.full(now));
     // Sweep again only after as many new keys again, so a node with many busy keys does not
     // sweep on every new one.
     sweepAt = Math.max(SWEEP_ABOVE, buckets.size() * 2);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.api.Fields;
+import org.liaison.server.api.TokenBucket;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.channels.Channel;
 import org.liaison.server.delivery.AppendRequests;
@@ -43,7 +44,7 @@ final class DeviceConnection {
   private final DeliveryService delivery;
   private final AppendRequests requests;
   private final RealtimeLimits limits;
-  private final FrameRate rate;
+  private final TokenBucket rate;
   private final Map<String, Feed> feeds = new HashMap<>();
   private final AckBuffer acks;
   private MessageConsumer<JsonObject> deviceEvents;
@@ -69,7 +70,7 @@ final class DeviceConnection {
     this.delivery = delivery;
     this.requests = requests;
     this.limits = limits;
-    this.rate = new FrameRate(limits.framesPerSecond(), limits.frameBurst(), System.nanoTime());
+    this.rate = new TokenBucket(limits.framesPerSecond(), limits.frameBurst(), System.nanoTime());
   }
 
   /** Refuses a socket that never became a device connection (bad or missing auth). */
@@ -284,7 +285,7 @@ final class DeviceConnection {
       ws.close(CLOSE_TOO_BIG, "frame-too-large");
       return;
     }
-    if (!rate.allow(System.nanoTime())) {
+    if (rate.take(1, System.nanoTime()) > 0) {
       sendError(new ApiError(429, "rate-limited", "Too many frames; slow down"), null);
       return;
     }

@@ -143,9 +143,10 @@ final class EmbeddedStore implements AutoCloseable {
     ConnectionSecrets.forget(address);
     listener.close().syncUninterruptibly();
     connections.close().syncUninterruptibly();
+    // Before the workers stop: the last commit hands its replies back to their threads.
+    commits.close();
     acceptors.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-    commits.close();
     backend.close();
   }
 }
