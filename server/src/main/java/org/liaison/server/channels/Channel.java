@@ -54,7 +54,7 @@ public record Channel(
   }
 
   public boolean hasUser(String userId) {
-    return leaves.stream().anyMatch(l -> l != null && l.userId().equals(userId));
+    return Leaf.anyOf(leaves, userId);
   }
 
   public JsonObject toJson() {

@@ -98,7 +98,7 @@ final class ChannelState {
   }
 
   boolean hasUser(String userId) {
-    return leaves.stream().anyMatch(l -> l != null && l.userId().equals(userId));
+    return Leaf.anyOf(leaves, userId);
   }
 
   int leafOf(String deviceId) {

@@ -41,7 +41,7 @@ final class CommitRecords {
     }
 
     boolean hadUser(String userId) {
-      return leaves.stream().anyMatch(l -> l != null && l.userId().equals(userId));
+      return Leaf.anyOf(leaves, userId);
     }
   }
 
@@ -60,7 +60,7 @@ final class CommitRecords {
     Set<String> left =
         applied.removed().stream()
             .map(LogEntry.LeafChange::userId)
-            .filter(u -> s.leaves().stream().noneMatch(l -> l != null && l.userId().equals(u)))
+            .filter(u -> !s.hasUser(u))
             .collect(Collectors.toSet());
     // Leave requests and due removals this commit carried out are done with.
     Future<Void> removalsDone =
