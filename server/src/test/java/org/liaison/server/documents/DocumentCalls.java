@@ -16,12 +16,21 @@ import org.liaison.server.testing.ChannelFixture.Person;
 final class DocumentCalls {
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final ChannelFixture net;
+  private final java.util.function.Supplier<Api> api;
   final String channel;
 
   DocumentCalls(ChannelFixture net, String channel) {
-    this.net = net;
+    this(net::api, channel);
+  }
+
+  private DocumentCalls(java.util.function.Supplier<Api> api, String channel) {
+    this.api = api;
     this.channel = channel;
+  }
+
+  /** The same calls through another node. */
+  DocumentCalls via(Api node) {
+    return new DocumentCalls(() -> node, channel);
   }
 
   /** Random bytes shaped as nonce[12] ‖ AES-GCM of {@code blocks} × 256 bytes ‖ tag[16]. */
@@ -42,7 +51,7 @@ final class DocumentCalls {
   }
 
   Api.Response create(Person who, long generation) {
-    return net.api()
+    return api.get()
         .post(
             base(),
             who.token(),
@@ -55,7 +64,7 @@ final class DocumentCalls {
   }
 
   Api.Response append(Person who, String document, long clientSeq, byte[] ciphertext) {
-    return net.api()
+    return api.get()
         .post(
             base() + "/" + document + "/updates",
             who.token(),
@@ -71,16 +80,16 @@ final class DocumentCalls {
   }
 
   Api.Response open(Person who, String document) {
-    return net.api().get(base() + "/" + document, who.token());
+    return api.get().get(base() + "/" + document, who.token());
   }
 
   Api.Response updates(Person who, String document, long after, int limit) {
-    return net.api()
+    return api.get()
         .get(base() + "/" + document + "/updates?after=" + after + "&limit=" + limit, who.token());
   }
 
   Api.Response snapshot(Person who, String document, long coversSeq, byte[] ciphertext) {
-    return net.api()
+    return api.get()
         .put(
             base() + "/" + document + "/snapshot",
             who.token(),
@@ -92,7 +101,7 @@ final class DocumentCalls {
   }
 
   Api.Response addVersion(Person who, String document) {
-    return net.api()
+    return api.get()
         .post(
             base() + "/" + document + "/versions",
             who.token(),
@@ -103,11 +112,11 @@ final class DocumentCalls {
   }
 
   Api.Response versions(Person who, String document) {
-    return net.api().get(base() + "/" + document + "/versions", who.token());
+    return api.get().get(base() + "/" + document + "/versions", who.token());
   }
 
   Api.Response putKeyring(Person who, long epoch, byte[] ciphertext) {
-    return net.api()
+    return api.get()
         .put(
             "/api/v1/channels/" + channel + "/document-keyrings/" + epoch,
             who.token(),
@@ -115,7 +124,7 @@ final class DocumentCalls {
   }
 
   Api.Response keyring(Person who, long epoch) {
-    return net.api()
+    return api.get()
         .get("/api/v1/channels/" + channel + "/document-keyrings/" + epoch, who.token());
   }
 }
