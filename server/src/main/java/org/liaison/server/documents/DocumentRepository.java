@@ -66,6 +66,16 @@ final class DocumentRepository {
         .map(d -> d.map(DocumentRecord::fromDocument));
   }
 
+  /** The document if it belongs to this channel; 404 document-not-found otherwise. */
+  Future<DocumentRecord> inChannel(String channelId, String documentId) {
+    return byId(documentId)
+        .map(
+            found ->
+                found
+                    .filter(r -> r.channelId().equals(channelId))
+                    .orElseThrow(Documents::documentNotFound));
+  }
+
   Future<List<DocumentRecord>> byIds(List<String> documentIds) {
     if (documentIds.isEmpty()) {
       return Future.succeededFuture(List.of());
