@@ -79,9 +79,18 @@ final class Compaction {
     if (previous == 0) {
       return Future.succeededFuture();
     }
-    Future<Void> snapshot =
-        older == 0 ? Future.succeededFuture() : repository.deleteSnapshot(documentId, older);
-    return Future.all(snapshot, repository.deleteUpdates(documentId, older + 1, previous))
+    // The record keeps each device's last clientSeq after its updates go (idempotence): raise
+    // it from the updates themselves first, in case a crash kept an append's $max from landing.
+    return repository
+        .marks(documentId, older + 1, previous)
+        .compose(marks -> repository.recordMarks(documentId, marks))
+        .compose(
+            v ->
+                Future.all(
+                    older == 0
+                        ? Future.succeededFuture()
+                        : repository.deleteSnapshot(documentId, older),
+                    repository.deleteUpdates(documentId, older + 1, previous)))
         .<Void>mapEmpty()
         .recover(
             e -> {

@@ -51,8 +51,7 @@ final class UpdateAppends {
         .compose(
             inserted -> {
               if (!inserted) {
-                // Another node took the seq, or this very update is in already: read forward.
-                return states.catchUp(s).compose(caughtUp -> append(s, draft));
+                return collided(s, draft);
               }
               s.applied(update);
               return repository
@@ -68,6 +67,24 @@ final class UpdateAppends {
               if (!(e instanceof ApiError)) {
                 states.forget(s.id); // the store failed: the state may be wrong
               }
+            });
+  }
+
+  /**
+   * The insert collided: this very update is stored already (a resend whose mark this node has not
+   * seen), answered with its seq; or another node took the seq, and this node reads forward and
+   * tries again.
+   */
+  private Future<Documents.Accepted> collided(DocumentState s, DocumentUpdate draft) {
+    return repository
+        .byClientSeq(s.id, draft.authorDeviceId(), draft.clientSeq())
+        .compose(
+            stored -> {
+              if (stored.isPresent()) {
+                s.applied(stored.get());
+                return Future.succeededFuture(new Documents.Accepted(stored.get().seq(), true));
+              }
+              return states.catchUp(s).compose(caughtUp -> append(s, draft));
             });
   }
 
