@@ -170,15 +170,30 @@ final class DeviceConnection {
 
   /**
    * Document frames go out as published: they carry no order of their own (a device that sees a gap
-   * in a document's seqs reads it over HTTP). A device's own presence is not echoed to it.
+   * in a document's seqs reads it over HTTP). A device's own presence is not echoed to it. A full
+   * socket gets no presence and updates without their bytes (it reads them once it drains), so a
+   * slow device costs little memory, and is disconnected if it stays full.
    */
   private void onDocumentEvent(Feed feed, JsonObject frame) {
     if (feed.stopped || closed) {
       return;
     }
-    if ("document-presence".equals(frame.getString("type"))
-        && deviceId.equals(frame.getString("deviceId"))) {
+    String type = frame.getString("type", "");
+    boolean presence = type.equals("document-presence");
+    if (presence && deviceId.equals(frame.getString("deviceId"))) {
       return;
+    }
+    if (ws.writeQueueFull()) {
+      armSlowConsumerTimer();
+      if (presence) {
+        return;
+      }
+      if (type.equals("document-updated") && frame.containsKey("update")) {
+        JsonObject slim = frame.copy();
+        slim.remove("update");
+        write(slim);
+        return;
+      }
     }
     write(frame);
   }

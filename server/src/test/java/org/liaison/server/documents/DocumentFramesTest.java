@@ -11,6 +11,7 @@ import static org.liaison.server.testing.ChannelFixture.policy;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.liaison.server.testing.ChannelFixture;
 import org.liaison.server.testing.ChannelFixture.Person;
 import org.liaison.server.testing.RealtimeClient;
+import org.liaison.server.testing.StalledSocket;
 
 /**
  * Document frames over real WebSockets: every change reaches the other member's socket and none
@@ -113,6 +115,29 @@ class DocumentFramesTest {
       assertEquals(id, member.next("document-header").getJsonObject("document").getString("id"));
 
       assertNoDocumentFrames(stranger);
+    }
+  }
+
+  @Test
+  void aMemberWhoStopsReadingIsDisconnectedNotBuffered() throws Exception {
+    net.close();
+    net =
+        new ChannelFixture(
+            dataDir.resolve("slow"), Map.of("LIAISON_REALTIME_SLOW_CONSUMER_SECONDS", "1"));
+    officer = net.person("Officer", "law-enforcement", 2, 5);
+    youthWorker = net.person("Youth Worker", "youth-work", 2, 5);
+    channel = officer.createChannel(policy(2, 90), "case");
+    officer.add(channel, youthWorker);
+    docs = new DocumentCalls(net, channel);
+    String id = docs.created(officer);
+    try (StalledSocket stalled =
+        new StalledSocket(net.server.server().port(), youthWorker.token())) {
+      // Each update's frame carries about 80 KiB of base64; 16 MiB outgrow the kernel's buffers.
+      for (int c = 1; c <= 200; c++) {
+        expect(201, docs.append(officer, id, c, sealed(240)));
+      }
+      Thread.sleep(3000);
+      assertEquals(1013, stalled.readUntilClose());
     }
   }
 
