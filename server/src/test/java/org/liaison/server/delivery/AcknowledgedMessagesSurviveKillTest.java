@@ -7,8 +7,6 @@ import static org.liaison.server.testing.ChannelFixture.expect;
 import static org.liaison.server.testing.ChannelFixture.policy;
 
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,10 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.liaison.crypto.mls.ChannelSession;
-import org.liaison.server.Main;
 import org.liaison.server.testing.Api;
 import org.liaison.server.testing.ChannelFixture;
 import org.liaison.server.testing.ChannelFixture.Person;
+import org.liaison.server.testing.ChildServer;
 
 /**
  * A 201 with a seq means durable: the server is killed with SIGKILL while members send, and after a
@@ -51,7 +49,7 @@ class AcknowledgedMessagesSurviveKillTest {
       net.server.stop();
 
       Map<String, Long> acknowledged = new ConcurrentHashMap<>();
-      Child child = Child.start(net.server.settings());
+      ChildServer child = ChildServer.start(net.server.settings());
       try {
         Api api = child.waitForHealth();
         ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
@@ -151,44 +149,6 @@ class AcknowledgedMessagesSurviveKillTest {
         assertTrue(log.put(entry.getLong("seq"), entry) == null, "seq listed twice");
       }
       after = page.getLong("next");
-    }
-  }
-
-  /** The server as {@code java -jar} would run it, on this test's classpath and settings. */
-  private record Child(Process process, int port) {
-    static Child start(Map<String, String> settings) throws IOException {
-      int port;
-      try (ServerSocket probe = new ServerSocket(0)) {
-        port = probe.getLocalPort();
-      }
-      ProcessBuilder builder =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Main.class.getName())
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      builder.environment().putAll(settings);
-      builder.environment().put("LIAISON_HTTP_PORT", Integer.toString(port));
-      return new Child(builder.start(), port);
-    }
-
-    Api waitForHealth() throws InterruptedException {
-      Api api = new Api(port);
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (System.nanoTime() < deadline) {
-        assertTrue(process.isAlive(), "the child server exited");
-        try {
-          if (api.get("/health", null).status() == 200) {
-            return api;
-          }
-        } catch (RuntimeException notYet) {
-          // not listening yet
-        }
-        Thread.sleep(100);
-      }
-      throw new AssertionError("the child server did not become healthy");
     }
   }
 }
