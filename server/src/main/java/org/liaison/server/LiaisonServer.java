@@ -44,6 +44,8 @@ import org.liaison.server.devices.AttestationWithdrawal;
 import org.liaison.server.devices.DeviceRepository;
 import org.liaison.server.devices.DeviceRoutes;
 import org.liaison.server.devices.Devices;
+import org.liaison.server.documents.DocumentRoutes;
+import org.liaison.server.documents.Documents;
 import org.liaison.server.http.ClientAddress;
 import org.liaison.server.http.ConnectionDeadlines;
 import org.liaison.server.http.ErrorResponses;
@@ -199,6 +201,11 @@ public final class LiaisonServer {
             clock,
             config.deliveryCacheEntries(),
             (long) config.deliveryCacheMiB() << 20);
+    Documents documents =
+        new Documents(vertx, store, delivery, clock, config.documentsMaxPerChannel());
+    DocumentRoutes documentRoutes =
+        new DocumentRoutes(
+            documents, config.documentsMaxUpdateBytes(), config.documentsMaxSnapshotBytes());
     RetentionJob retention = new RetentionJob(vertx, delivery, clock);
     LoginThrottle throttle =
         new LoginThrottle(
@@ -208,12 +215,14 @@ public final class LiaisonServer {
             config.loginFailuresPerAddress());
 
     return Future.all(
-            users.createIndexes(),
-            cities.createIndexes(),
-            sessions.createIndexes(),
-            invitations.createIndexes(),
-            devices.createIndexes(),
-            delivery.createIndexes())
+            List.of(
+                users.createIndexes(),
+                cities.createIndexes(),
+                sessions.createIndexes(),
+                invitations.createIndexes(),
+                devices.createIndexes(),
+                delivery.createIndexes(),
+                documents.createIndexes()))
         .compose(
             v -> vertx.executeBlocking(() -> SigningKeys.loadOrCreate(config.signingKeyPath())))
         .compose(
@@ -230,6 +239,7 @@ public final class LiaisonServer {
                   .handler(deadlines::handle)
                   .handler(SecurityHeaders::handle)
                   .handler(RequestLog::handle);
+              documentRoutes.mountBodyLimits(api, config.maxBodyBytes());
               api.route()
                   .handler(
                       BodyHandler.create()
@@ -293,7 +303,9 @@ public final class LiaisonServer {
                           config.httpAppendsPerSecond(),
                           config.httpAppendBurst()));
               channelRoutes.mount(api, authenticator::handle);
-              new RealtimeRoutes(vertx, authenticator, delivery, appends, config).mount(root);
+              documentRoutes.mount(api, authenticator::handle);
+              new RealtimeRoutes(vertx, authenticator, delivery, appends, documents, config)
+                  .mount(root);
               try {
                 new OpsRoutes(store, metricsRegistry, config.metricsToken()).mount(root, api);
               } catch (java.io.IOException e) {

@@ -3,6 +3,7 @@ package org.liaison.server.api;
 import io.vertx.core.json.JsonObject;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Binary fields travel as base64url without padding; every failure names its field. */
 public final class Base64Field {
@@ -21,6 +22,27 @@ public final class Base64Field {
   }
 
   public static Optional<byte[]> optional(JsonObject body, String field, int maxBytes) {
+    return optional(
+        body,
+        field,
+        maxBytes,
+        () ->
+            new ApiError(
+                413,
+                "payload-too-large",
+                field + " must be at most " + maxBytes + " bytes",
+                new JsonObject().put("field", field)));
+  }
+
+  /** A required field whose size limit has its own refusal (e.g. 413 update-too-large). */
+  public static byte[] required(
+      JsonObject body, String field, int maxBytes, Supplier<ApiError> tooLarge) {
+    return optional(body, field, maxBytes, tooLarge)
+        .orElseThrow(() -> ApiError.invalidField(field, field + " is required"));
+  }
+
+  private static Optional<byte[]> optional(
+      JsonObject body, String field, int maxBytes, Supplier<ApiError> tooLarge) {
     Object value = body.getValue(field);
     if (value == null) {
       return Optional.empty();
@@ -30,11 +52,7 @@ public final class Base64Field {
     }
     // Refuse before decoding: a base64 string of n characters holds about 3n/4 bytes.
     if (text.length() > (maxBytes / 3 + 1) * 4) {
-      throw new ApiError(
-          413,
-          "payload-too-large",
-          field + " must be at most " + maxBytes + " bytes",
-          new JsonObject().put("field", field));
+      throw tooLarge.get();
     }
     byte[] bytes;
     try {
@@ -46,11 +64,7 @@ public final class Base64Field {
       throw ApiError.invalidField(field, field + " is empty");
     }
     if (bytes.length > maxBytes) {
-      throw new ApiError(
-          413,
-          "payload-too-large",
-          field + " must be at most " + maxBytes + " bytes",
-          new JsonObject().put("field", field));
+      throw tooLarge.get();
     }
     return Optional.of(bytes);
   }

@@ -2,6 +2,7 @@ package org.liaison.server.channels;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.bson.Document;
 import org.liaison.crypto.mls.ChannelPolicy;
@@ -74,6 +75,34 @@ public final class Policies {
         new TreeSet<>(d.getList("allowedSectors", String.class)),
         d.getInteger("retentionDays"),
         d.getBoolean("historyOnJoin"));
+  }
+
+  /** A rule of a channel policy that a user breaks, and why, in words for people. */
+  public record Broken(String rule, String message) {}
+
+  /**
+   * The rule the user breaks and why; empty when the policy admits them. The one explanation of the
+   * policy, for adds (403 policy-violation) and for members who no longer meet it (403
+   * policy-not-met).
+   */
+  public static Optional<Broken> explain(ChannelPolicy policy, User user) {
+    String rule = breaks(policy, user);
+    if (rule == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Broken(
+            rule,
+            rule.equals("min-tier")
+                ? user.displayName()
+                    + " is "
+                    + user.tier()
+                    + "; this channel needs T"
+                    + policy.minTier()
+                : user.displayName()
+                    + "'s sector ("
+                    + user.sector().wire()
+                    + ") is not allowed here"));
   }
 
   /** Null when the policy admits the user, else the rule it breaks. */

@@ -60,6 +60,9 @@ public record LiaisonConfig(
     int auditSelfServicePerHour,
     int keyPackageClaimsPerMinute,
     int keyPackageClaimBurst,
+    int documentsMaxUpdateBytes,
+    int documentsMaxSnapshotBytes,
+    int documentsMaxPerChannel,
     Optional<Secret> metricsToken) {
 
   static final Setting<String> HTTP_HOST =
@@ -166,6 +169,25 @@ public record LiaisonConfig(
   static final Setting<Integer> KEY_PACKAGE_CLAIM_BURST =
       Setting.integer(
           "keyPackages.claimBurst", "LIAISON_KEY_PACKAGES_CLAIM_BURST", 200, 50, 1_000_000);
+  // Documents: one update is a batch of edits (the client sends at most one per 250 ms), a
+  // snapshot a whole Automerge save with its history.
+  static final Setting<Integer> DOCUMENTS_MAX_UPDATE =
+      Setting.integer(
+          "documents.maxUpdateBytes",
+          "LIAISON_DOCUMENTS_MAX_UPDATE_BYTES",
+          256 * 1024,
+          1024,
+          4 << 20);
+  static final Setting<Integer> DOCUMENTS_MAX_SNAPSHOT =
+      Setting.integer(
+          "documents.maxSnapshotBytes",
+          "LIAISON_DOCUMENTS_MAX_SNAPSHOT_BYTES",
+          8 << 20,
+          64 * 1024,
+          64 << 20);
+  static final Setting<Integer> DOCUMENTS_MAX_PER_CHANNEL =
+      Setting.integer(
+          "documents.maxPerChannel", "LIAISON_DOCUMENTS_MAX_PER_CHANNEL", 500, 1, 100_000);
   static final Setting<String> METRICS_TOKEN =
       Setting.text("metrics.token", "LIAISON_METRICS_TOKEN", "");
 
@@ -210,6 +232,9 @@ public record LiaisonConfig(
           AUDIT_SELF_SERVICE_PER_HOUR,
           KEY_PACKAGE_CLAIMS_PER_MINUTE,
           KEY_PACKAGE_CLAIM_BURST,
+          DOCUMENTS_MAX_UPDATE,
+          DOCUMENTS_MAX_SNAPSHOT,
+          DOCUMENTS_MAX_PER_CHANNEL,
           METRICS_TOKEN);
 
   /** Environment variables that point at the settings file itself. */
@@ -339,6 +364,9 @@ public record LiaisonConfig(
         values.get(AUDIT_SELF_SERVICE_PER_HOUR),
         values.get(KEY_PACKAGE_CLAIMS_PER_MINUTE),
         values.get(KEY_PACKAGE_CLAIM_BURST),
+        values.get(DOCUMENTS_MAX_UPDATE),
+        values.get(DOCUMENTS_MAX_SNAPSHOT),
+        values.get(DOCUMENTS_MAX_PER_CHANNEL),
         metricsToken.isEmpty() ? Optional.empty() : Optional.of(new Secret(metricsToken)));
   }
 

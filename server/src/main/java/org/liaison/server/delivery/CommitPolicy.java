@@ -133,19 +133,11 @@ final class CommitPolicy {
     if (!user.active()) {
       throw violation("user-suspended", user.displayName() + " is suspended", user.id());
     }
-    String broken = Policies.breaks(facts.channel().policy(), user);
-    if (broken != null) {
-      throw violation(
-          broken,
-          broken.equals("min-tier")
-              ? user.displayName()
-                  + " is "
-                  + user.tier()
-                  + "; this channel needs T"
-                  + facts.channel().policy().minTier()
-              : user.displayName() + "'s sector (" + user.sector().wire() + ") is not allowed here",
-          user.id());
-    }
+    Policies.explain(facts.channel().policy(), user)
+        .ifPresent(
+            broken -> {
+              throw violation(broken.rule(), broken.message(), user.id());
+            });
     if (indexOf(facts.channel().leaves(), device.id()) >= 0) {
       throw violation("device-already-member", "That device is already in the channel", user.id());
     }

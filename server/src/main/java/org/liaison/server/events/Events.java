@@ -48,6 +48,14 @@ public final class Events {
     return "liaison.channel." + channelId;
   }
 
+  /**
+   * A channel's document frames ({@code document-*}, presence included), as written to the
+   * connections of its member devices.
+   */
+  public static String documents(String channelId) {
+    return "liaison.documents." + channelId;
+  }
+
   /** Things addressed to one device: a Welcome, its revocation. */
   public static String device(String deviceId) {
     return "liaison.device." + deviceId;

@@ -17,6 +17,7 @@ import org.liaison.server.channels.Channel;
 import org.liaison.server.delivery.AppendRequests;
 import org.liaison.server.delivery.DeliveryService;
 import org.liaison.server.delivery.LogEntry;
+import org.liaison.server.documents.Documents;
 import org.liaison.server.events.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,7 @@ final class DeviceConnection {
   private final DeliveryService.Sender sender;
   private final DeliveryService delivery;
   private final AppendRequests requests;
+  private final Documents documents;
   private final RealtimeLimits limits;
   private final TokenBucket rate;
   private final Map<String, Feed> feeds = new HashMap<>();
@@ -59,6 +61,7 @@ final class DeviceConnection {
       SocketCounts.Lease lease,
       DeliveryService delivery,
       AppendRequests requests,
+      Documents documents,
       RealtimeLimits limits) {
     this.vertx = vertx;
     this.ws = ws;
@@ -69,6 +72,7 @@ final class DeviceConnection {
     this.acks = new AckBuffer(vertx, delivery, deviceId);
     this.delivery = delivery;
     this.requests = requests;
+    this.documents = documents;
     this.limits = limits;
     this.rate = new TokenBucket(limits.framesPerSecond(), limits.frameBurst(), System.nanoTime());
   }
@@ -134,6 +138,10 @@ final class DeviceConnection {
         vertx
             .eventBus()
             .consumer(Events.channel(channelId), m -> onChannelEvent(created, m.body()));
+    created.documents =
+        vertx
+            .eventBus()
+            .consumer(Events.documents(channelId), m -> onDocumentEvent(created, m.body()));
     feeds.put(channelId, created);
     return created;
   }
@@ -158,6 +166,21 @@ final class DeviceConnection {
     } else {
       pump(feed);
     }
+  }
+
+  /**
+   * Document frames go out as published: they carry no order of their own (a device that sees a gap
+   * in a document's seqs reads it over HTTP). A device's own presence is not echoed to it.
+   */
+  private void onDocumentEvent(Feed feed, JsonObject frame) {
+    if (feed.stopped || closed) {
+      return;
+    }
+    if ("document-presence".equals(frame.getString("type"))
+        && deviceId.equals(frame.getString("deviceId"))) {
+      return;
+    }
+    write(frame);
   }
 
   /**
@@ -313,13 +336,14 @@ final class DeviceConnection {
                 .onFailure(e -> sendError(e, clientMessageId));
         case "ack" -> acknowledge(Frames.channelId(frame), Fields.wholeNumber(frame, "seq"));
         case "sync" -> sync(Frames.channelId(frame), Fields.wholeNumber(frame, "after"));
+        case "document-presence" -> presence(text, frame);
         case "ping" -> write(Frames.pong());
         case "auth" -> throw new ApiError(400, "already-authenticated", "This socket is signed in");
         default ->
             throw new ApiError(
                 400,
                 "unknown-frame-type",
-                "Unknown frame type; expected send, commit, ack, sync or ping");
+                "Unknown frame type; expected send, commit, ack, sync, document-presence or ping");
       }
     } catch (RuntimeException e) {
       sendError(e, clientMessageId);
@@ -355,6 +379,32 @@ final class DeviceConnection {
               }
               sendError(e, null);
             });
+  }
+
+  /**
+   * Relays a document presence to the channel's other member devices, never stored. It counts
+   * against the frame rate like any frame, and is small: a position, not content.
+   */
+  private void presence(String text, JsonObject frame) {
+    if (text.length() > Frames.MAX_PRESENCE_BYTES) {
+      throw new ApiError(
+          413,
+          "presence-too-large",
+          "A presence frame must be at most " + Frames.MAX_PRESENCE_BYTES + " bytes");
+    }
+    String channelId = Frames.channelId(frame);
+    Feed feed = feeds.get(channelId);
+    if (feed == null || feed.stopped) {
+      throw ApiError.channelNotFound();
+    }
+    documents
+        .relayPresence(
+            sender,
+            channelId,
+            Fields.id(Frames.text(frame, "documentId"), "document"),
+            Fields.wholeNumber(frame, "generation"),
+            Documents.presenceCiphertext(frame))
+        .onFailure(e -> sendError(e, null));
   }
 
   private void acknowledge(String channelId, long seq) {

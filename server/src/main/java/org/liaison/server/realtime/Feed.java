@@ -17,6 +17,9 @@ final class Feed {
   boolean stopped;
   MessageConsumer<JsonObject> consumer;
 
+  /** The channel's document frames, followed while the device is a member, like its log. */
+  MessageConsumer<JsonObject> documents;
+
   Feed(String channelId, long cursor) {
     this.channelId = channelId;
     this.cursor = cursor;
@@ -42,6 +45,9 @@ final class Feed {
     stopped = true;
     if (consumer != null) {
       consumer.unregister();
+    }
+    if (documents != null) {
+      documents.unregister();
     }
   }
 }

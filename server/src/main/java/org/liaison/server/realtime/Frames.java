@@ -47,6 +47,18 @@ final class Frames {
     return new JsonObject().put("type", "pong");
   }
 
+  /** A document presence frame, device to server: a position and a name, sealed. */
+  static final int MAX_PRESENCE_BYTES = 4096;
+
+  /** A required string field of a frame. */
+  static String text(JsonObject frame, String field) {
+    Object value = frame.getValue(field);
+    if (!(value instanceof String text) || text.isEmpty()) {
+      throw ApiError.invalidField(field, field + " is required");
+    }
+    return text;
+  }
+
   static String channelId(JsonObject frame) {
     Object id = frame.getValue("channelId");
     if (!(id instanceof String text)) {

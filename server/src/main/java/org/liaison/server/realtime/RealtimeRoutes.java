@@ -13,6 +13,7 @@ import org.liaison.server.auth.Authenticator;
 import org.liaison.server.config.LiaisonConfig;
 import org.liaison.server.delivery.AppendRequests;
 import org.liaison.server.delivery.DeliveryService;
+import org.liaison.server.documents.Documents;
 
 /**
  * {@code GET /api/v1/realtime}: one WebSocket per device. Authenticated by the access token, either
@@ -26,6 +27,7 @@ public final class RealtimeRoutes {
   private final Authenticator authenticator;
   private final DeliveryService delivery;
   private final AppendRequests requests;
+  private final Documents documents;
   private final RealtimeLimits limits;
   private final SocketCounts sockets;
 
@@ -34,11 +36,13 @@ public final class RealtimeRoutes {
       Authenticator authenticator,
       DeliveryService delivery,
       AppendRequests requests,
+      Documents documents,
       LiaisonConfig config) {
     this.vertx = vertx;
     this.authenticator = authenticator;
     this.delivery = delivery;
     this.requests = requests;
+    this.documents = documents;
     this.limits = RealtimeLimits.of(config);
     this.sockets = new SocketCounts(limits.socketsPerDevice(), limits.socketsPerUser());
   }
@@ -94,7 +98,7 @@ public final class RealtimeRoutes {
 
   private DeviceConnection connection(ServerWebSocket ws, Admitted admitted) {
     return new DeviceConnection(
-        vertx, ws, admitted.actor(), admitted.lease(), delivery, requests, limits);
+        vertx, ws, admitted.actor(), admitted.lease(), delivery, requests, documents, limits);
   }
 
   /** Browsers: the first frame must be {@code {"type":"auth","token":…}}, within a deadline. */

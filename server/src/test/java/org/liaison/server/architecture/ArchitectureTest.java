@@ -82,6 +82,27 @@ class ArchitectureTest {
   }
 
   @Test
+  void documentsReachTheChannelsOnlyThroughTheDeliveryService() {
+    // Membership and the channel's epoch come from DeliveryService; its internals stay its own.
+    assertNone(
+        sources("server"),
+        s -> s.pkg().equals("org.liaison.server.documents"),
+        u ->
+            u.startsWith("org.liaison.server.delivery.")
+                && !u.startsWith("org.liaison.server.delivery.DeliveryService"));
+  }
+
+  @Test
+  void realtimeUsesTheDocumentsOnlyThroughTheirService() {
+    assertNone(
+        sources("server"),
+        s -> s.pkg().equals("org.liaison.server.realtime"),
+        u ->
+            u.startsWith("org.liaison.server.documents.")
+                && !u.equals("org.liaison.server.documents.Documents"));
+  }
+
+  @Test
   void accountsAndAuthDoNotUseEachOther() {
     List<Source> server = sources("server");
     boolean accountsUseAuth =
