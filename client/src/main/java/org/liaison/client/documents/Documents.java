@@ -55,7 +55,7 @@ public final class Documents {
   private final Map<String, ChannelKeys> channelKeys = new ConcurrentHashMap<>();
 
   /** What reading and writing a channel's documents needs from its current epoch. */
-  private record ChannelKeys(DocumentKeyring keyring, String selfDeviceId) {}
+  private record ChannelKeys(DocumentKeyring keyring, String selfDeviceId, long epoch) {}
 
   public Documents(LiaisonDevice device, DocumentKeyStore store) {
     this.device = device;
@@ -63,10 +63,7 @@ public final class Documents {
     this.store = store;
     this.keyrings = new DocumentKeyrings(client, store);
     device.onOwnCommit(
-        (channelId, before, after) -> {
-          channelKeys.remove(channelId);
-          return keyrings.afterCommit(channelId, before, after);
-        });
+        (channelId, before, after) -> keyrings.afterCommit(channelId, before, after));
     device.onDocumentFrame(this::onFrame);
   }
 
@@ -479,25 +476,30 @@ public final class Documents {
 
   // ---- keys and verification ----------------------------------------------------------------
 
-  /** The channel's generations in the device's current epoch, and its verified leaves. */
+  /**
+   * The channel's generations in the device's current epoch. Asked of the session every time (in
+   * the channel's queue), so a commit by anyone moves every later record to that epoch's keyring:
+   * after a removal, nothing is written under a generation the removed member holds.
+   */
   private Future<ChannelKeys> keys(String channelId) {
-    ChannelKeys cached = channelKeys.get(channelId);
-    if (cached != null) {
-      return Future.succeededFuture(cached);
-    }
-    return device
-        .withSession(
-            channelId,
-            session -> {
-              store.rememberLeaves(channelId, leaves(session));
-              return keyrings.current(channelId, session);
-            })
-        .map(
-            keyring -> {
-              ChannelKeys keys = new ChannelKeys(keyring, identity().deviceId());
-              channelKeys.put(channelId, keys);
-              return keys;
-            });
+    return device.withSession(
+        channelId,
+        session -> {
+          ChannelKeys cached = channelKeys.get(channelId);
+          if (cached != null && cached.epoch() == session.epoch()) {
+            return Future.succeededFuture(cached);
+          }
+          store.rememberLeaves(channelId, leaves(session));
+          return keyrings
+              .current(channelId, session)
+              .map(
+                  keyring -> {
+                    ChannelKeys keys =
+                        new ChannelKeys(keyring, identity().deviceId(), session.epoch());
+                    channelKeys.put(channelId, keys);
+                    return keys;
+                  });
+        });
   }
 
   private static Map<String, byte[]> leaves(ChannelSession session) {
