@@ -31,6 +31,7 @@ import picocli.CommandLine.Parameters;
  * kept in the device file (its {@code documents} member), so a later run continues them.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "doc",
     description = {
       "Shared documents of a channel: end-to-end encrypted, co-edited live in the browser.",
@@ -72,6 +73,13 @@ final class DocumentCommands {
 
     @Parameters(index = "0", paramLabel = "CHANNEL", description = "Channel id (see `channels`)")
     String channelId;
+
+    // Not the standard mixin: its --version would clash with `show --version NAME`.
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help message and exit.")
+    boolean help;
 
     PrintWriter out() {
       return spec.commandLine().getOut();
@@ -192,7 +200,13 @@ final class DocumentCommands {
     @Override
     int run(LiaisonClient client, LiaisonDevice device, Documents documents) throws Exception {
       List<DocumentSummary> all = LiaisonCli.await(documents.list(channelId));
-      String channel = LiaisonCli.await(device.channel(channelId)).displayName();
+      // After this run's rejoin the name is readable only once a member sealed it again.
+      String channel =
+          LiaisonCli.await(device.channel(channelId))
+              .meta()
+              .map(meta -> meta.name())
+              .filter(name -> !name.isEmpty())
+              .orElse(channelId);
       if (all.isEmpty()) {
         out().println("No documents in " + channel + ".");
       }
