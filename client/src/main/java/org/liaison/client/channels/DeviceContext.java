@@ -37,6 +37,7 @@ final class DeviceContext {
   private Consumer<ChannelMessage> messageHandler = m -> {};
   private Consumer<ChannelEvent> eventHandler = e -> {};
   private Consumer<JsonObject> documentFrames = f -> {};
+  private Consumer<ChannelEvent.MembersChanged> membersChanged = e -> {};
   private LiaisonDevice.CommitListener commitListener = (id, before, after) -> done();
 
   DeviceContext(LiaisonClient client, byte[] rootKey, LiaisonDevice.Options options) {
@@ -149,6 +150,10 @@ final class DeviceContext {
     this.documentFrames = handler;
   }
 
+  void onMembersChanged(Consumer<ChannelEvent.MembersChanged> listener) {
+    this.membersChanged = listener;
+  }
+
   void onOwnCommit(LiaisonDevice.CommitListener listener) {
     this.commitListener = listener;
   }
@@ -179,6 +184,9 @@ final class DeviceContext {
     }
     try {
       eventHandler.accept(event);
+      if (event instanceof ChannelEvent.MembersChanged changed) {
+        membersChanged.accept(changed);
+      }
     } catch (RuntimeException e) {
       LOG.warn("event handler failed", e);
     }

@@ -143,6 +143,15 @@ public final class LiaisonDevice implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Another member's commit was applied (besides {@link #onEvent}, which the application owns): for
+   * the documents part, which writes the new epoch's keyring if nobody has.
+   */
+  public LiaisonDevice onMembersChanged(Consumer<ChannelEvent.MembersChanged> listener) {
+    ctx.onMembersChanged(listener);
+    return this;
+  }
+
   public LiaisonDevice onOwnCommit(CommitListener listener) {
     ctx.onOwnCommit(listener);
     return this;

@@ -17,6 +17,8 @@ import org.liaison.crypto.mls.ChannelSession;
  * only that epoch's members read it; the server's first-write-wins decides races.
  */
 final class DocumentKeyrings {
+  private static final int WAITS = 20;
+  private static final long WAIT_MILLIS = 250;
   private final LiaisonClient client;
   private final DocumentKeyStore store;
 
@@ -49,12 +51,7 @@ final class DocumentKeyrings {
                   may ->
                       may
                           ? write(channelId, epoch, key, withGeneration(known, epoch))
-                          : Future.failedFuture(
-                              new DocumentException(
-                                  "keyring-unavailable",
-                                  "the document keys of this epoch are not stored yet, and this"
-                                      + " device holds none: a member who has the channel's"
-                                      + " documents (e.g. in the browser) must be online once")));
+                          : awaitWritten(channelId, epoch, key, WAITS));
             });
   }
 
@@ -77,6 +74,33 @@ final class DocumentKeyrings {
               return write(channelId, after.epoch(), DocumentKeys.keyringKey(after), next)
                   .mapEmpty();
             });
+  }
+
+  /**
+   * Waits a little for a member who holds the generations to write the keyring (live members do
+   * when they see the commit that made this epoch, e.g. this device's own rejoin).
+   */
+  private Future<DocumentKeyring> awaitWritten(
+      String channelId, long epoch, byte[] key, int attempts) {
+    if (attempts == 0) {
+      return Future.failedFuture(
+          new DocumentException(
+              "keyring-unavailable",
+              "the document keys of epoch "
+                  + epoch
+                  + " are not stored, and this device holds none: a member who has the"
+                  + " channel's documents (e.g. in the browser) must be online"));
+    }
+    io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+    client.vertx().setTimer(WAIT_MILLIS, t -> later.complete());
+    return later
+        .future()
+        .compose(v -> read(channelId, epoch, key))
+        .recover(
+            e ->
+                LiaisonException.hasCode(e, "keyring-not-found")
+                    ? awaitWritten(channelId, epoch, key, attempts - 1)
+                    : Future.failedFuture(e));
   }
 
   private Future<DocumentKeyring> read(String channelId, long epoch, byte[] key) {

@@ -34,6 +34,8 @@ import org.liaison.crypto.mls.ChannelSession;
  * writes the keyring after its own commits.
  */
 public final class Documents {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Documents.class);
+
   /** Compaction (docs/documents.md): a snapshot after this many updates since the last one. */
   static final int SNAPSHOT_EVERY = 200;
 
@@ -65,6 +67,18 @@ public final class Documents {
     device.onOwnCommit(
         (channelId, before, after) -> keyrings.afterCommit(channelId, before, after));
     device.onDocumentFrame(this::onFrame);
+    device.onMembersChanged(
+        changed -> {
+          // Whoever holds the generations makes the new epoch's keyring readable soon: a CLI run
+          // that rejoined holds none of its own until it is written.
+          if (!store.keyring(changed.channelId()).generations().isEmpty()) {
+            keys(changed.channelId())
+                .onFailure(
+                    e ->
+                        LOG.warn(
+                            "channel {}: document keyring: {}", changed.channelId(), e.toString()));
+          }
+        });
   }
 
   // ---- listing and creating -----------------------------------------------------------------

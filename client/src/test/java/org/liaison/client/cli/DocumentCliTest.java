@@ -88,6 +88,7 @@ class DocumentCliTest {
               .out()
               .trim();
       officer.nextEvent(ChannelEvent.Joined.class, channel);
+      Documents officerDocs = new Documents(officer.device(), DocumentKeyStore.inMemory());
 
       String none = ok("doc", "list", channel).out();
       assertTrue(none.startsWith("No documents in "), none);
@@ -102,6 +103,7 @@ class DocumentCliTest {
       assertEquals(1L, documents.getJsonObject("clientSeq").getLong(id));
       assertTrue(documents.getJsonObject("keyrings").containsKey(channel));
 
+      await(officerDocs.list(channel)); // the live member now holds the channel's generations
       String listed = ok("doc", "list", channel).out();
       assertTrue(listed.contains(id + "  Action plan 2027  liaison/action-plan"), listed);
 
@@ -149,13 +151,20 @@ class DocumentCliTest {
       assertTrue(badDoc.err().contains("no document No such plan"), badDoc.err());
 
       // The SDK member reads what the command line wrote, every update verified.
-      Documents officerDocs = new Documents(officer.device(), DocumentKeyStore.inMemory());
       List<DocumentSummary> seen = await(officerDocs.list(channel));
       assertEquals("Action plan 2027", seen.get(0).displayTitle());
       try (OpenDocument doc = await(officerDocs.open(channel, id))) {
         assertTrue(doc.refused().isEmpty(), doc.refused().toString());
         assertEquals("adopted", doc.json().getJsonObject("meta").getString("status"));
       }
+
+      // A run that lost the device file's document keys: its rejoin makes a new epoch, the live
+      // member who holds the generations writes that epoch's keyring, and the run reads it.
+      JsonObject device = new JsonObject(Files.readString(deviceFile));
+      device.remove("documents");
+      Files.writeString(deviceFile, device.encodePrettily());
+      JsonObject again = new JsonObject(ok("doc", "show", channel, id).out());
+      assertEquals("adopted", again.getJsonObject("meta").getString("status"));
       officer.device().close();
     }
   }
