@@ -272,6 +272,56 @@ class DocumentScenariosTest {
   }
 
   @Test
+  void afterTwoHundredUpdatesASnapshotIsWrittenAndReadersStartFromIt() throws Exception {
+    String channel = channel("Compaction", coordinator);
+    DocumentSummary created = await(officerDocs.create(channel, "Long notes", "liaison/blank"));
+    try (OpenDocument doc = await(officerDocs.open(channel, created.id()))) {
+      for (int i = 1; i < Documents.SNAPSHOT_EVERY; i++) {
+        await(officerDocs.set(doc, List.of("body"), "draft " + i));
+      }
+    }
+    DocumentSummary summary =
+        await(coordinatorDocs.list(channel)).stream()
+            .filter(d -> d.id().equals(created.id()))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(Documents.SNAPSHOT_EVERY, summary.lastSeq());
+    assertEquals(Documents.SNAPSHOT_EVERY, summary.snapshotSeq());
+    // The coordinator's open reads the signed snapshot (no updates after it) and verifies it.
+    try (OpenDocument reader = await(coordinatorDocs.open(channel, created.id()))) {
+      assertEquals("draft " + (Documents.SNAPSHOT_EVERY - 1), reader.json().getString("body"));
+      assertTrue(reader.refused().isEmpty());
+      assertEquals(Documents.SNAPSHOT_EVERY, reader.lastSeq());
+    }
+  }
+
+  @Test
+  void anUpdateUnderAGenerationNotInTheKeyringIsLeftOut() throws Exception {
+    String channel = channel("Unknown generation", coordinator);
+    DocumentSummary created = await(officerDocs.create(channel, "Plan", "liaison/blank"));
+    DocumentKeyring.Generation newest = officerStore.keyring(channel).newest().orElseThrow();
+    long unknown = newest.g() - 1;
+    String device = coordinator.device().keys().orElseThrow().deviceId();
+    DocumentAad.Update aad = new DocumentAad.Update(created.id(), unknown, device, 1);
+    byte[] sealed =
+        DocumentCipher.seal(
+            org.liaison.crypto.documents.DocumentKeys.newGenerationKey(), aad, new byte[] {1});
+    byte[] signature =
+        org.liaison.crypto.documents.DocumentSignature.sign(
+            coordinator.device().keys().orElseThrow().identity(), aad, sealed);
+    await(
+        coordinator
+            .client()
+            .postDocumentUpdate(channel, created.id(), unknown, 1, sealed, signature));
+    try (OpenDocument reader = await(officerDocs.open(channel, created.id()))) {
+      assertEquals(1, reader.refused().size());
+      assertTrue(
+          reader.refused().get(0).reason().contains("no key for generation " + unknown),
+          reader.refused().get(0).reason());
+    }
+  }
+
+  @Test
   void unknownIdsAreRefusedWithClearCodes() throws Exception {
     String channel = channel("Errors", coordinator);
     await(officerDocs.list(channel));
