@@ -274,14 +274,47 @@ public final class Documents {
    * edits changed nothing. The update is under the channel's newest generation.
    */
   public Future<Long> change(OpenDocument doc, Consumer<DocumentEditor> edits) {
-    byte[] changes = doc.change(edits);
-    if (changes.length == 0) {
+    if (doc.divergedBecause() != null) {
+      return Future.failedFuture(
+          new DocumentException(
+              "document-diverged",
+              "an earlier change was refused ("
+                  + doc.divergedBecause()
+                  + ") and later ones depend on it: open the document again"));
+    }
+    byte[] made = doc.change(edits);
+    if (made.length == 0 && !doc.hasUnsent()) {
       return Future.succeededFuture(0L);
     }
-    return keys(doc.channelId())
-        .compose(keys -> send(keys, doc, changes, store.nextClientSeq(doc.id()), 0))
-        .compose(seq -> catchUpAfter(doc, seq).map(v -> seq))
-        .compose(seq -> maybeSnapshot(doc).map(v -> seq));
+    doc.queueUnsent(made);
+    // One send at a time per document; a failed send leaves its changes queued, and the next
+    // change carries them too (later changes depend on them, so they must not go missing).
+    return doc.serial(
+        () -> {
+          byte[] batch = doc.unsent();
+          if (batch.length == 0) {
+            return Future.succeededFuture(0L);
+          }
+          return keys(doc.channelId())
+              .compose(keys -> send(keys, doc, batch, store.nextClientSeq(doc.id()), 0))
+              .map(
+                  seq -> {
+                    doc.sent(batch.length);
+                    return seq;
+                  })
+              .onFailure(
+                  e -> {
+                    // Refused for good (too large, policy, ...): kept queued it would block every
+                    // later change, dropped the later ones would miss their dependency.
+                    if (e instanceof LiaisonException refused
+                        && refused.status() >= 400
+                        && refused.status() < 500) {
+                      doc.diverge(refused.code());
+                    }
+                  })
+              .compose(seq -> catchUpAfter(doc, seq).map(v -> seq))
+              .compose(seq -> maybeSnapshot(doc).map(v -> seq));
+        });
   }
 
   /** Sets one field by path (e.g. {@code activities/<id>/status}) and sends the change. */

@@ -19,6 +19,9 @@ public final class OpenDocument implements AutoCloseable {
   private final DocumentHeader header;
   private final DocumentEngine engine;
   private final List<Refused> refused = new ArrayList<>();
+  private final java.io.ByteArrayOutputStream unsent = new java.io.ByteArrayOutputStream();
+  private io.vertx.core.Future<Void> sends = io.vertx.core.Future.succeededFuture();
+  private String divergedBecause;
   private long lastSeq;
   private long snapshotSeq;
   private long snapshotGeneration;
@@ -71,6 +74,51 @@ public final class OpenDocument implements AutoCloseable {
 
   public synchronized List<Refused> refused() {
     return List.copyOf(refused);
+  }
+
+  /** Why the server refused a local change for good, or null. */
+  synchronized String divergedBecause() {
+    return divergedBecause;
+  }
+
+  synchronized void diverge(String because) {
+    divergedBecause = because;
+  }
+
+  /** Local changes not acknowledged by the server yet, in the order they were made. */
+  synchronized void queueUnsent(byte[] changes) {
+    unsent.writeBytes(changes);
+  }
+
+  synchronized boolean hasUnsent() {
+    return unsent.size() > 0;
+  }
+
+  synchronized byte[] unsent() {
+    return unsent.toByteArray();
+  }
+
+  /** The first {@code length} unsent bytes were stored by the server. */
+  synchronized void sent(int length) {
+    byte[] rest = java.util.Arrays.copyOfRange(unsent.toByteArray(), length, unsent.size());
+    unsent.reset();
+    unsent.writeBytes(rest);
+  }
+
+  /** Runs {@code task} after the document's earlier sends, whether they failed or not. */
+  synchronized <T> io.vertx.core.Future<T> serial(
+      java.util.function.Supplier<io.vertx.core.Future<T>> task) {
+    io.vertx.core.Future<T> result =
+        sends.transform(
+            ignored -> {
+              try {
+                return task.get();
+              } catch (RuntimeException e) {
+                return io.vertx.core.Future.failedFuture(e);
+              }
+            });
+    sends = result.transform(ignored -> io.vertx.core.Future.succeededFuture());
+    return result;
   }
 
   synchronized void applyChanges(byte[] changes) {

@@ -322,6 +322,30 @@ class DocumentScenariosTest {
   }
 
   @Test
+  void aChangeTheServerRefusesStopsTheCopyInsteadOfLosingWhatDependsOnIt() throws Exception {
+    String channel = channel("Too large", coordinator);
+    DocumentSummary created = await(officerDocs.create(channel, "Big", "liaison/blank"));
+    try (OpenDocument doc = await(officerDocs.open(channel, created.id()))) {
+      String huge = "x".repeat(300 * 1024);
+      LiaisonException tooLarge =
+          assertThrows(
+              LiaisonException.class, () -> await(officerDocs.set(doc, List.of("body"), huge)));
+      assertEquals(413, tooLarge.status());
+      assertEquals(
+          "document-diverged",
+          assertThrows(
+                  DocumentException.class,
+                  () -> await(officerDocs.set(doc, List.of("body"), "small")))
+              .code());
+    }
+    try (OpenDocument again = await(officerDocs.open(channel, created.id()))) {
+      assertEquals("", again.json().getString("body"));
+      await(officerDocs.set(again, List.of("body"), "small"));
+      assertEquals("small", again.json().getString("body"));
+    }
+  }
+
+  @Test
   void unknownIdsAreRefusedWithClearCodes() throws Exception {
     String channel = channel("Errors", coordinator);
     await(officerDocs.list(channel));
