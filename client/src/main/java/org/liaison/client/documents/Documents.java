@@ -49,6 +49,7 @@ public final class Documents {
 
   private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
+  private final int snapshotEvery;
   private final LiaisonDevice device;
   private final LiaisonClient client;
   private final DocumentKeyStore store;
@@ -60,6 +61,12 @@ public final class Documents {
   private record ChannelKeys(DocumentKeyring keyring, String selfDeviceId, long epoch) {}
 
   public Documents(LiaisonDevice device, DocumentKeyStore store) {
+    this(device, store, SNAPSHOT_EVERY);
+  }
+
+  /** With another compaction interval (tests). */
+  Documents(LiaisonDevice device, DocumentKeyStore store, int snapshotEvery) {
+    this.snapshotEvery = snapshotEvery;
     this.device = device;
     this.client = device.client();
     this.store = store;
@@ -233,7 +240,39 @@ public final class Documents {
                 page.getJsonArray("updates").isEmpty()
                     ? Future.succeededFuture()
                     : readUpdates(
-                        keys, doc, page.getJsonArray("updates"), page.getBoolean("more", false)));
+                        keys, doc, page.getJsonArray("updates"), page.getBoolean("more", false)),
+            e ->
+                LiaisonException.hasCode(e, "updates-compacted")
+                    ? catchUpFromSnapshot(keys, doc)
+                    : Future.failedFuture(e));
+  }
+
+  /**
+   * The updates after this copy's last seq were compacted away (another member wrote two snapshots
+   * meanwhile): merge the current snapshot, which holds every change it covers (a save applies as
+   * changes), then read the updates after it.
+   */
+  private Future<Void> catchUpFromSnapshot(ChannelKeys keys, OpenDocument doc) {
+    return client
+        .document(doc.channelId(), doc.id())
+        .compose(
+            json -> {
+              JsonObject snapshot = json.getJsonObject("snapshot");
+              if (snapshot != null && snapshot.getLong("coversSeq") > doc.lastSeq()) {
+                long coversSeq = snapshot.getLong("coversSeq");
+                DocumentAad.Snapshot aad =
+                    new DocumentAad.Snapshot(
+                        doc.id(),
+                        snapshot.getLong("generation"),
+                        coversSeq,
+                        snapshot.getString("authorDeviceId"));
+                doc.applyChanges(openSigned(keys, doc.channelId(), aad, snapshot));
+                doc.read(coversSeq);
+                doc.snapshotWritten(coversSeq, aad.generation());
+              }
+              return readUpdates(
+                  keys, doc, json.getJsonArray("updates"), json.getBoolean("more", false));
+            });
   }
 
   private void apply(ChannelKeys keys, OpenDocument doc, JsonArray updates) {
@@ -383,7 +422,7 @@ public final class Documents {
             keys -> {
               DocumentKeyring.Generation newest = newest(keys);
               boolean due =
-                  doc.lastSeq() - doc.snapshotSeq() >= SNAPSHOT_EVERY
+                  doc.lastSeq() - doc.snapshotSeq() >= snapshotEvery
                       || (doc.snapshotSeq() > 0 && newest.g() > doc.snapshotGeneration());
               if (!due || !doc.refused().isEmpty()) {
                 return Future.<Void>succeededFuture();
