@@ -292,18 +292,16 @@ public final class LiaisonServer {
               new KeyBackupRoutes(new KeyBackupRepository(store), audit, clock)
                   .mount(api, authenticator::handle);
               AppendRequests appends = new AppendRequests(delivery);
+              // One write budget per device: channel appends and document writes together.
+              RateLimit appendRate =
+                  new RateLimit(
+                      "messages, commits and document writes",
+                      config.httpAppendsPerSecond(),
+                      config.httpAppendBurst());
               ChannelRoutes channelRoutes =
-                  new ChannelRoutes(
-                      delivery,
-                      appends,
-                      devices,
-                      clock,
-                      new RateLimit(
-                          "messages and commits",
-                          config.httpAppendsPerSecond(),
-                          config.httpAppendBurst()));
+                  new ChannelRoutes(delivery, appends, devices, clock, appendRate);
               channelRoutes.mount(api, authenticator::handle);
-              documentRoutes.mount(api, authenticator::handle);
+              documentRoutes.mount(api, authenticator::handle, appendRate);
               new RealtimeRoutes(vertx, authenticator, delivery, appends, documents, config)
                   .mount(root);
               try {

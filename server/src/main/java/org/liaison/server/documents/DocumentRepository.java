@@ -66,6 +66,16 @@ final class DocumentRepository {
         .map(d -> d.map(DocumentRecord::fromDocument));
   }
 
+  /** The document if it belongs to this channel; 404 document-not-found otherwise. */
+  Future<DocumentRecord> inChannel(String channelId, String documentId) {
+    return byId(documentId)
+        .map(
+            found ->
+                found
+                    .filter(r -> r.channelId().equals(channelId))
+                    .orElseThrow(Documents::documentNotFound));
+  }
+
   Future<List<DocumentRecord>> byIds(List<String> documentIds) {
     if (documentIds.isEmpty()) {
       return Future.succeededFuture(List.of());
@@ -156,6 +166,60 @@ final class DocumentRepository {
                         Filters.eq("clientSeq", clientSeq)))
                 .first())
         .map(d -> d.map(DocumentUpdate::fromDocument));
+  }
+
+  /**
+   * Per device, the highest clientSeq (and its seq) among updates {@code fromSeq..toSeq}: read
+   * without their ciphertext, before compaction deletes them.
+   */
+  Future<Map<String, DocumentRecord.ClientMark>> marks(
+      String documentId, long fromSeq, long toSeq) {
+    List<Future<List<Document>>> reads = new ArrayList<>();
+    for (long start = fromSeq; start <= toSeq; start += 1000) {
+      List<String> ids = new ArrayList<>();
+      for (long seq = start; seq <= Math.min(toSeq, start + 999); seq++) {
+        ids.add(DocumentUpdate.id(documentId, seq));
+      }
+      reads.add(
+          Mongo.list(
+              updates
+                  .find(Filters.in("_id", ids))
+                  .projection(
+                      com.mongodb.client.model.Projections.include(
+                          "authorDeviceId", "clientSeq", "seq"))));
+    }
+    return Future.all(new ArrayList<>(reads))
+        .map(
+            done -> {
+              Map<String, DocumentRecord.ClientMark> marks = new HashMap<>();
+              for (Future<List<Document>> read : reads) {
+                for (Document d : read.result()) {
+                  DocumentRecord.ClientMark mark =
+                      new DocumentRecord.ClientMark(
+                          DocumentRecord.number(d, "clientSeq"), DocumentRecord.number(d, "seq"));
+                  marks.merge(
+                      d.getString("authorDeviceId"),
+                      mark,
+                      (a, b) -> a.clientSeq() >= b.clientSeq() ? a : b);
+                }
+              }
+              return marks;
+            });
+  }
+
+  /** Raises the record's per-device marks to at least these ({@code $max}). */
+  Future<Void> recordMarks(String documentId, Map<String, DocumentRecord.ClientMark> marks) {
+    if (marks.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<org.bson.conversions.Bson> raises = new ArrayList<>();
+    marks.forEach(
+        (device, mark) -> {
+          raises.add(Updates.max("clients." + device + ".clientSeq", mark.clientSeq()));
+          raises.add(Updates.max("clients." + device + ".seq", mark.seq()));
+        });
+    return Mongo.first(documents.updateOne(Filters.eq("_id", documentId), Updates.combine(raises)))
+        .mapEmpty();
   }
 
   Future<Void> deleteUpdates(String documentId, long fromSeq, long toSeq) {

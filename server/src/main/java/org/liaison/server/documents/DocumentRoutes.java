@@ -13,6 +13,7 @@ import org.liaison.server.auth.Actor;
 import org.liaison.server.delivery.DeliveryService.Sender;
 import org.liaison.server.http.Bodies;
 import org.liaison.server.http.Handlers;
+import org.liaison.server.http.RateLimit;
 
 /** {@code /channels/{id}/documents} and {@code /channels/{id}/document-keyrings}, over HTTP. */
 public final class DocumentRoutes {
@@ -59,7 +60,21 @@ public final class DocumentRoutes {
         .setHandleFileUploads(false);
   }
 
-  public void mount(Router api, Handler<RoutingContext> authenticated) {
+  /**
+   * @param writeRate the device's HTTP write budget, shared with channel appends: every document
+   *     write is a store write and a fan-out
+   */
+  public void mount(Router api, Handler<RoutingContext> authenticated, RateLimit writeRate) {
+    Handler<RoutingContext> limited =
+        ctx -> {
+          try {
+            writeRate.take(Actor.of(ctx).requireDevice());
+          } catch (ApiError refused) {
+            ctx.fail(refused);
+            return;
+          }
+          ctx.next();
+        };
     api.put(KEYRING).handler(authenticated).handler(Handlers.json(201, this::putKeyring));
     api.get(KEYRING).handler(authenticated).handler(Handlers.json(200, this::keyring));
     api.post(DOCUMENTS).handler(authenticated).handler(Handlers.json(201, this::create));
@@ -67,10 +82,14 @@ public final class DocumentRoutes {
     api.put(DOCUMENT + "/header").handler(authenticated).handler(Handlers.json(200, this::header));
     api.get(DOCUMENT).handler(authenticated).handler(Handlers.json(200, this::open));
     api.get(UPDATES).handler(authenticated).handler(Handlers.json(200, this::updates));
-    api.post(UPDATES).handler(authenticated).handler(this::append);
-    api.put(SNAPSHOT).handler(authenticated).handler(Handlers.json(201, this::snapshot));
+    api.post(UPDATES).handler(authenticated).handler(limited).handler(this::append);
+    api.put(SNAPSHOT)
+        .handler(authenticated)
+        .handler(limited)
+        .handler(Handlers.json(201, this::snapshot));
     api.post(DOCUMENT + "/versions")
         .handler(authenticated)
+        .handler(limited)
         .handler(Handlers.json(201, this::addVersion));
     api.get(DOCUMENT + "/versions")
         .handler(authenticated)

@@ -19,6 +19,20 @@ record DocumentUpdate(
     byte[] signature,
     Instant createdAt) {
 
+  /** This update at {@code seq}. */
+  DocumentUpdate at(long seq) {
+    return new DocumentUpdate(
+        documentId,
+        seq,
+        generation,
+        authorUserId,
+        authorDeviceId,
+        clientSeq,
+        ciphertext,
+        signature,
+        createdAt);
+  }
+
   static String id(String documentId, long seq) {
     return documentId + ":" + seq;
   }

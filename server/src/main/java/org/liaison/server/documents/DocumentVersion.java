@@ -24,6 +24,23 @@ record DocumentVersion(
     byte[] signature,
     Instant createdAt) {
 
+  /**
+   * This version as number {@code number} of its document, made when its last seq was {@code seq}.
+   */
+  DocumentVersion numbered(long number, long seq) {
+    return new DocumentVersion(
+        documentId,
+        number,
+        id,
+        seq,
+        generation,
+        authorUserId,
+        authorDeviceId,
+        ciphertext,
+        signature,
+        createdAt);
+  }
+
   static String key(String documentId, long number) {
     return documentId + ":" + number;
   }

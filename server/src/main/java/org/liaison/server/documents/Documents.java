@@ -19,11 +19,12 @@ import org.liaison.server.store.Store;
  * Shared documents of a channel: the server orders and keeps their encrypted updates, snapshots,
  * versions and keyrings, and never sees a title or a word of content. Access follows the channel (a
  * member leaf whose user still meets its policy); the store's keys make appends correct across
- * nodes; this node's {@link DocumentStates} only save reads.
+ * nodes; this node's {@link DocumentStates} only save reads. This class is the entry point and
+ * reads each request top to bottom; the jobs live beside it: {@link ChannelDocumentList} (a
+ * channel's list and its limit), {@link UpdateAppends} (ordering and idempotence), {@link
+ * Compaction} (snapshots), {@link DocumentVersions}, {@link DocumentNotices} (the frames).
  */
 public final class Documents {
-  private static final int SLOT_PAGE = 500;
-  private static final int VERSION_PAGE = 500;
   private static final long PAGE_BYTES = 4L << 20;
 
   private final DeliveryService delivery;
@@ -31,10 +32,10 @@ public final class Documents {
   private final DocumentStates states;
   private final DocumentNotices notices;
   private final Clock clock;
-  private final int maxPerChannel;
-
-  /** Where this node believes each channel's list of documents ends: a hint, read forward. */
-  private final java.util.Map<String, Long> slotHints = new java.util.HashMap<>();
+  private final ChannelDocumentList lists;
+  private final UpdateAppends appends;
+  private final Compaction compaction;
+  private final DocumentVersions versions;
 
   /** An accepted update: its seq, and whether it was a resend of one already stored. */
   public record Accepted(long seq, boolean duplicate) {}
@@ -52,7 +53,10 @@ public final class Documents {
     this.states = new DocumentStates(vertx, repository);
     this.notices = new DocumentNotices(vertx);
     this.clock = clock;
-    this.maxPerChannel = maxPerChannel;
+    this.lists = new ChannelDocumentList(repository, maxPerChannel);
+    this.appends = new UpdateAppends(repository, states, notices);
+    this.compaction = new Compaction(repository, states);
+    this.versions = new DocumentVersions(repository, states);
   }
 
   public Future<Void> createIndexes() {
@@ -147,14 +151,7 @@ public final class Documents {
               DocumentRecord record =
                   DocumentRecord.created(
                       Ids.newId(), channelId, generation, header, sender.user().id(), now());
-              return states.confined(
-                  () ->
-                      freeSlot(channelId)
-                          .compose(
-                              slot ->
-                                  repository
-                                      .insert(record)
-                                      .compose(v -> takeSlot(channelId, slot, record))));
+              return states.confined(() -> lists.add(record));
             })
         .map(
             record -> {
@@ -163,67 +160,12 @@ public final class Documents {
             });
   }
 
-  /** The first empty slot of the channel's list, after the hint; 409 when the list is full. */
-  private Future<Long> freeSlot(String channelId) {
-    long from = slotHints.getOrDefault(channelId, 0L) + 1;
-    return repository
-        .slots(channelId, from, SLOT_PAGE)
-        .compose(
-            taken -> {
-              long free = from + taken.size();
-              slotHints.put(channelId, free - 1);
-              if (taken.size() == SLOT_PAGE) {
-                return freeSlot(channelId);
-              }
-              if (free > maxPerChannel) {
-                throw tooManyDocuments();
-              }
-              return Future.succeededFuture(free);
-            });
-  }
-
-  /** Lists the stored record at the slot; if another node took it, the next free one. */
-  private Future<DocumentRecord> takeSlot(String channelId, long slot, DocumentRecord record) {
-    return repository
-        .claimSlot(channelId, slot, record.id())
-        .compose(
-            claimed -> {
-              if (claimed) {
-                slotHints.merge(channelId, slot, Math::max);
-                return Future.succeededFuture(record);
-              }
-              return freeSlot(channelId).compose(next -> takeSlot(channelId, next, record));
-            })
-        // Lost the last slot to another node: the unlisted record goes again.
-        .onFailure(e -> repository.deleteDocument(record.id()));
-  }
-
-  private ApiError tooManyDocuments() {
-    return new ApiError(
-        409,
-        "too-many-documents",
-        "This channel holds " + maxPerChannel + " documents, the most it may",
-        new JsonObject().put("max", maxPerChannel));
-  }
-
   /** The channel's documents in the order they were made. */
   public Future<List<JsonObject>> list(Sender sender, String channelId) {
     return access(sender, channelId)
-        .compose(channel -> listed(channelId, 1, new ArrayList<>()))
+        .compose(channel -> states.confined(() -> lists.ids(channelId)))
         .compose(repository::byIds)
         .map(records -> records.stream().map(DocumentRecord::toJson).toList());
-  }
-
-  private Future<List<String>> listed(String channelId, long from, List<String> into) {
-    return repository
-        .slots(channelId, from, SLOT_PAGE)
-        .compose(
-            page -> {
-              into.addAll(page);
-              return page.size() == SLOT_PAGE
-                  ? listed(channelId, from + SLOT_PAGE, into)
-                  : Future.succeededFuture(into);
-            });
   }
 
   public Future<JsonObject> setHeader(
@@ -235,22 +177,12 @@ public final class Documents {
               return states.confined(() -> states.of(channelId, documentId));
             })
         .compose(s -> repository.setHeader(documentId, generation, header, now()))
-        .compose(v -> record(channelId, documentId))
+        .compose(v -> repository.inChannel(channelId, documentId))
         .map(
             record -> {
               notices.headerChanged(record);
               return record.toJson();
             });
-  }
-
-  private Future<DocumentRecord> record(String channelId, String documentId) {
-    return repository
-        .byId(documentId)
-        .map(
-            found ->
-                found
-                    .filter(r -> r.channelId().equals(channelId))
-                    .orElseThrow(Documents::documentNotFound));
   }
 
   /** The document's summary, its current snapshot and the updates after it. */
@@ -259,7 +191,8 @@ public final class Documents {
   }
 
   private Future<Opened> open(String channelId, String documentId, int limit, int attempts) {
-    return record(channelId, documentId)
+    return repository
+        .inChannel(channelId, documentId)
         .compose(
             record -> {
               Future<Optional<DocumentSnapshot>> snapshot =
@@ -295,7 +228,8 @@ public final class Documents {
               if (!page.updates().isEmpty()) {
                 return Future.succeededFuture(page);
               }
-              return record(channelId, documentId)
+              return repository
+                  .inChannel(channelId, documentId)
                   .map(
                       record -> {
                         if (after < record.previousSnapshotSeq()) {
@@ -345,107 +279,18 @@ public final class Documents {
       long clientSeq,
       byte[] ciphertext,
       byte[] signature) {
-    return access(sender, channelId)
-        .compose(
-            channel -> {
-              requireGeneration(channel, generation);
-              return states.confined(
-                  () ->
-                      states
-                          .of(channelId, documentId)
-                          .compose(
-                              s ->
-                                  s.serially(
-                                      () ->
-                                          append(
-                                              s,
-                                              new DocumentUpdate(
-                                                  documentId,
-                                                  0,
-                                                  generation,
-                                                  sender.user().id(),
-                                                  sender.deviceId(),
-                                                  clientSeq,
-                                                  ciphertext,
-                                                  signature,
-                                                  now())))));
-            });
-  }
-
-  private Future<Accepted> append(DocumentState s, DocumentUpdate draft) {
-    DocumentRecord.ClientMark last = s.lastOf(draft.authorDeviceId());
-    if (draft.clientSeq() <= last.clientSeq()) {
-      return resent(s, draft, last);
-    }
-    if (draft.clientSeq() > last.clientSeq() + 1) {
-      // This node's marks are hints: another node may have stored the missing ones.
-      return states
-          .catchUp(s)
-          .map(
-              caughtUp -> {
-                long expected = s.lastOf(draft.authorDeviceId()).clientSeq() + 1;
-                if (draft.clientSeq() > expected) {
-                  throw new ApiError(
-                      409,
-                      "client-seq-gap",
-                      "This device's next update to the document is clientSeq " + expected,
-                      new JsonObject().put("expected", expected));
-                }
-                return caughtUp;
-              })
-          .compose(caughtUp -> append(s, draft));
-    }
-    DocumentUpdate update = withSeq(draft, s.lastSeq + 1);
-    return repository
-        .insert(update)
-        .compose(
-            inserted -> {
-              if (!inserted) {
-                // Another node took the seq, or this very update is in already: read forward.
-                return states.catchUp(s).compose(caughtUp -> append(s, draft));
-              }
-              s.applied(update);
-              return repository
-                  .recordUpdate(s.id, update)
-                  .map(
-                      v -> {
-                        notices.updated(s.channelId, update);
-                        return new Accepted(update.seq(), false);
-                      });
-            })
-        .onFailure(
-            e -> {
-              if (!(e instanceof ApiError)) {
-                states.forget(s.id); // the store failed: the state may be wrong
-              }
-            });
-  }
-
-  /**
-   * A clientSeq already stored: the last one's seq is in the state; an older one is looked up, and
-   * one whose update a snapshot has replaced answers with that snapshot's coversSeq.
-   */
-  private Future<Accepted> resent(
-      DocumentState s, DocumentUpdate draft, DocumentRecord.ClientMark last) {
-    if (draft.clientSeq() == last.clientSeq()) {
-      return Future.succeededFuture(new Accepted(last.seq(), true));
-    }
-    return repository
-        .byClientSeq(s.id, draft.authorDeviceId(), draft.clientSeq())
-        .map(found -> new Accepted(found.map(DocumentUpdate::seq).orElse(s.snapshotSeq), true));
-  }
-
-  private static DocumentUpdate withSeq(DocumentUpdate draft, long seq) {
-    return new DocumentUpdate(
-        draft.documentId(),
-        seq,
-        draft.generation(),
-        draft.authorUserId(),
-        draft.authorDeviceId(),
-        draft.clientSeq(),
-        draft.ciphertext(),
-        draft.signature(),
-        draft.createdAt());
+    DocumentUpdate draft =
+        new DocumentUpdate(
+            documentId,
+            0,
+            generation,
+            sender.user().id(),
+            sender.deviceId(),
+            clientSeq,
+            ciphertext,
+            signature,
+            now());
+    return write(sender, channelId, documentId, generation, s -> appends.append(s, draft));
   }
 
   // ---- snapshots --------------------------------------------------------------------------
@@ -473,6 +318,24 @@ public final class Documents {
             ciphertext,
             signature,
             now());
+    return write(sender, channelId, documentId, generation, s -> compaction.keep(s, snapshot))
+        .map(
+            kept -> {
+              notices.snapshot(channelId, documentId, coversSeq);
+              return coversSeq;
+            });
+  }
+
+  /**
+   * A write to a document by a member: after the access and generation checks, on the states'
+   * context, behind the document's earlier writes on this node.
+   */
+  private <T> Future<T> write(
+      Sender sender,
+      String channelId,
+      String documentId,
+      long generation,
+      java.util.function.Function<DocumentState, Future<T>> work) {
     return access(sender, channelId)
         .compose(
             channel -> {
@@ -481,84 +344,8 @@ public final class Documents {
                   () ->
                       states
                           .of(channelId, documentId)
-                          .compose(s -> s.serially(() -> keep(s, snapshot))));
-            })
-        .map(
-            kept -> {
-              notices.snapshot(channelId, documentId, coversSeq);
-              return coversSeq;
+                          .compose(s -> s.serially(() -> work.apply(s))));
             });
-  }
-
-  private Future<Void> keep(DocumentState s, DocumentSnapshot snapshot) {
-    return record(s.channelId, s.id)
-        .compose(
-            record -> {
-              s.snapshotSeq = record.snapshotSeq();
-              if (snapshot.coversSeq() <= record.snapshotSeq()) {
-                throw snapshotStale(record.snapshotSeq());
-              }
-              return states.catchUp(s).map(record);
-            })
-        .compose(
-            record -> {
-              if (snapshot.coversSeq() > s.lastSeq) {
-                throw ApiError.invalidField(
-                    "coversSeq",
-                    "coversSeq "
-                        + snapshot.coversSeq()
-                        + " is beyond the last update "
-                        + s.lastSeq);
-              }
-              return repository
-                  .insert(snapshot)
-                  .compose(
-                      inserted -> {
-                        if (!inserted) {
-                          throw snapshotStale(snapshot.coversSeq());
-                        }
-                        return repository.advanceSnapshot(
-                            s.id, record.snapshotSeq(), snapshot.coversSeq());
-                      })
-                  .compose(
-                      advanced -> {
-                        if (!advanced) {
-                          // Another node's snapshot landed meanwhile: ours goes, the caller
-                          // retries.
-                          return repository
-                              .deleteSnapshot(s.id, snapshot.coversSeq())
-                              .compose(
-                                  v -> Future.failedFuture(snapshotStale(snapshot.coversSeq())));
-                        }
-                        s.snapshotSeq = snapshot.coversSeq();
-                        return compact(s.id, record);
-                      });
-            });
-  }
-
-  /**
-   * What the previous snapshot (the record's current one) covers goes: the snapshot before it and
-   * the updates up to it. A failure here leaves garbage, never a hole: it is only logged.
-   */
-  private Future<Void> compact(String documentId, DocumentRecord before) {
-    long previous = before.snapshotSeq();
-    long older = before.previousSnapshotSeq();
-    if (previous == 0) {
-      return Future.succeededFuture();
-    }
-    Future<Void> snapshot =
-        older == 0 ? Future.succeededFuture() : repository.deleteSnapshot(documentId, older);
-    return Future.all(snapshot, repository.deleteUpdates(documentId, older + 1, previous))
-        .<Void>mapEmpty()
-        .recover(e -> Future.succeededFuture());
-  }
-
-  private static ApiError snapshotStale(long current) {
-    return new ApiError(
-        409,
-        "snapshot-stale",
-        "A snapshot covering seq " + current + " or later is stored already",
-        new JsonObject().put("snapshotSeq", current));
   }
 
   // ---- versions ---------------------------------------------------------------------------
@@ -570,29 +357,19 @@ public final class Documents {
       long generation,
       byte[] ciphertext,
       byte[] signature) {
-    return access(sender, channelId)
-        .compose(
-            channel -> {
-              requireGeneration(channel, generation);
-              return states.confined(
-                  () ->
-                      states
-                          .of(channelId, documentId)
-                          .compose(
-                              s ->
-                                  s.serially(
-                                      () ->
-                                          states
-                                              .catchUp(s)
-                                              .compose(
-                                                  c ->
-                                                      addVersion(
-                                                          s,
-                                                          sender,
-                                                          generation,
-                                                          ciphertext,
-                                                          signature)))));
-            })
+    DocumentVersion draft =
+        new DocumentVersion(
+            documentId,
+            0,
+            Ids.newId(),
+            0,
+            generation,
+            sender.user().id(),
+            sender.deviceId(),
+            ciphertext,
+            signature,
+            now());
+    return write(sender, channelId, documentId, generation, s -> versions.add(s, draft))
         .map(
             version -> {
               notices.version(channelId, version);
@@ -600,66 +377,10 @@ public final class Documents {
             });
   }
 
-  private Future<DocumentVersion> addVersion(
-      DocumentState s, Sender sender, long generation, byte[] ciphertext, byte[] signature) {
-    Future<Long> known =
-        s.versions >= 0 ? Future.succeededFuture(s.versions) : countVersions(s.id, 1);
-    return known.compose(
-        count -> {
-          DocumentVersion version =
-              new DocumentVersion(
-                  s.id,
-                  count + 1,
-                  Ids.newId(),
-                  s.lastSeq,
-                  generation,
-                  sender.user().id(),
-                  sender.deviceId(),
-                  ciphertext,
-                  signature,
-                  now());
-          return repository
-              .insert(version)
-              .compose(
-                  inserted -> {
-                    if (!inserted) {
-                      // Another node numbered a version meanwhile: count again.
-                      s.versions = -1;
-                      return addVersion(s, sender, generation, ciphertext, signature);
-                    }
-                    s.versions = count + 1;
-                    return Future.succeededFuture(version);
-                  });
-        });
-  }
-
-  private Future<Long> countVersions(String documentId, long from) {
-    return repository
-        .versions(documentId, from, VERSION_PAGE)
-        .compose(
-            page ->
-                page.size() == VERSION_PAGE
-                    ? countVersions(documentId, from + VERSION_PAGE)
-                    : Future.succeededFuture(from - 1 + page.size()));
-  }
-
   public Future<List<JsonObject>> versions(Sender sender, String channelId, String documentId) {
     return access(sender, channelId)
         .compose(channel -> states.confined(() -> states.of(channelId, documentId)))
-        .compose(s -> allVersions(documentId, 1, new ArrayList<>()));
-  }
-
-  private Future<List<JsonObject>> allVersions(
-      String documentId, long from, List<JsonObject> into) {
-    return repository
-        .versions(documentId, from, VERSION_PAGE)
-        .compose(
-            page -> {
-              page.forEach(v -> into.add(v.toJson()));
-              return page.size() == VERSION_PAGE
-                  ? allVersions(documentId, from + VERSION_PAGE, into)
-                  : Future.succeededFuture(into);
-            });
+        .compose(s -> versions.all(documentId));
   }
 
   // ---- presence ---------------------------------------------------------------------------

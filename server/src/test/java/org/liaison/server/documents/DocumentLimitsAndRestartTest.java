@@ -65,6 +65,28 @@ class DocumentLimitsAndRestartTest {
   }
 
   @Test
+  void documentWritesShareTheDevicesHttpWriteBudgetWithMessages() {
+    try (ChannelFixture net =
+        new ChannelFixture(
+            dataDir,
+            Map.of("LIAISON_HTTP_APPEND_BURST", "3", "LIAISON_HTTP_APPENDS_PER_SECOND", "1"))) {
+      Person officer = net.person("Officer", "law-enforcement", 2, 3);
+      String channel = officer.createChannel(policy(2, 90), "case");
+      DocumentCalls docs = new DocumentCalls(net, channel);
+      String id = docs.created(officer);
+      expect(201, docs.append(officer, id, 1));
+      expect(201, docs.append(officer, id, 2));
+      expect(201, docs.addVersion(officer, id));
+      Api.Response refused = docs.snapshot(officer, id, 2, sealed(1));
+      assertEquals(429, refused.status(), refused.toString());
+      assertEquals("rate-limited", refused.errorCode());
+      assertEquals(429, officer.send(channel, "m1", "hello").status());
+      // Reads are not writes.
+      expect(200, docs.open(officer, id));
+    }
+  }
+
+  @Test
   void acknowledgedUpdatesAndIdempotenceSurviveARestart() {
     try (ChannelFixture net = new ChannelFixture(dataDir)) {
       Person officer = net.person("Officer", "law-enforcement", 2, 3);
