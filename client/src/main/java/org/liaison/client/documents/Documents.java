@@ -32,6 +32,8 @@ import org.liaison.crypto.mls.ChannelSession;
  * saves and lists named versions, and follows {@code document-updated} frames for the documents it
  * holds open. Keys come from the channel's keyring for the device's current epoch; this device
  * writes the keyring after its own commits.
+ *
+ * <p>One per device: it takes the device's commit, member-change and document-frame hooks.
  */
 public final class Documents {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Documents.class);
