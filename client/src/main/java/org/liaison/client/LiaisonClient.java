@@ -328,6 +328,101 @@ public final class LiaisonClient implements AutoCloseable {
     return put(channelPath(channelId, "/read"), new JsonObject().put("seq", seq));
   }
 
+  // ---- documents (docs/documents.md; bytes base64url, sealed by the caller) ------------------
+
+  public Future<JsonObject> putDocumentKeyring(String channelId, long epoch, byte[] ciphertext) {
+    return put(
+        channelPath(channelId, "/document-keyrings/" + epoch),
+        new JsonObject().put("ciphertext", b64(ciphertext)));
+  }
+
+  /** {@code {epoch, ciphertext}}; fails with {@code keyring-not-found} when none is stored. */
+  public Future<JsonObject> documentKeyring(String channelId, long epoch) {
+    return get(channelPath(channelId, "/document-keyrings/" + epoch));
+  }
+
+  public Future<JsonObject> createDocument(String channelId, long generation, byte[] header) {
+    return post(
+        channelPath(channelId, "/documents"),
+        new JsonObject().put("generation", generation).put("header", b64(header)));
+  }
+
+  public Future<JsonArray> documents(String channelId) {
+    return get(channelPath(channelId, "/documents")).map(j -> j.getJsonArray("documents"));
+  }
+
+  public Future<JsonObject> putDocumentHeader(
+      String channelId, String documentId, long generation, byte[] header) {
+    return put(
+        documentPath(channelId, documentId, "/header"),
+        new JsonObject().put("generation", generation).put("header", b64(header)));
+  }
+
+  /** {@code {document, snapshot, updates, more}}: the snapshot and the updates after it. */
+  public Future<JsonObject> document(String channelId, String documentId) {
+    return get(documentPath(channelId, documentId, ""));
+  }
+
+  public Future<JsonObject> documentUpdates(
+      String channelId, String documentId, long after, int limit) {
+    return get(documentPath(channelId, documentId, "/updates?after=" + after + "&limit=" + limit));
+  }
+
+  /** {@code {seq, duplicate}}; {@code client-seq-gap} with {@code expected} in its details. */
+  public Future<JsonObject> postDocumentUpdate(
+      String channelId,
+      String documentId,
+      long generation,
+      long clientSeq,
+      byte[] ciphertext,
+      byte[] signature) {
+    return post(
+        documentPath(channelId, documentId, "/updates"),
+        new JsonObject()
+            .put("generation", generation)
+            .put("clientSeq", clientSeq)
+            .put("ciphertext", b64(ciphertext))
+            .put("signature", b64(signature)));
+  }
+
+  public Future<JsonObject> putDocumentSnapshot(
+      String channelId,
+      String documentId,
+      long coversSeq,
+      long generation,
+      byte[] ciphertext,
+      byte[] signature) {
+    return put(
+        documentPath(channelId, documentId, "/snapshot"),
+        new JsonObject()
+            .put("coversSeq", coversSeq)
+            .put("generation", generation)
+            .put("ciphertext", b64(ciphertext))
+            .put("signature", b64(signature)));
+  }
+
+  public Future<JsonObject> postDocumentVersion(
+      String channelId, String documentId, long generation, byte[] ciphertext, byte[] signature) {
+    return post(
+        documentPath(channelId, documentId, "/versions"),
+        new JsonObject()
+            .put("generation", generation)
+            .put("ciphertext", b64(ciphertext))
+            .put("signature", b64(signature)));
+  }
+
+  public Future<JsonArray> documentVersions(String channelId, String documentId) {
+    return get(documentPath(channelId, documentId, "/versions"))
+        .map(j -> j.getJsonArray("versions"));
+  }
+
+  private static String documentPath(String channelId, String documentId, String rest) {
+    if (documentId == null || !documentId.matches("[0-9a-f]{32}")) {
+      throw new IllegalArgumentException("document ids are 32 lower-case hex characters");
+    }
+    return channelPath(channelId, "/documents/" + documentId + rest);
+  }
+
   private static String channelPath(String channelId, String rest) {
     return "/api/v1/channels/" + requireChannelId(channelId) + rest;
   }

@@ -11,4 +11,14 @@ public final class Labels {
   public static final String CHANNEL = "liaison/v1/channel";
   public static final String CHANNEL_META = "liaison/v1/channel-meta";
   public static final String DEVICE_SESSION = "liaison/v1/device-session";
+
+  // Shared documents (docs/documents.md, "Encryption"): the MLS exporter label of the keyring,
+  // one HKDF label (and AAD prefix) per kind of record, and the signature label.
+  public static final String DOC_KEYRING = "liaison/v1/doc-keyring";
+  public static final String DOC_HEADER = "liaison/v1/doc-header";
+  public static final String DOC_UPDATE = "liaison/v1/doc-update";
+  public static final String DOC_SNAPSHOT = "liaison/v1/doc-snapshot";
+  public static final String DOC_VERSION = "liaison/v1/doc-version";
+  public static final String DOC_PRESENCE = "liaison/v1/doc-presence";
+  public static final String DOC_SIGNATURE = "liaison/v1/doc-signature";
 }

@@ -58,6 +58,7 @@ final class Commits {
               return follower
                   .catchUp(ch)
                   .compose(v -> membership ? directory.writeMeta(ch) : done())
+                  .compose(v -> ctx.ownCommitted(ch, session, pending.next()))
                   .map(v -> new Committed(ch.id, seq, pending.next().epoch()));
             },
             e -> {

@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,6 +36,9 @@ final class DeviceContext {
   private final Map<String, ChannelState> channels = new HashMap<>();
   private Consumer<ChannelMessage> messageHandler = m -> {};
   private Consumer<ChannelEvent> eventHandler = e -> {};
+  private Consumer<JsonObject> documentFrames = f -> {};
+  private Consumer<ChannelEvent.MembersChanged> membersChanged = e -> {};
+  private LiaisonDevice.CommitListener commitListener = (id, before, after) -> done();
 
   DeviceContext(LiaisonClient client, byte[] rootKey, LiaisonDevice.Options options) {
     this.client = client;
@@ -142,6 +146,36 @@ final class DeviceContext {
     }
   }
 
+  void onDocumentFrame(Consumer<JsonObject> handler) {
+    this.documentFrames = handler;
+  }
+
+  void onMembersChanged(Consumer<ChannelEvent.MembersChanged> listener) {
+    this.membersChanged = listener;
+  }
+
+  void onOwnCommit(LiaisonDevice.CommitListener listener) {
+    this.commitListener = listener;
+  }
+
+  /** A {@code document-*} realtime frame, for the documents part; a failing handler is logged. */
+  void documentFrame(JsonObject frame) {
+    try {
+      documentFrames.accept(frame);
+    } catch (RuntimeException e) {
+      LOG.warn("document frame handler failed", e);
+    }
+  }
+
+  /** After this device's commit took effect: best effort, as the channel meta. */
+  Future<Void> ownCommitted(
+      ChannelState ch,
+      org.liaison.crypto.mls.ChannelSession before,
+      org.liaison.crypto.mls.ChannelSession after) {
+    return safely(() -> commitListener.committed(ch.id, before, after))
+        .recover(e -> warned(ch, "after-commit work", e));
+  }
+
   void emit(ChannelEvent event) {
     if (event instanceof ChannelEvent.Dropped
         || event instanceof ChannelEvent.Refused
@@ -150,6 +184,9 @@ final class DeviceContext {
     }
     try {
       eventHandler.accept(event);
+      if (event instanceof ChannelEvent.MembersChanged changed) {
+        membersChanged.accept(changed);
+      }
     } catch (RuntimeException e) {
       LOG.warn("event handler failed", e);
     }

@@ -127,6 +127,36 @@ public final class LiaisonDevice implements AutoCloseable {
     this(client, rootKey, Options.defaults());
   }
 
+  /**
+   * Work after each commit of this device took effect (e.g. the documents keyring for the new
+   * epoch), with the sessions before and after it. Runs in the channel's queue: it must not wait
+   * for other work on the same channel.
+   */
+  @FunctionalInterface
+  public interface CommitListener {
+    Future<Void> committed(String channelId, ChannelSession before, ChannelSession after);
+  }
+
+  /** Receives the realtime connection's {@code document-*} frames, as the server sent them. */
+  public LiaisonDevice onDocumentFrame(Consumer<io.vertx.core.json.JsonObject> handler) {
+    ctx.onDocumentFrame(handler);
+    return this;
+  }
+
+  /**
+   * Another member's commit was applied (besides {@link #onEvent}, which the application owns): for
+   * the documents part, which writes the new epoch's keyring if nobody has.
+   */
+  public LiaisonDevice onMembersChanged(Consumer<ChannelEvent.MembersChanged> listener) {
+    ctx.onMembersChanged(listener);
+    return this;
+  }
+
+  public LiaisonDevice onOwnCommit(CommitListener listener) {
+    ctx.onOwnCommit(listener);
+    return this;
+  }
+
   public LiaisonDevice onMessage(Consumer<ChannelMessage> handler) {
     ctx.onMessage(handler);
     return this;
@@ -294,6 +324,14 @@ public final class LiaisonDevice implements AutoCloseable {
           ChannelState ch = ctx.channel(channelId);
           return ch.serial(() -> follower.resync(ch));
         });
+  }
+
+  /**
+   * Runs {@code work} with the channel's current session, in the channel's queue (so no commit
+   * moves the epoch meanwhile); a channel this run holds no state for is resynced first.
+   */
+  public <T> Future<T> withSession(String channelId, Function<ChannelSession, Future<T>> work) {
+    return onChannel(channelId, ch -> work.apply(ch.activeSession()));
   }
 
   /**

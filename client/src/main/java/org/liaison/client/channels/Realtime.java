@@ -113,6 +113,9 @@ final class Realtime {
               .onFailure(e -> LOG.warn("network update: {}", e.toString()));
       case "error" -> LOG.warn("realtime error: {}", frame.encode());
       default -> {
+        if (type.startsWith("document-")) {
+          ctx.documentFrame(frame);
+        }
         // ack, pong: nothing to do
       }
     }

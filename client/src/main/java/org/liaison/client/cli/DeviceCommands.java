@@ -35,8 +35,15 @@ final class DeviceCommands {
   }
 
   static void write(LiaisonCli cli, DeviceKeys keys, byte[] rootKey) throws IOException {
-    LiaisonCli.writePrivate(
-        cli.deviceFile, keys.toJson().put("rootKey", LiaisonClient.b64(rootKey)).encodePrettily());
+    JsonObject json = keys.toJson().put("rootKey", LiaisonClient.b64(rootKey));
+    if (Files.exists(cli.deviceFile)) {
+      // The documents' state lives in the same file (DocumentCommands): keep it.
+      JsonObject documents = read(cli).getJsonObject("documents");
+      if (documents != null) {
+        json.put("documents", documents);
+      }
+    }
+    LiaisonCli.writePrivate(cli.deviceFile, json.encodePrettily());
   }
 
   /** The root key this device trusts: the stored one; a different --root-key is an error. */

@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
       ChannelCommands.Add.class,
       ChannelCommands.Send.class,
       ChannelCommands.Tail.class,
-      ChatCommand.class
+      ChatCommand.class,
+      DocumentCommands.class
     })
 public final class LiaisonCli {
 
@@ -61,8 +62,8 @@ public final class LiaisonCli {
       names = "--device-file",
       defaultValue = "${env:LIAISON_DEVICE_FILE:-${sys:user.home}/.config/liaison/device.json}",
       description =
-          "Where this CLI's device keys are kept (owner-only; not encrypted yet: guard it like a"
-              + " password)",
+          "Where this CLI's device keys (and its document keys) are kept (owner-only; not"
+              + " encrypted yet: guard it like a password)",
       scope = CommandLine.ScopeType.INHERIT)
   Path deviceFile;
 

@@ -47,6 +47,14 @@ public final class DeviceIdentity {
     return signatureKey.publicKey();
   }
 
+  /**
+   * Signs with the device's leaf key under a label (see {@link Ed25519}): for records outside MLS
+   * that members must attribute to this device, such as document updates.
+   */
+  public byte[] sign(String label, byte[] message) {
+    return signatureKey.sign(label, message);
+  }
+
   byte[] signaturePrivateKey() {
     return signatureKey.privateSeed();
   }
