@@ -79,9 +79,9 @@ export async function recordKey(generationKey: Uint8Array, kind: RecordKind, doc
 }
 
 /** `nonce ‖ AES-256-GCM(pad(plaintext), aad) ‖ tag`; the nonce is random unless a test gives one. */
-export async function seal(key: Uint8Array, aad: string, plaintext: Uint8Array, nonce = crypto.getRandomValues(new Uint8Array(NONCE))): Promise<Uint8Array> {
+export async function seal(key: Uint8Array, aad: string, plaintext: Uint8Array, nonce: Uint8Array = crypto.getRandomValues(new Uint8Array(NONCE))): Promise<Uint8Array> {
   const k = await crypto.subtle.importKey('raw', copy(key), 'AES-GCM', false, ['encrypt']);
-  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: copy(nonce), additionalData: utf8.encode(aad) }, k, pad(plaintext)));
+  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: copy(nonce), additionalData: utf8.encode(aad) }, k, copy(pad(plaintext))));
   const out = new Uint8Array(NONCE + sealed.length);
   out.set(nonce);
   out.set(sealed, NONCE);
