@@ -87,7 +87,7 @@ async function channelOf(members: Who[]) {
     ready();
     await until(() => engine.status === 'online');
     const generations = async () => (await new History(store).loadChannel(group.channelId))!.record.docGenerations;
-    return { who, engine, store, socket, ready, keys, generations, documents: engine.documents };
+    return { who, api, engine, store, socket, ready, keys, generations, documents: engine.documents };
   }
 
   for (const who of members) devices.set(who.deviceId, await browser(who));
@@ -246,8 +246,120 @@ describe('compaction and large documents', () => {
     await until(() => synced(a));
     const updates = net.docs.documents.get(id)!.updates.length;
 
-    const b = (await bob.documents.open(net.group.channelId, id)) as LiveDocument;
-    expect(text(b)).toBe('x'.repeat(edits));
-    console.info(`10 000-edit document: ${updates} updates on the server; open took ${b.loadMs.toFixed(0)} ms (fetch, verify, decrypt, one loadIncremental)`);
+    const fromUpdates = (await bob.documents.open(net.group.channelId, id)) as LiveDocument;
+    expect(text(fromUpdates)).toBe('x'.repeat(edits));
+    fromUpdates.close();
+    // Over 256 KiB of updates: a member writes a snapshot, and the next open loads that instead.
+    const stored = net.docs.documents.get(id)!;
+    await until(() => stored.snapshot !== null, 10_000);
+    const fromSnapshot = (await bob.documents.open(net.group.channelId, id)) as LiveDocument;
+    expect(fromSnapshot.snapshotSeq).toBe(stored.snapshot!.coversSeq);
+    expect(text(fromSnapshot)).toBe('x'.repeat(edits));
+    console.info(
+      `10 000-edit document: open from ${updates} updates (${stored.updates.reduce((n, u) => n + u.ciphertext.length, 0)} base64 chars) ${fromUpdates.loadMs.toFixed(0)} ms; ` +
+        `from the snapshot (${stored.snapshot!.ciphertext.length} base64 chars) ${fromSnapshot.loadMs.toFixed(0)} ms`,
+    );
   }, 60_000);
+});
+
+describe('keys', () => {
+  it('two members starting documents at once share one keyring and one generation', async () => {
+    const net = await channelOf([ALICE, BOB]);
+    const [x, y] = await Promise.all([
+      net.device(ALICE).documents.create(net.group.channelId, 'blank', 'From Alice'),
+      net.device(BOB).documents.create(net.group.channelId, 'blank', 'From Bob'),
+    ]);
+    expect([...net.docs.keyrings.keys()]).toEqual([`${net.group.channelId}:1`]);
+    expect(await net.device(ALICE).generations()).toEqual(await net.device(BOB).generations());
+    for (const who of [ALICE, BOB]) {
+      const titles = (await net.device(who).documents.list(net.group.channelId)).map((d) => [d.id, d.title]);
+      expect(titles.sort()).toEqual([[x, 'From Alice'], [y, 'From Bob']].sort());
+    }
+  });
+
+  it('after a reload the generations come from the key store, not the server', async () => {
+    const net = await channelOf([ALICE, BOB]);
+    const alice = net.device(ALICE);
+    await alice.documents.create(net.group.channelId, 'blank', 'Kept');
+    alice.engine.stop();
+    const again = new ChannelEngine(alice.api, { ...ALICE, identity: { publicKey: alice.keys.publicKey, signKey: alice.keys.signKey }, store: alice.store, registered: false }, { socketUrl: 'ws://test', socketFactory: fakeSocket().factory });
+    running.push(() => again.stop());
+    await again.start();
+    const before = net.docs.calls.length;
+    expect((await again.documents.list(net.group.channelId)).map((d) => d.title)).toEqual(['Kept']);
+    expect(net.docs.calls.slice(before).filter((c) => c.includes('document-keyrings'))).toEqual([]);
+  });
+});
+
+describe('sending', () => {
+  it('a resend after a lost answer is recognised by its clientSeq, not stored twice', async () => {
+    const net = await channelOf([ALICE, BOB]);
+    const bob = net.device(BOB);
+    const id = await net.device(ALICE).documents.create(net.group.channelId, 'blank', 'Plan');
+    const b = (await bob.documents.open(net.group.channelId, id)) as LiveDocument;
+    net.docs.loseAnswer.add(BOB.deviceId);
+    b.change((d) => A.splice(d, ['body'], 0, 0, 'once'));
+    await until(() => b.status() === 'offline');
+    bob.ready();
+    await until(() => synced(b));
+    expect(net.docs.documents.get(id)!.updates.filter((u) => u.authorDeviceId === BOB.deviceId).map((u) => u.clientSeq)).toEqual([1]);
+    expect(await bob.store.get(`document-outbox/${id}`).then((v) => JSON.parse(new TextDecoder().decode(v!)).pending)).toEqual([]);
+  });
+
+  it('an update that skipped the next seq makes the reader fetch the range it missed', async () => {
+    const net = await channelOf([ALICE, BOB]);
+    const id = await net.device(ALICE).documents.create(net.group.channelId, 'blank', 'Plan');
+    const a = (await net.device(ALICE).documents.open(net.group.channelId, id)) as LiveDocument;
+    const b = (await net.device(BOB).documents.open(net.group.channelId, id)) as LiveDocument;
+    net.docs.disconnect(BOB); // Bob misses the next frames
+    a.change((d) => A.splice(d, ['body'], 0, 0, 'one '));
+    await a.flushNow();
+    a.change((d) => A.splice(d, ['body'], 4, 0, 'two'));
+    await a.flushNow();
+    const last = net.docs.documents.get(id)!.updates.at(-1)!;
+    await b.received(last.seq, last); // only the newest one reaches him
+    expect(text(b)).toBe('one two');
+    expect(b.appliedSeq).toBe(last.seq);
+  });
+});
+
+describe('versions and presence', () => {
+  it('a signed version lists for both, and restoring it is a new change both converge on', async () => {
+    const net = await channelOf([ALICE, BOB]);
+    const id = await net.device(ALICE).documents.create(net.group.channelId, 'blank', 'Plan');
+    const a = (await net.device(ALICE).documents.open(net.group.channelId, id)) as LiveDocument;
+    const b = (await net.device(BOB).documents.open(net.group.channelId, id)) as LiveDocument;
+    a.change((d) => A.splice(d, ['body'], 0, 0, 'draft one'));
+    a.change((d) => (d.meta.status = new A.ImmutableString('draft')));
+    await a.saveVersion('sent to the national coordinator');
+    a.change((d) => {
+      A.updateText(d, ['body'], 'draft two, rewritten');
+      d.meta.status = new A.ImmutableString('adopted');
+      d.extra = { note: 'added later' };
+    });
+    await until(() => text(b) === 'draft two, rewritten');
+
+    const listed = await b.versions();
+    expect(listed).toMatchObject([{ name: 'sent to the national coordinator', authorUserId: 'alice', verified: true }]);
+    const historyBefore = A.getHistory(b.doc()).length;
+    b.restore(listed[0].heads);
+    await until(() => text(a) === 'draft one' && synced(a, b));
+    expect(String(a.doc().meta.status)).toBe('draft');
+    expect(a.doc().extra).toBeUndefined();
+    expect(A.getHistory(b.doc()).length).toBe(historyBefore + 1); // forward, never rewritten
+  });
+
+  it('presence reaches the others, throttled, and is decrypted with the document key', async () => {
+    const net = await channelOf([ALICE, BOB]);
+    const alice = net.device(ALICE);
+    const id = await alice.documents.create(net.group.channelId, 'blank', 'Plan');
+    const a = (await alice.documents.open(net.group.channelId, id)) as LiveDocument;
+    const b = (await net.device(BOB).documents.open(net.group.channelId, id)) as LiveDocument;
+    const sent = () => alice.socket.sent.filter((f) => f.type === 'document-presence');
+    for (const field of ['title', 'body', 'title', 'body', 'title']) a.setPresence(['meta', field]);
+    await until(() => b.presence()[0]?.path[1] === 'title');
+    expect(b.presence()).toMatchObject([{ userId: 'alice', deviceId: ALICE.deviceId, name: 'alice', path: ['meta', 'title'] }]);
+    expect(sent().length).toBeLessThanOrEqual(2); // the first at once, the last after 500 ms
+    expect(JSON.stringify(sent())).not.toContain('title');
+  });
 });

@@ -125,6 +125,8 @@ export function fakeDocumentServer(currentEpoch: () => number) {
   const keyrings = new Map<string, string>();
   const connected = new Map<string, (frame: Record<string, unknown>) => void>();
   const offline = new Set<string>();
+  /** Devices whose next answer is lost on the way back (the request itself was carried out). */
+  const loseAnswer = new Set<string>();
   const calls: string[] = [];
   let now = 0;
   const time = () => new Date(Date.UTC(2026, 11, 2, 12, 0, 0, now++)).toISOString();
@@ -143,6 +145,12 @@ export function fakeDocumentServer(currentEpoch: () => number) {
 
   async function route(who: Who, method: string, path: string, body: Record<string, unknown> = {}): Promise<unknown> {
     if (offline.has(who.deviceId)) throw new TypeError('Failed to fetch');
+    const answer = await carryOut(who, method, path, body);
+    if (loseAnswer.delete(who.deviceId)) throw new TypeError('Failed to fetch');
+    return answer;
+  }
+
+  async function carryOut(who: Who, method: string, path: string, body: Record<string, unknown>): Promise<unknown> {
     const url = new URL(path, 'http://x');
     calls.push(`${who.deviceId} ${method} ${url.pathname}`);
     const parts = url.pathname.split('/').slice(4); // [cid, 'documents' | 'document-keyrings', ...]
@@ -254,6 +262,7 @@ export function fakeDocumentServer(currentEpoch: () => number) {
     documents,
     keyrings,
     offline,
+    loseAnswer,
     calls,
     /** True for the paths this fake answers. */
     handles: (path: string) => /^\/api\/v1\/channels\/[^/]+\/(documents|document-keyrings)/.test(path),

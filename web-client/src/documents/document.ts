@@ -56,6 +56,8 @@ export class LiveDocument implements OpenDocument {
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private offline = false;
+  /** Changes taken from `unsent` and not yet in the outbox (being sealed). */
+  private sealing = 0;
   private problem: Problem = null;
   private readonly listeners = new Set<() => void>();
   private readonly others = new Map<string, Presence>();
@@ -90,8 +92,9 @@ export class LiveDocument implements OpenDocument {
 
   status(): DocumentStatus {
     if (this.problem) return this.problem;
-    if (this.offline && (this.unsent.length > 0 || this.outbox.pending.length > 0)) return 'offline';
-    if (this.unsent.length > 0 || this.outbox.pending.length > 0) return 'sending';
+    const waiting = this.unsent.length > 0 || this.sealing > 0 || this.outbox.pending.length > 0;
+    if (this.offline && waiting) return 'offline';
+    if (waiting) return 'sending';
     return 'synced';
   }
 
@@ -349,11 +352,22 @@ export class LiveDocument implements OpenDocument {
         this.notify();
         return;
       }
-      for (const changes of batches(this.unsent.splice(0))) {
-        await this.outbox.add(async (clientSeq) => {
-          const context = updateContext(this.id, { generation: newest.g, authorDeviceId: this.host.signer.deviceId, clientSeq });
-          return { generation: newest.g, ...(await sealSigned(this.host.signer, newest.key, context, changes)) };
-        });
+      const taken = batches(this.unsent.splice(0));
+      this.sealing = taken.length;
+      try {
+        for (const changes of taken) {
+          await this.outbox.add(async (clientSeq) => {
+            const context = updateContext(this.id, { generation: newest.g, authorDeviceId: this.host.signer.deviceId, clientSeq });
+            return { generation: newest.g, ...(await sealSigned(this.host.signer, newest.key, context, changes)) };
+          });
+          this.sealing--;
+        }
+      } catch (e) {
+        // Not stored: the changes wait for the next batch (a joined batch still loads as one).
+        this.unsent.unshift(...taken.slice(taken.length - this.sealing));
+        throw e;
+      } finally {
+        this.sealing = 0;
       }
     }
     await this.drain();
