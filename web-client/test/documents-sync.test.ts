@@ -151,6 +151,8 @@ describe('two devices on one document', () => {
     const b = (await bob.documents.open(net.group.channelId, id)) as LiveDocument;
     a.change((d) => A.splice(d, ['body'], 0, 0, 'before. '));
     await until(() => text(b).includes('before'));
+    await a.writeSnapshot();
+    expect(net.docs.documents.get(id)!.snapshot!.generation).toBe(1);
 
     await alice.engine.removeMember(net.group.channelId, BOB.userId);
     // Alice's commit wrote the keyring of epoch 2 with a new generation 2.
@@ -159,6 +161,9 @@ describe('two devices on one document', () => {
     await until(() => synced(a));
     const updates = net.docs.documents.get(id)!.updates;
     expect(updates[updates.length - 1].generation).toBe(2);
+    // The snapshot written before the removal is under generation 1: the next one moves to 2.
+    const stored = net.docs.documents.get(id)!;
+    await until(() => stored.snapshot?.generation === 2, 10_000);
 
     // Bob still gets the frames (the worst case) but holds no key for generation 2.
     await until(() => b.status() === 'waiting-for-key');
@@ -207,6 +212,42 @@ describe('refused updates', () => {
       sealed[40] ^= 1;
       return { ciphertext: base64url(sealed), signature: base64url(await signRecord(aliceSignKey, aadOf(context), sealed)) };
     });
+  });
+});
+
+describe('malformed updates from a member or the server', () => {
+  it('an authentic update Automerge cannot read is refused, and the good ones in the same batch still apply', async () => {
+    const net = await channelOf([ALICE, BOB]);
+    const alice = net.device(ALICE);
+    const id = await alice.documents.create(net.group.channelId, 'blank', 'Plan');
+    const b = (await net.device(BOB).documents.open(net.group.channelId, id)) as LiveDocument;
+    await until(() => synced(b));
+    net.docs.disconnect(BOB); // both arrive in one catch-up, as one batch
+    const key = fromBase64url((await alice.generations())['1']);
+    const post = async (clientSeq: number, plaintext: Uint8Array) => {
+      const context = updateContext(id, { generation: 1, authorDeviceId: ALICE.deviceId, clientSeq });
+      const sealed = await sealRecord(key, context, plaintext);
+      const body = { generation: 1, clientSeq, ciphertext: base64url(sealed), signature: base64url(await signRecord(alice.keys.signKey, aadOf(context), sealed)) };
+      await net.docs.route(ALICE, 'POST', `/api/v1/channels/${net.group.channelId}/documents/${id}/updates`, body);
+    };
+    await post(2, new TextEncoder().encode('not an automerge change'));
+    const good = A.change(A.clone(b.doc()), (d) => A.splice(d, ['body'], 0, 0, 'good'));
+    await post(3, A.getLastLocalChange(good)!);
+    await b.received(3, undefined);
+    expect(text(b)).toBe('good');
+    expect(b.status()).toBe('unverified');
+    expect(b.appliedSeq).toBe(3);
+  });
+
+  it('a frame whose update is not base64 is refused, not retried forever', async () => {
+    const net = await channelOf([ALICE, BOB]);
+    const id = await net.device(ALICE).documents.create(net.group.channelId, 'blank', 'Plan');
+    const b = (await net.device(BOB).documents.open(net.group.channelId, id)) as LiveDocument;
+    await until(() => synced(b));
+    const seq = b.appliedSeq + 1;
+    await b.received(seq, { seq, generation: 1, authorUserId: 'alice', authorDeviceId: ALICE.deviceId, clientSeq: 9, ciphertext: '%%%', signature: '!!', createdAt: '' });
+    expect(b.status()).toBe('unverified');
+    expect(b.appliedSeq).toBe(seq);
   });
 });
 

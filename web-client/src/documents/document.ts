@@ -15,6 +15,7 @@ import { ApiError } from '../api';
 import type { KeyStore } from '../device/keystore';
 import { base64url, fromBase64url } from '../device/identity';
 import type { Automerge } from './automerge';
+import { wellFramed } from './chunks';
 import { DocumentCryptoError, json, openRecord, parseJson, sealRecord } from './crypto';
 import type { AnyDoc, DocumentStatus, DocumentVersion, OpenDocument, Presence } from './model';
 import { Outbox } from './outbox';
@@ -321,21 +322,45 @@ export class LiveDocument implements OpenDocument {
         break;
       }
       try {
-        chunks.push(await openSigned(key, updateContext(this.id, u), u, this.host.verifyKeys(u.authorDeviceId)));
+        const changes = await openSigned(key, updateContext(this.id, u), u, this.host.verifyKeys(u.authorDeviceId));
+        if (wellFramed(changes)) chunks.push(changes);
+        else this.refuse(u.seq, 'not Automerge changes');
       } catch (e) {
-        if (!(e instanceof DocumentCryptoError)) throw e;
-        this.problem = 'unverified';
-        console.warn('document update refused', this.id, u.seq, e.reason);
+        // Whatever the server sent that does not verify and open (malformed base64 included) is refused.
+        this.refuse(u.seq, e instanceof DocumentCryptoError ? e.reason : 'MALFORMED');
       }
       this.lastSeq = u.seq;
       this.snapshot.updatesSince++;
       this.snapshot.bytesSince += u.ciphertext.length;
     }
-    if (chunks.length > 0) this.state = this.A.loadIncremental(this.state, concat(chunks));
+    if (chunks.length > 0) this.loadChanges(chunks);
     if (updates.length > 0) {
       this.notify();
       void this.maybeCompact();
     }
+  }
+
+  /**
+   * Loads verified, well-framed changes in one batch; should Automerge still throw on one, loads
+   * them one by one instead and refuses the unreadable ones.
+   */
+  private loadChanges(chunks: Uint8Array[]) {
+    try {
+      this.state = this.A.loadIncremental(this.state, concat(chunks));
+    } catch {
+      for (const chunk of chunks) {
+        try {
+          this.state = this.A.loadIncremental(this.state, chunk);
+        } catch {
+          this.refuse(this.lastSeq, 'MALFORMED');
+        }
+      }
+    }
+  }
+
+  private refuse(seq: number, reason: string) {
+    this.problem = 'unverified';
+    console.warn('document update refused', this.id, seq, reason);
   }
 
   // ---- sending --------------------------------------------------------------------------------
