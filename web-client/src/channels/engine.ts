@@ -151,6 +151,7 @@ export class ChannelEngine {
   }
 
   stop(): void {
+    this.documentsEngine?.stop();
     this.context.realtime?.stop();
     this.context.realtime = null;
     for (const c of this.channels.values()) clearTimeout(c.ackTimer);

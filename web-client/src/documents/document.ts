@@ -80,7 +80,11 @@ export class LiveDocument implements OpenDocument {
   static async open(A: Automerge, host: DocumentHost, channelId: string, id: string): Promise<LiveDocument> {
     const doc = new LiveDocument(A, host, channelId, id, await Outbox.load(host.store, id));
     await doc.load();
-    doc.idleTimer = setInterval(() => doc.sendPresence(), PRESENCE.idleMs);
+    doc.idleTimer = setInterval(() => {
+      doc.sendPresence();
+      const before = doc.others.size;
+      if (doc.presence().length !== before) doc.notify(); // someone's entry expired
+    }, PRESENCE.idleMs);
     void doc.run(() => doc.drain());
     return doc;
   }
@@ -166,6 +170,16 @@ export class LiveDocument implements OpenDocument {
     this.change((d) => restoreTo(this.A, d, target));
   }
 
+  /** The engine stopped (the key store locks): timers end, nothing more is sent or stored. */
+  stop(): void {
+    this.isClosed = true;
+    clearInterval(this.idleTimer);
+    clearTimeout(this.mine.timer);
+    clearTimeout(this.snapshotTimer);
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+  }
+
   close(): void {
     this.isClosed = true;
     clearInterval(this.idleTimer);
@@ -206,6 +220,11 @@ export class LiveDocument implements OpenDocument {
     if (this.problem !== 'waiting-for-key') return Promise.resolve();
     this.problem = null;
     return this.run(() => this.catchUp());
+  }
+
+  /** A version was saved (the views read `versions()` again). */
+  versionAdded(): void {
+    this.notify();
   }
 
   /** Another member wrote a snapshot (written under the newest generation). */

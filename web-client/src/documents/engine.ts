@@ -131,6 +131,9 @@ export class DocumentsEngine implements DocumentsService {
           for (const d of docs) d.snapshotWritten(Number(frame.coversSeq), g);
         });
         break;
+      case 'document-version':
+        for (const d of docs) d.versionAdded();
+        break;
       case 'document-keyring':
         void this.keyringStored(channelId, Number(frame.epoch)).catch((e) => console.warn('document keyring', e));
         break;
@@ -145,6 +148,12 @@ export class DocumentsEngine implements DocumentsService {
   /** The connection is back: every open document catches up and sends what waits. */
   reconnected(): void {
     for (const set of this.opened.values()) for (const d of set) void d.reconnected();
+  }
+
+  /** The channel engine stopped: open documents stop their timers. */
+  stop(): void {
+    for (const set of this.opened.values()) for (const d of set) d.stop();
+    this.opened.clear();
   }
 
   private async keyringStored(channelId: string, epoch: number) {
