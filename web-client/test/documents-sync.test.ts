@@ -347,6 +347,21 @@ describe('sending', () => {
     expect(await bob.store.get(`document-outbox/${id}`).then((v) => JSON.parse(new TextDecoder().decode(v!)).pending)).toEqual([]);
   });
 
+  it('client-seq-gap: the pending updates are sealed again from the number the server expects', async () => {
+    const net = await channelOf([ALICE, BOB]);
+    const id = await net.device(ALICE).documents.create(net.group.channelId, 'blank', 'Plan');
+    const a = (await net.device(ALICE).documents.open(net.group.channelId, id)) as LiveDocument;
+    const b = (await net.device(BOB).documents.open(net.group.channelId, id)) as LiveDocument;
+    b.change((d) => A.splice(d, ['body'], 0, 0, 'first '));
+    await b.flushNow();
+    net.docs.documents.get(id)!.clientSeqs.get(BOB.deviceId)!.clear(); // the server lost what it acknowledged
+    b.change((d) => A.splice(d, ['body'], 6, 0, 'second'));
+    await b.flushNow();
+    expect(b.status()).toBe('synced');
+    expect(net.docs.documents.get(id)!.updates.filter((u) => u.authorDeviceId === BOB.deviceId).map((u) => u.clientSeq)).toEqual([1, 1]);
+    await until(() => text(a) === 'first second');
+  });
+
   it('an update that skipped the next seq makes the reader fetch the range it missed', async () => {
     const net = await channelOf([ALICE, BOB]);
     const id = await net.device(ALICE).documents.create(net.group.channelId, 'blank', 'Plan');

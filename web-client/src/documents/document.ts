@@ -219,7 +219,11 @@ export class LiveDocument implements OpenDocument {
   keyringChanged(): Promise<void> {
     if (this.problem !== 'waiting-for-key') return Promise.resolve();
     this.problem = null;
-    return this.run(() => this.catchUp());
+    // What waited for a key: updates to read, and our changes that could not be sealed.
+    return this.run(async () => {
+      await this.catchUp();
+      await this.sendBatch();
+    });
   }
 
   /** A version was saved (the views read `versions()` again). */
@@ -419,6 +423,7 @@ export class LiveDocument implements OpenDocument {
 
   /** Sends the outbox in `clientSeq` order until it is empty or the connection fails. */
   private async drain() {
+    let renumbered = false;
     while (this.outbox.pending.length > 0) {
       const next = this.outbox.pending[0];
       try {
@@ -426,28 +431,40 @@ export class LiveDocument implements OpenDocument {
         this.offline = false;
         await this.outbox.acknowledged(next.clientSeq);
       } catch (e) {
-        if (e instanceof ApiError && e.code === 'client-seq-gap') {
-          // The server misses earlier ones: everything below `expected` it has; send from there.
-          const expected = Number(e.details.expected);
-          const lower = this.outbox.pending.filter((p) => p.clientSeq < expected);
-          if (lower.length === 0 || !this.outbox.pending.some((p) => p.clientSeq === expected)) {
-            console.warn('document updates lost before', next.clientSeq, 'expected', expected);
-            this.problem = 'unverified';
-            break;
-          }
-          for (const p of lower) await this.outbox.acknowledged(p.clientSeq);
+        if (e instanceof ApiError && e.code === 'client-seq-gap' && !renumbered) {
+          // The server lacks numbers below ours (it lost updates it had acknowledged): what we
+          // still hold is sealed again from the number it expects, so the sequence is dense.
+          renumbered = true;
+          await this.renumberFrom(Number(e.details.expected));
           continue;
         }
-        if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
+        if (e instanceof ApiError && (e.status === 400 || e.status === 413)) {
+          // Never acceptable as it is: dropped from the outbox (the change stays in this copy).
           console.warn('document update refused by the server', e.code);
-          await this.outbox.acknowledged(next.clientSeq); // never acceptable: do not loop on it
+          this.problem = 'unverified';
+          await this.outbox.acknowledged(next.clientSeq);
           continue;
+        }
+        if (e instanceof ApiError) {
+          console.warn('document update not accepted', e.code);
+          break; // kept; tried again on reconnect
         }
         this.offline = true; // unreachable: kept, sent on reconnect
         break;
       }
     }
     this.notify();
+  }
+
+  /** Seals every pending update again under the numbers from `expected` on (the AAD names it). */
+  private async renumberFrom(expected: number) {
+    const self = this.host.signer.deviceId;
+    await this.outbox.renumber(expected, async (p, clientSeq) => {
+      const key = await this.host.generationKey(p.generation);
+      if (!key) throw new DocumentCryptoError('NOT_AUTHENTIC', 'no key for our own pending update');
+      const changes = await openRecord(key, updateContext(this.id, { ...p, authorDeviceId: self }), fromBase64url(p.ciphertext));
+      return sealSigned(this.host.signer, key, updateContext(this.id, { generation: p.generation, authorDeviceId: self, clientSeq }), changes);
+    });
   }
 
   private async requireNewest() {

@@ -51,6 +51,14 @@ export class Outbox {
     await this.save();
   }
 
+  /** Gives the pending updates the numbers from `first` on, each sealed again by `reseal`. */
+  async renumber(first: number, reseal: (p: PendingUpdate, clientSeq: number) => Promise<{ ciphertext: string; signature: string }>): Promise<void> {
+    const pending: PendingUpdate[] = [];
+    for (const [i, p] of this.saved.pending.entries()) pending.push({ ...p, clientSeq: first + i, ...(await reseal(p, first + i)) });
+    this.saved = { next: first + pending.length, pending };
+    await this.save();
+  }
+
   private save() {
     return this.store.put(NAME + this.documentId, new TextEncoder().encode(JSON.stringify(this.saved)));
   }
