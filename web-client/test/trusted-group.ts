@@ -71,5 +71,6 @@ export async function trustedChannel(members: Who[], policy: ChannelPolicy = OPE
     states.set(p.who.deviceId, await joinGroup(added.welcome!, p.publicPackage, p.privatePackage, emptyPskIndex, cs));
   }
   const chains = new Map(packages.map((p) => [p.who.deviceId, p.chain]));
-  return { cs, root, channelId: groupId.channelId, states, chains };
+  const keys = new Map(packages.map((p) => [p.who.deviceId, p.keys]));
+  return { cs, root, channelId: groupId.channelId, states, chains, keys };
 }

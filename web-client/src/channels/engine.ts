@@ -18,6 +18,8 @@
  */
 import type { Api } from '../api';
 import type { Device } from '../device/setup';
+import { DocumentsEngine } from '../documents/engine';
+import { afterOwnCommit } from '../documents/keyring';
 import { aheadOfServer, lastSeq, serial, welcomeIsBehind } from './channelLog';
 import { ChannelRecord, History } from './history';
 import { topUpKeyPackages } from './keyPackages';
@@ -79,7 +81,16 @@ export class ChannelEngine {
       revoked: new Set(),
       now: () => this.options.now?.() ?? new Date(),
       changed: () => this.changed(),
+      afterCommit: (c, removedLeaf) => afterOwnCommit(this.context, c, removedLeaf),
     };
+  }
+
+  private documentsEngine: DocumentsEngine | null = null;
+
+  /** The channels' shared documents, made on first use (Automerge loads only then). */
+  get documents(): DocumentsEngine {
+    this.documentsEngine ??= new DocumentsEngine({ context: this.context, channel: (id) => this.ensureChannel(id) });
+    return this.documentsEngine;
   }
 
   get userId() {
@@ -140,6 +151,7 @@ export class ChannelEngine {
   }
 
   stop(): void {
+    this.documentsEngine?.stop();
     this.context.realtime?.stop();
     this.context.realtime = null;
     for (const c of this.channels.values()) clearTimeout(c.ackTimer);
@@ -258,6 +270,8 @@ export class ChannelEngine {
         this.changed();
         break;
       default:
+        // Before first use there is nothing to update: documents read what they need when opened.
+        if (frame.type.startsWith('document-')) this.documentsEngine?.onFrame(frame);
         break;
     }
   }
@@ -280,6 +294,7 @@ export class ChannelEngine {
     await this.processWelcomes();
     this.changed();
     for (const c of this.channels.values()) sending.retryUnsent(this.context, c);
+    this.documentsEngine?.reconnected();
     const fresh = await this.api.call<{ items: ServerChannel[] }>('GET', '/api/v1/channels');
     for (const server of fresh.items) {
       const c = this.channels.get(server.id);

@@ -38,6 +38,10 @@ export class ChannelRecord {
   meta: ChannelMeta | null = null;
   /** epoch → base64url meta key, for the last few epochs (meta may be written a little later). */
   metaKeys: Record<string, string> = {};
+  /** Document key generations this device holds (generation → base64url key; `documents/keyring.ts`). */
+  docGenerations: Record<string, string> = {};
+  /** The epoch whose stored keyring those generations were last matched with (null: none yet). */
+  docKeyringEpoch: number | null = null;
 
   static empty(): ChannelRecord {
     return new ChannelRecord();
@@ -52,7 +56,14 @@ export class History {
 
   async saveChannel(channelId: string, record: ChannelRecord, state: ClientState | null): Promise<void> {
     const json = utf8.encode(
-      JSON.stringify({ cursor: record.cursor, readSeq: record.readSeq, meta: record.meta, metaKeys: record.metaKeys }),
+      JSON.stringify({
+        cursor: record.cursor,
+        readSeq: record.readSeq,
+        meta: record.meta,
+        metaKeys: record.metaKeys,
+        docGenerations: record.docGenerations,
+        docKeyringEpoch: record.docKeyringEpoch,
+      }),
     );
     const mls = state ? encodeGroupState(state) : new Uint8Array();
     const out = new Uint8Array(4 + json.length + mls.length);

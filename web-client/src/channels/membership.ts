@@ -105,6 +105,8 @@ async function commit(context: EngineContext, c: Channel, proposals: () => Propo
         c.pending = { seq: accepted.seq, state: result.newState, metaKey: await metaKey(result.newState) };
         await catchUpTo(context, c, accepted.seq);
         await writeMeta(context, c);
+        // The committer writes the document keyring too; a removal starts a new generation.
+        await context.afterCommit?.(c, list.some((p) => p.proposalType === 'remove')).catch((e) => console.warn('document keyring', e));
         c.server = await fetchChannel(context.api, c.id);
       });
       context.changed();

@@ -169,6 +169,11 @@ export interface EngineContext {
   now(): Date;
   /** Tells the UI to read the views again. */
   changed(): void;
+  /**
+   * Called inside the channel's queue after this device's commit was adopted (the documents'
+   * keyring is written there, `documents/keyring.ts`); `removedLeaf` when it removed someone.
+   */
+  afterCommit?: (c: Channel, removedLeaf: boolean) => Promise<void>;
 }
 
 /** A group state's epoch as the API numbers it (ts-mls counts in bigint). */
