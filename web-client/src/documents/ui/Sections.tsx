@@ -1,0 +1,161 @@
+import { t, tf } from '../../i18n';
+import { label } from '../export';
+import type { AnyDoc, TemplateId } from '../model';
+import { orderedRows, SECTIONS, type SectionSpec } from '../templates';
+import { addRow, type CommentRecord, removeRow, riskMatrix } from './edits';
+import { Field, type FieldContext, TextField } from './fields';
+
+/** Every section of the document's template, as forms. */
+export function Sections({
+  ctx,
+  template,
+  comments,
+  onComment,
+}: {
+  ctx: FieldContext;
+  template: TemplateId;
+  comments: CommentRecord[];
+  onComment: (anchor: string) => void;
+}) {
+  return (
+    <div class="doc-sections">
+      {SECTIONS[template].map((section) => {
+        const open = comments.filter((c) => !c.resolved && c.anchor.split('/')[0] === section.key).length;
+        return (
+          <section class="doc-section" key={section.key} aria-labelledby={`doc-section-${section.key}`}>
+            <header class="doc-section-head">
+              <h2 id={`doc-section-${section.key}`}>{t(label.section(section.key))}</h2>
+              {open > 0 && <span class="badge">{tf('docs.openComments', { count: open })}</span>}
+              {!ctx.readOnly && (
+                <button type="button" class="link small" onClick={() => onComment(section.key)}>
+                  {t('docs.comment')}
+                </button>
+              )}
+            </header>
+            <p class="muted small">{t(label.sectionHelp(section.key))}</p>
+            <SectionBody ctx={ctx} section={section} />
+            {template === 'action-plan' && section.key === 'risks' && <RiskMatrix doc={ctx.doc} />}
+          </section>
+        );
+      })}
+    </div>
+  );
+}
+
+function SectionBody({ ctx, section }: { ctx: FieldContext; section: SectionSpec }) {
+  const value = ctx.doc?.[section.key];
+  if (section.kind === 'text') {
+    return <TextField ctx={ctx} path={[section.key]} multiline labelText={t(label.section(section.key))} hideLabel />;
+  }
+  if (section.kind === 'fields') {
+    return (
+      <div class="doc-fields">
+        {section.fields.map((field) => (
+          <Field key={field.key} ctx={ctx} path={[section.key, field.key]} field={field} holder={value} />
+        ))}
+      </div>
+    );
+  }
+  return <RowsTable ctx={ctx} section={section} />;
+}
+
+/** Rows as a table: one line per row, a field per cell, each input labelled by column and row. */
+function RowsTable({ ctx, section }: { ctx: FieldContext; section: Extract<SectionSpec, { kind: 'rows' }> }) {
+  const rows = orderedRows(ctx.doc?.[section.key] as Record<string, AnyDoc>);
+  const sectionName = t(label.section(section.key));
+  return (
+    <div class="doc-rows">
+      {rows.length === 0 ? (
+        <p class="muted small">{t('docs.noRows')}</p>
+      ) : (
+        <div class="doc-table-scroll">
+          <table>
+            <thead>
+              <tr>
+                {section.fields.map((f) => (
+                  <th scope="col" key={f.key}>
+                    {t(label.field(f.key))}
+                  </th>
+                ))}
+                {!ctx.readOnly && (
+                  <th scope="col">
+                    <span class="visually-hidden">{t('docs.rowActions')}</span>
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(([id, row], index) => (
+                <tr key={id} data-row={id}>
+                  {section.fields.map((f) => (
+                    <td key={f.key}>
+                      <Field
+                        ctx={ctx}
+                        path={[section.key, id, f.key]}
+                        field={f}
+                        holder={row}
+                        hideLabel
+                        labelText={tf('docs.rowField', { field: t(label.field(f.key)), row: index + 1 })}
+                      />
+                    </td>
+                  ))}
+                  {!ctx.readOnly && (
+                    <td>
+                      <button
+                        type="button"
+                        class="secondary danger small"
+                        aria-label={tf('docs.removeRowNamed', { section: sectionName, row: index + 1 })}
+                        onClick={() => ctx.open.change((d) => removeRow(d, section.key, id))}
+                      >
+                        {t('docs.removeRow')}
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {!ctx.readOnly && (
+        <button type="button" class="secondary small" onClick={() => ctx.open.change((d) => void addRow(d, section))}>
+          {tf('docs.addRow', { section: sectionName })}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** Likelihood (rows, 5 at the top) × impact (columns): how many risks in each cell. */
+function RiskMatrix({ doc }: { doc: AnyDoc }) {
+  const matrix = riskMatrix(doc);
+  const levels = [5, 4, 3, 2, 1];
+  const band = (score: number) => (score >= 15 ? 'high' : score >= 6 ? 'medium' : 'low');
+  return (
+    <table class="risk-matrix">
+      <caption>{t('docs.riskMatrix')}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('docs.riskMatrixCorner')}</th>
+          {[1, 2, 3, 4, 5].map((i) => (
+            <th scope="col" key={i}>
+              {i}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {levels.map((l) => (
+          <tr key={l}>
+            <th scope="row">{l}</th>
+            {[1, 2, 3, 4, 5].map((i) => (
+              <td key={i} class={`risk-${band(l * i)}`}>
+                {matrix[l - 1][i - 1] > 0 ? matrix[l - 1][i - 1] : ''}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
