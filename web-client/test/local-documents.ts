@@ -19,6 +19,8 @@ export async function loadAutomerge(): Promise<void> {
   if (!A.isWasmInitialized()) await A.initializeBase64Wasm(automergeWasmBase64);
 }
 
+const REMOTE_ACTOR = 'e1e2'.repeat(8);
+
 interface Stored {
   summary: DocumentSummary;
   doc: A.Doc<AnyDoc>;
@@ -29,6 +31,8 @@ interface Stored {
 
 export class LocalDocuments implements DocumentsService {
   readonly docs = new Map<string, Stored>();
+  /** Every document handed out by open(), newest last. */
+  readonly opened: LocalOpenDocument[] = [];
   private readonly listListeners = new Map<string, Set<() => void>>();
   private next = 1;
   constructor(readonly userId = 'u-amina') {}
@@ -54,7 +58,9 @@ export class LocalDocuments implements DocumentsService {
   async open(channelId: string, documentId: string): Promise<LocalOpenDocument> {
     const stored = this.docs.get(documentId);
     if (!stored || stored.summary.channelId !== channelId) throw new Error('document-not-found');
-    return new LocalOpenDocument(stored, this.userId);
+    const open = new LocalOpenDocument(stored, this.userId);
+    this.opened.push(open);
+    return open;
   }
 
   subscribeList(channelId: string, listener: () => void): () => void {
@@ -67,7 +73,8 @@ export class LocalDocuments implements DocumentsService {
   /** Someone else's change, merged in as the engine would. */
   remoteChange(documentId: string, fn: (d: AnyDoc) => void): void {
     const stored = this.docs.get(documentId)!;
-    const theirs = A.change(A.clone(stored.doc), fn);
+    // clone() keeps the actor; another member writes as another actor.
+    const theirs = A.change(A.clone(stored.doc, REMOTE_ACTOR), fn);
     stored.doc = A.merge(stored.doc, theirs);
     for (const listener of stored.listeners) listener();
   }

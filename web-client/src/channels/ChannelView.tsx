@@ -126,6 +126,7 @@ export function ChannelView({
       {documents && tab === 'documents' ? (
         <div role="tabpanel" id="panel-documents" aria-labelledby="tab-documents">
           <LazyDocuments
+            key={view.id}
             service={documents}
             channelId={view.id}
             users={users}

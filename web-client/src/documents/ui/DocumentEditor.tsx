@@ -30,7 +30,11 @@ export function DocumentEditor({
   const [anchor, setAnchor] = useState('meta');
   const [viewing, setViewing] = useState<DocumentVersion | null>(null);
 
-  useEffect(() => open.subscribe(rerender), [open]);
+  useEffect(() => {
+    const unsubscribe = open.subscribe(rerender);
+    rerender(); // a change between the first render and this effect would otherwise wait for the next one
+    return unsubscribe;
+  }, [open]);
   useEffect(() => () => open.setPresence([]), [open]);
 
   const current = open.doc();

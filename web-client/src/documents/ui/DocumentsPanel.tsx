@@ -6,7 +6,10 @@ import type { DocumentsService, DocumentSummary, OpenDocument, TemplateId } from
 import { TEMPLATES } from '../templates';
 import { DocumentEditor } from './DocumentEditor';
 
-/** A channel's documents: the list, a new document from a template, and the open one. */
+/**
+ * A channel's documents: the list, a new document from a template, and the open one. Render it
+ * with `key={channelId}` so another channel starts with a fresh list and no open document.
+ */
 export function DocumentsPanel({
   service,
   channelId,
@@ -41,10 +44,6 @@ export function DocumentsPanel({
 
   // One open document at a time; closing it stops its presence and subscriptions.
   useEffect(() => () => openDoc?.close(), [openDoc]);
-  useEffect(() => {
-    setOpenDoc(null);
-    setCreating(false);
-  }, [channelId]);
 
   const openDocument = async (id: string) => {
     setError(null);

@@ -72,24 +72,29 @@ export function TextField({
   const id = fieldId(path);
   const peers = peersIn(ctx.peers, path);
 
+  // The document the element's text comes from: carets are read against it, not against a newer
+  // document the element has not shown yet (a remote change between render and a select event).
+  const rendered = useRef<AnyDoc>(doc);
+
   useLayoutEffect(() => {
     const el = ref.current;
-    if (!el || el.value === value) return;
-    const focused = el.ownerDocument.activeElement === el;
-    const start = positionOf(doc, path, selection.current.start);
-    const end = positionOf(doc, path, selection.current.end);
-    el.value = value;
-    if (focused && start !== null) el.setSelectionRange(start, end ?? start);
-  }, [value]);
+    if (el && el.value !== value) {
+      const focused = el.ownerDocument.activeElement === el;
+      const start = positionOf(doc, path, selection.current.start);
+      const end = positionOf(doc, path, selection.current.end);
+      el.value = value;
+      if (focused && start !== null) el.setSelectionRange(start, end ?? start);
+    }
+    rendered.current = doc;
+  });
 
   const remember = () => {
     const el = ref.current;
     if (!el || readOnly) return;
-    const current = open.doc();
     const length = el.value.length;
     selection.current = {
-      start: cursorAt(current, path, el.selectionStart ?? 0, length),
-      end: cursorAt(current, path, el.selectionEnd ?? 0, length),
+      start: cursorAt(rendered.current, path, el.selectionStart ?? 0, length),
+      end: cursorAt(rendered.current, path, el.selectionEnd ?? 0, length),
     };
     open.setPresence([...path], selection.current.end);
   };
@@ -98,6 +103,7 @@ export function TextField({
     const el = ref.current;
     if (!el || readOnly) return;
     open.change((d) => editText(d, path, el.value));
+    rendered.current = open.doc(); // the element now shows exactly this document's text
     remember();
   };
 
