@@ -9,6 +9,9 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyDoc } from '../src/documents/model';
 import { orderedRows } from '../src/documents/templates';
 import { editText } from '../src/documents/ui/edits';
+import { ChannelView } from '../src/channels/ChannelView';
+import type { ChannelEngine } from '../src/channels/engine';
+import type { ChannelView as View } from '../src/channels/model';
 import { DocumentsPanel } from '../src/documents/ui/DocumentsPanel';
 import { setLanguage, t, tf } from '../src/i18n';
 import { LocalDocuments, loadAutomerge } from './local-documents';
@@ -301,10 +304,14 @@ describe('versions', () => {
 });
 
 describe('languages and accessibility', () => {
-  it('shows Arabic strings and lays an Arabic document out right to left', async () => {
+  it('shows Arabic strings, mirrors the page, and lets each field take its text’s direction', async () => {
     setLanguage('ar', null);
     await createPlan('خطة موستار');
-    expect(root.querySelector('article.document')?.getAttribute('dir')).toBe('rtl');
+    expect(document.documentElement.dir).toBe('rtl');
+    expect(root.querySelector('#doc-title')?.getAttribute('dir')).toBe('auto');
+    const fields = [...root.querySelectorAll('.doc-section textarea, .doc-section input[type="text"]')];
+    expect(fields.length).toBeGreaterThan(10);
+    expect(fields.filter((f) => f.getAttribute('dir') !== 'auto')).toEqual([]);
     expect(root.textContent).toContain('المخاطر');
     expect(root.textContent).toContain('حُفظت كل التعديلات');
   });
@@ -332,4 +339,43 @@ describe('languages and accessibility', () => {
     await until(() => root.querySelector('[data-version]') ?? root.textContent?.includes(t('docs.noVersions')), 'the versions');
     await check('editor with versions');
   }, 120_000);
+});
+
+describe('the channel view', () => {
+  // Only what ChannelView reads of the engine and the view; the conversation itself is tested elsewhere.
+  const engine = { userId: ME.userId, deviceId: 'd-amina', markRead: async () => {} } as unknown as ChannelEngine;
+  const view = {
+    id: CHANNEL,
+    kind: 'team',
+    policy: { minTier: 'T1', allowedSectors: [], retentionDays: 90, historyOnJoin: false },
+    owners: [ME.userId],
+    meta: { name: 'Mostar team', description: '' },
+    epoch: 1,
+    members: [],
+    messages: [],
+    unread: 0,
+    joined: true,
+    removed: false,
+    untrusted: [],
+    leaving: false,
+  } as unknown as View;
+  const users = new Map([[ME.userId, { id: ME.userId, displayName: 'Amina' }]]) as never;
+
+  it('has no documents tab without a documents service', async () => {
+    render(<ChannelView engine={engine} view={view} users={users} go={() => {}} />, root);
+    await until(() => root.querySelector('.conversation'), 'the conversation');
+    expect(root.querySelector('[role="tablist"]')).toBeNull();
+  });
+
+  it('shows the channel’s documents in their own tab', async () => {
+    await service.create(CHANNEL, 'action-plan', 'Mostar 2027');
+    render(<ChannelView engine={engine} view={view} users={users} go={() => {}} documents={service} />, root);
+    const tab = await until(() => root.querySelector('#tab-documents') as HTMLButtonElement, 'the tab');
+    expect(root.querySelector('#tab-messages')?.getAttribute('aria-selected')).toBe('true');
+    tab.click();
+    await until(() => root.querySelector('tr[data-document]'), 'the lazily loaded list');
+    expect(root.querySelector('.conversation')).toBeNull();
+    expect(root.querySelector('#panel-documents')?.textContent).toContain('Mostar 2027');
+    expect(tab.getAttribute('aria-selected')).toBe('true');
+  });
 });

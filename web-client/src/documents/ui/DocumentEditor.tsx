@@ -1,7 +1,7 @@
 import * as A from '@automerge/automerge/slim';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { formatDate, type MessageKey, t, tf } from '../../i18n';
-import { documentDirection, exportFileName, label, toHtml, toMarkdown } from '../export';
+import { exportFileName, label, toHtml, toMarkdown } from '../export';
 import type { AnyDoc, DocumentStatus, DocumentVersion, OpenDocument } from '../model';
 import { templateOfSchema } from '../templates';
 import { Comments } from './Comments';
@@ -57,8 +57,15 @@ export function DocumentEditor({
     const blob = new Blob([content], { type: kind === 'md' ? 'text/markdown;charset=utf-8' : 'text/html;charset=utf-8' });
     const url = URL.createObjectURL(blob);
     if (kind === 'print') {
-      const win = window.open(url, '_blank', 'noopener');
-      if (!win) downloadUrl(url, exportFileName(title, 'html'));
+      // Not 'noopener': that makes open() return null, and we need the window to print it. The
+      // page is our own escaped HTML without scripts, and it gets no way back to this one.
+      const win = window.open(url, '_blank');
+      if (win) {
+        win.opener = null;
+        win.addEventListener('load', () => win.print(), { once: true });
+      } else {
+        downloadUrl(url, exportFileName(title, 'html'));
+      }
     } else {
       downloadUrl(url, exportFileName(title, kind));
     }
@@ -66,7 +73,8 @@ export function DocumentEditor({
   };
 
   return (
-    <article class="document" dir={documentDirection(shown)} aria-labelledby="doc-title">
+    // The UI keeps the reader's direction; each field and the title take their text's (dir="auto").
+    <article class="document" aria-labelledby="doc-title">
       <header class="doc-head">
         <div>
           <button type="button" class="link small" onClick={onClose}>
@@ -142,7 +150,7 @@ export function DocumentEditor({
           />
         )}
         {side === 'history' && (
-          <History open={open} viewing={viewing} onView={setViewing} onRestore={restore} name={name} changed={current} />
+          <History open={open} viewing={viewing} onView={setViewing} onRestore={restore} name={name} />
         )}
       </div>
     </article>

@@ -9,15 +9,12 @@ export function History({
   onView,
   onRestore,
   name,
-  changed,
 }: {
   open: OpenDocument;
   viewing: DocumentVersion | null;
   onView: (version: DocumentVersion | null) => void;
   onRestore: (version: DocumentVersion) => void;
   name: (userId: string) => string;
-  /** Bumped when the document changes, so a version saved elsewhere appears. */
-  changed: unknown;
 }) {
   const [versions, setVersions] = useState<DocumentVersion[] | null>(null);
   const [draft, setDraft] = useState('');
@@ -29,9 +26,10 @@ export function History({
       (v) => setVersions(v),
       () => setError(t('docs.versionsFailed')),
     );
+  // Read when the panel opens and after saving; not on every keystroke (versions may come over HTTP).
   useEffect(() => {
     void reload();
-  }, [open, changed]);
+  }, [open]);
 
   const save = async () => {
     const title = draft.trim();
