@@ -239,6 +239,48 @@ describe('the editor', () => {
   });
 });
 
+describe('what cannot be edited', () => {
+  it('says so when a document cannot be opened', async () => {
+    const id = await service.create(CHANNEL, 'blank', 'Notes');
+    service.open = async () => {
+      throw new Error('unverified');
+    };
+    show();
+    const link = await until(() => root.querySelector(`tr[data-document="${id}"] button`) as HTMLButtonElement, 'the row');
+    link.click();
+    await until(() => root.querySelector('[role="alert"]')?.textContent === t('docs.openFailed'), 'the error');
+    expect(root.querySelector('#doc-title')).toBeNull();
+  });
+
+  it('says so when creating fails, and keeps the form', async () => {
+    service.create = async () => {
+      throw new Error('too-many-documents');
+    };
+    show();
+    await until(() => button(t('docs.new')), 'the new button');
+    button(t('docs.new'))!.click();
+    const titleInput = await until(() => root.querySelector('form.new-document input[type="text"]') as HTMLInputElement, 'the form');
+    type(titleInput, 'One too many');
+    await settle();
+    (root.querySelector('form.new-document') as HTMLFormElement).requestSubmit();
+    await until(() => root.querySelector('[role="alert"]')?.textContent === t('docs.createFailed'), 'the error');
+    expect(root.querySelector('form.new-document')).not.toBeNull();
+  });
+
+  it('shows a document of an unknown schema without forms, and ignores bad numbers', async () => {
+    const id = await createPlan();
+    const [[activityId]] = orderedRows(doc(id).activities);
+    choose(field(['activities', activityId, 'budgetMinor']), '-5');
+    choose(field(['activities', activityId, 'budgetMinor']), 'abc');
+    expect(doc(id).activities[activityId].budgetMinor).toBe(0);
+    service.remoteChange(id, (d) => {
+      d.schema = new A.ImmutableString('liaison/survey');
+    });
+    await until(() => root.textContent?.includes(t('docs.unknownTemplate')), 'the notice');
+    expect(root.querySelector('.doc-section')).toBeNull();
+  });
+});
+
 describe('comments', () => {
   it('adds a comment to a section, resolves it, shows it again with resolved ones', async () => {
     const id = await createPlan();
