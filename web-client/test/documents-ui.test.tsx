@@ -168,6 +168,29 @@ describe('the editor', () => {
     await until(() => root.querySelector('.risk-matrix tbody tr:first-child td')?.textContent === '1', 'the matrix');
   });
 
+  it('shows remote edits in rows, and each version its own rows (sections re-render only when touched)', async () => {
+    const id = await createPlan();
+    const [[riskId]] = orderedRows(doc(id).risks);
+    const title = () => field(['risks', riskId, 'title']);
+    service.remoteChange(id, (d) => editText(d, ['risks', riskId, 'title'], 'Online recruitment'));
+    await until(() => title().value === 'Online recruitment', 'the remote row edit');
+    type(field(['meta', 'city']), 'Mostar'); // a keystroke elsewhere leaves the row as it is
+    await settle();
+    expect(title().value).toBe('Online recruitment');
+    const editor = service.opened[0];
+    await editor.saveVersion('one');
+    editor.change((d) => editText(d, ['risks', riskId, 'title'], 'Online recruitment of minors'));
+    await editor.saveVersion('two');
+    button(t('docs.history'))!.click();
+    await until(() => root.querySelectorAll('[data-version]').length === 2, 'two versions');
+    const view = (name: string) =>
+      (root.querySelector(`[data-version="${editor.versionsByName(name)}"] button`) as HTMLButtonElement).click();
+    view('one');
+    await until(() => title().value === 'Online recruitment' && title().readOnly, 'version one');
+    view('two');
+    await until(() => title().value === 'Online recruitment of minors', 'version two');
+  });
+
   it('adds and removes rows', async () => {
     const id = await createPlan();
     const section = t('docs.section.partners');

@@ -139,6 +139,9 @@ export class LocalOpenDocument implements OpenDocument {
     ];
     this.notify();
   }
+  versionsByName(name: string): string | undefined {
+    return this.stored.versions.find((v) => v.name === name)?.id;
+  }
   restore(heads: A.Heads): void {
     const then = A.view(this.stored.doc, heads);
     this.change((d) => assignDeep(d, then));

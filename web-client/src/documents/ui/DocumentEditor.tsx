@@ -4,6 +4,7 @@ import { formatDate, type MessageKey, t, tf } from '../../i18n';
 import { exportFileName, label, toHtml, toMarkdown } from '../export';
 import type { AnyDoc, DocumentStatus, DocumentVersion, OpenDocument } from '../model';
 import { templateOfSchema } from '../templates';
+import { ChangeStamps } from './changes';
 import { Comments } from './Comments';
 import { listComments } from './edits';
 import type { FieldContext } from './fields';
@@ -38,11 +39,19 @@ export function DocumentEditor({
   useEffect(() => () => open.setPresence([]), [open]);
 
   const current = open.doc();
+  const [stamps] = useState(() => new ChangeStamps());
+  stamps.update(current);
   const shown = useMemo<AnyDoc>(() => (viewing ? A.view(current, viewing.heads) : current), [current, viewing]);
   const template = templateOfSchema(String(current?.schema ?? ''));
   const comments = useMemo(() => listComments(current), [current]);
   const peers = open.presence();
-  const ctx: FieldContext = { doc: shown, open, readOnly: viewing !== null, peers: viewing ? [] : peers };
+  const ctx: FieldContext = {
+    doc: shown,
+    open,
+    readOnly: viewing !== null,
+    peers: viewing ? [] : peers,
+    viewKey: viewing ? `version:${viewing.id}` : 'current',
+  };
   const title = String(shown?.meta?.title ?? '').trim() || t('docs.untitled');
 
   const restore = (version: DocumentVersion) => {
@@ -130,6 +139,7 @@ export function DocumentEditor({
             ctx={ctx}
             template={template}
             comments={comments}
+            stamps={stamps}
             onComment={(a) => {
               setAnchor(a);
               setSide('comments');

@@ -1,7 +1,9 @@
-import { t, tf } from '../../i18n';
+import { Component, type ComponentChild } from 'preact';
+import { getLanguage, type Language, t, tf } from '../../i18n';
 import { label } from '../export';
-import type { AnyDoc, TemplateId } from '../model';
+import type { AnyDoc, Presence, TemplateId } from '../model';
 import { orderedRows, SECTIONS, type SectionSpec } from '../templates';
+import type { ChangeStamps } from './changes';
 import { addRow, type CommentRecord, removeRow, riskMatrix } from './edits';
 import { Field, type FieldContext, TextField } from './fields';
 
@@ -11,38 +13,99 @@ export function Sections({
   template,
   comments,
   onComment,
+  stamps,
 }: {
   ctx: FieldContext;
   template: TemplateId;
   comments: CommentRecord[];
   onComment: (anchor: string) => void;
+  stamps: ChangeStamps;
 }) {
+  const language = getLanguage();
   return (
     <div class="doc-sections">
-      {SECTIONS[template].map((section) => {
-        const open = comments.filter((c) => !c.resolved && c.anchor.split('/')[0] === section.key).length;
-        return (
-          <section class="doc-section" key={section.key} aria-labelledby={`doc-section-${section.key}`}>
-            <header class="doc-section-head">
-              <h2 id={`doc-section-${section.key}`}>{t(label.section(section.key))}</h2>
-              {open > 0 && <span class="badge">{tf('docs.openComments', { count: open })}</span>}
-              {!ctx.readOnly && (
-                <button type="button" class="link small" onClick={() => onComment(section.key)}>
-                  {t('docs.comment')}
-                </button>
-              )}
-            </header>
-            <p class="muted small">{t(label.sectionHelp(section.key))}</p>
-            <SectionBody ctx={ctx} section={section} />
-            {template === 'action-plan' && section.key === 'risks' && <RiskMatrix doc={ctx.doc} />}
-          </section>
-        );
-      })}
+      {SECTIONS[template].map((section) => (
+        <SectionView
+          key={section.key}
+          ctx={ctx}
+          template={template}
+          section={section}
+          openComments={comments.filter((c) => !c.resolved && c.anchor.split('/')[0] === section.key).length}
+          onComment={onComment}
+          stamps={stamps}
+          stamp={stamps.of(section.key)}
+          peers={peersSignature(ctx.peers, [section.key])}
+          language={language}
+        />
+      ))}
     </div>
   );
 }
 
-function SectionBody({ ctx, section }: { ctx: FieldContext; section: SectionSpec }) {
+interface SectionProps {
+  ctx: FieldContext;
+  template: TemplateId;
+  section: SectionSpec;
+  openComments: number;
+  onComment: (anchor: string) => void;
+  stamps: ChangeStamps;
+  stamp: string;
+  peers: string;
+  language: Language;
+}
+
+/** Who is where under a path, as a string: a section or row re-renders when it changes. */
+function peersSignature(peers: Presence[], prefix: string[]): string {
+  return peers
+    .filter((p) => prefix.every((key, i) => p.path[i] === key))
+    .map((p) => `${p.deviceId}:${p.name}:${p.path.join('/')}:${p.cursor ?? ''}`)
+    .join('|');
+}
+
+/**
+ * A component that re-renders only when `same` says its props differ. Not preact/compat's memo:
+ * loading compat would turn every `onChange` of the whole app into `onInput`.
+ */
+function memoBy<P>(view: (props: P) => ComponentChild, same: (a: P, b: P) => boolean) {
+  return class extends Component<P> {
+    shouldComponentUpdate(next: P) {
+      return !same(this.props as P, next);
+    }
+    render() {
+      return view(this.props as P);
+    }
+  };
+}
+
+// Re-render a section only when something in it changed (see ChangeStamps), not on every keystroke elsewhere.
+const unchanged = <P extends { stamp: string; peers: string; language: Language; ctx: FieldContext }>(a: P, b: P) =>
+  a.stamp === b.stamp &&
+  a.peers === b.peers &&
+  a.language === b.language &&
+  a.ctx.viewKey === b.ctx.viewKey &&
+  a.ctx.readOnly === b.ctx.readOnly;
+
+const SectionView = memoBy(
+  ({ ctx, template, section, openComments, onComment, stamps }: SectionProps) => (
+    <section class="doc-section" aria-labelledby={`doc-section-${section.key}`}>
+      <header class="doc-section-head">
+        <h2 id={`doc-section-${section.key}`}>{t(label.section(section.key))}</h2>
+        {openComments > 0 && <span class="badge">{tf('docs.openComments', { count: openComments })}</span>}
+        {!ctx.readOnly && (
+          <button type="button" class="link small" onClick={() => onComment(section.key)}>
+            {t('docs.comment')}
+          </button>
+        )}
+      </header>
+      <p class="muted small">{t(label.sectionHelp(section.key))}</p>
+      <SectionBody ctx={ctx} section={section} stamps={stamps} />
+      {template === 'action-plan' && section.key === 'risks' && <RiskMatrix doc={ctx.doc} />}
+    </section>
+  ),
+  (a, b) => unchanged(a, b) && a.openComments === b.openComments,
+);
+
+function SectionBody({ ctx, section, stamps }: { ctx: FieldContext; section: SectionSpec; stamps: ChangeStamps }) {
   const value = ctx.doc?.[section.key];
   if (section.kind === 'text') {
     return <TextField ctx={ctx} path={[section.key]} multiline labelText={t(label.section(section.key))} hideLabel />;
@@ -56,11 +119,19 @@ function SectionBody({ ctx, section }: { ctx: FieldContext; section: SectionSpec
       </div>
     );
   }
-  return <RowsTable ctx={ctx} section={section} />;
+  return <RowsTable ctx={ctx} section={section} stamps={stamps} />;
 }
 
 /** Rows as a table: one line per row, a field per cell, each input labelled by column and row. */
-function RowsTable({ ctx, section }: { ctx: FieldContext; section: Extract<SectionSpec, { kind: 'rows' }> }) {
+function RowsTable({
+  ctx,
+  section,
+  stamps,
+}: {
+  ctx: FieldContext;
+  section: Extract<SectionSpec, { kind: 'rows' }>;
+  stamps: ChangeStamps;
+}) {
   const rows = orderedRows(ctx.doc?.[section.key] as Record<string, AnyDoc>);
   const sectionName = t(label.section(section.key));
   return (
@@ -86,32 +157,17 @@ function RowsTable({ ctx, section }: { ctx: FieldContext; section: Extract<Secti
             </thead>
             <tbody>
               {rows.map(([id, row], index) => (
-                <tr key={id} data-row={id}>
-                  {section.fields.map((f) => (
-                    <td key={f.key}>
-                      <Field
-                        ctx={ctx}
-                        path={[section.key, id, f.key]}
-                        field={f}
-                        holder={row}
-                        hideLabel
-                        labelText={tf('docs.rowField', { field: t(label.field(f.key)), row: index + 1 })}
-                      />
-                    </td>
-                  ))}
-                  {!ctx.readOnly && (
-                    <td>
-                      <button
-                        type="button"
-                        class="secondary danger small"
-                        aria-label={tf('docs.removeRowNamed', { section: sectionName, row: index + 1 })}
-                        onClick={() => ctx.open.change((d) => removeRow(d, section.key, id))}
-                      >
-                        {t('docs.removeRow')}
-                      </button>
-                    </td>
-                  )}
-                </tr>
+                <RowView
+                  key={id}
+                  ctx={ctx}
+                  section={section}
+                  id={id}
+                  row={row}
+                  index={index}
+                  stamp={stamps.of(`${section.key}/${id}`)}
+                  peers={peersSignature(ctx.peers, [section.key, id])}
+                  language={getLanguage()}
+                />
               ))}
             </tbody>
           </table>
@@ -125,6 +181,52 @@ function RowsTable({ ctx, section }: { ctx: FieldContext; section: Extract<Secti
     </div>
   );
 }
+
+interface RowProps {
+  ctx: FieldContext;
+  section: Extract<SectionSpec, { kind: 'rows' }>;
+  id: string;
+  row: AnyDoc;
+  index: number;
+  stamp: string;
+  peers: string;
+  language: Language;
+}
+
+const RowView = memoBy(
+  ({ ctx, section, id, row, index }: RowProps) => {
+    const sectionName = t(label.section(section.key));
+    return (
+      <tr data-row={id}>
+        {section.fields.map((f) => (
+          <td key={f.key}>
+            <Field
+              ctx={ctx}
+              path={[section.key, id, f.key]}
+              field={f}
+              holder={row}
+              hideLabel
+              labelText={tf('docs.rowField', { field: t(label.field(f.key)), row: index + 1 })}
+            />
+          </td>
+        ))}
+        {!ctx.readOnly && (
+          <td>
+            <button
+              type="button"
+              class="secondary danger small"
+              aria-label={tf('docs.removeRowNamed', { section: sectionName, row: index + 1 })}
+              onClick={() => ctx.open.change((d) => removeRow(d, section.key, id))}
+            >
+              {t('docs.removeRow')}
+            </button>
+          </td>
+        )}
+      </tr>
+    );
+  },
+  (a, b) => unchanged(a, b) && a.index === b.index,
+);
 
 /** Likelihood (rows, 5 at the top) × impact (columns): how many risks in each cell. */
 function RiskMatrix({ doc }: { doc: AnyDoc }) {

@@ -13,6 +13,8 @@ export interface FieldContext {
   /** Viewing a version: nothing can be changed. */
   readOnly: boolean;
   peers: Presence[];
+  /** Which state is shown ("current" or a version's id): a different one re-renders everything. */
+  viewKey: string;
 }
 
 function samePath(a: readonly string[], b: readonly string[]): boolean {
