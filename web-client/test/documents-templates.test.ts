@@ -10,6 +10,7 @@ import {
   conflictingValues,
   editText,
   listComments,
+  moveRow,
   removeRow,
   riskMatrix,
   setResolved,
@@ -180,6 +181,34 @@ describe('rows', () => {
     expect(doc.risks[second].likelihood).toBe(1);
     doc = A.change(doc, (d) => removeRow(d, 'risks', second));
     expect(orderedRows(doc.risks).map(([id]) => id)).toEqual([ids[0], third]);
+  });
+
+  it('moves a row up and down by its rank alone, also between rows of equal rank', () => {
+    const priorities = SECTIONS['action-plan'].find((s) => s.key === 'priorities')!;
+    let doc = A.load<AnyDoc>(initialDocument('action-plan', 'x'));
+    doc = A.change(doc, (d) => {
+      addRow(d, priorities);
+      addRow(d, priorities);
+    });
+    const ids = () => orderedRows(doc.priorities).map(([id]) => id);
+    const [a, b, c] = ids();
+    doc = A.change(doc, (d) => moveRow(d, 'priorities', c, -1));
+    expect(ids()).toEqual([a, c, b]);
+    doc = A.change(doc, (d) => moveRow(d, 'priorities', c, -1));
+    expect(ids()).toEqual([c, a, b]);
+    doc = A.change(doc, (d) => moveRow(d, 'priorities', c, -1)); // already first
+    expect(ids()).toEqual([c, a, b]);
+    doc = A.change(doc, (d) => moveRow(d, 'priorities', a, 1));
+    expect(ids()).toEqual([c, b, a]);
+    // Equal ranks (two members appended at once): the move still happens.
+    doc = A.change(doc, (d) => {
+      d.priorities[b].rank = new A.ImmutableString('m');
+      d.priorities[a].rank = new A.ImmutableString('m');
+    });
+    const [first, second] = ids().slice(1);
+    doc = A.change(doc, (d) => moveRow(d, 'priorities', second, -1));
+    expect(ids().slice(1)).toEqual([second, first]);
+    expect(new Set(Object.values(doc.priorities).map((r) => String((r as AnyDoc).rank))).size).toBe(3);
   });
 
   it('keeps rows two members add at once, and a removal wins over an edit', () => {

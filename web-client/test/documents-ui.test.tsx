@@ -201,7 +201,14 @@ describe('the editor', () => {
     const ids = orderedRows(doc(id).partners).map(([rowId]) => rowId);
     type(field(['partners', ids[1], 'organisation']), 'Red Crescent');
     expect(doc(id).partners[ids[1]].organisation).toBe('Red Crescent');
-    const remove = root.querySelector(`[aria-label="${tf('docs.removeRowNamed', { section, row: 1 })}"]`) as HTMLButtonElement;
+    const byLabel = (key: 'docs.moveUpNamed' | 'docs.moveDownNamed' | 'docs.removeRowNamed', row: number) =>
+      root.querySelector(`[aria-label="${tf(key, { section, row })}"]`) as HTMLButtonElement;
+    expect(byLabel('docs.moveUpNamed', 1).disabled).toBe(true);
+    expect(byLabel('docs.moveDownNamed', 2).disabled).toBe(true);
+    byLabel('docs.moveUpNamed', 2).click();
+    await until(() => orderedRows(doc(id).partners)[0][0] === ids[1], 'the move');
+    await until(() => field(['partners', ids[1], 'organisation']).closest('tr')?.previousElementSibling === null, 'the moved row first');
+    const remove = byLabel('docs.removeRowNamed', 2);
     remove.click();
     await until(() => Object.keys(doc(id).partners).length === 1, 'the removal');
     expect(Object.keys(doc(id).partners)).toEqual([ids[1]]);

@@ -35,6 +35,8 @@ export const documentsAr: Record<keyof typeof documentsEn, string> = {
   'docs.addRow': 'إضافة صف إلى {section}',
   'docs.removeRow': 'حذف',
   'docs.removeRowNamed': 'حذف الصف {row} من {section}',
+  'docs.moveUpNamed': 'نقل الصف {row} من {section} إلى الأعلى',
+  'docs.moveDownNamed': 'نقل الصف {row} من {section} إلى الأسفل',
   'docs.rowField': '{field}، الصف {row}',
   'docs.rowActions': 'إجراءات الصف',
   'docs.riskMatrix': 'المخاطر حسب الاحتمال (الصفوف) والأثر (الأعمدة)',

@@ -33,6 +33,8 @@ export const documentsEn = {
   'docs.addRow': 'Add a row to {section}',
   'docs.removeRow': 'Remove',
   'docs.removeRowNamed': 'Remove row {row} of {section}',
+  'docs.moveUpNamed': 'Move row {row} of {section} up',
+  'docs.moveDownNamed': 'Move row {row} of {section} down',
   'docs.rowField': '{field}, row {row}',
   'docs.rowActions': 'Row actions',
   'docs.riskMatrix': 'Risks by likelihood (rows) and impact (columns)',

@@ -35,6 +35,8 @@ export const documentsFr: Record<keyof typeof documentsEn, string> = {
   'docs.addRow': 'Ajouter une ligne à {section}',
   'docs.removeRow': 'Supprimer',
   'docs.removeRowNamed': 'Supprimer la ligne {row} de {section}',
+  'docs.moveUpNamed': 'Monter la ligne {row} de {section}',
+  'docs.moveDownNamed': 'Descendre la ligne {row} de {section}',
   'docs.rowField': '{field}, ligne {row}',
   'docs.rowActions': 'Actions sur la ligne',
   'docs.riskMatrix': 'Risques par probabilité (lignes) et impact (colonnes)',

@@ -35,6 +35,8 @@ export const documentsSq: Record<keyof typeof documentsEn, string> = {
   'docs.addRow': 'Shto një rresht te {section}',
   'docs.removeRow': 'Hiq',
   'docs.removeRowNamed': 'Hiq rreshtin {row} të {section}',
+  'docs.moveUpNamed': 'Ngjit lart rreshtin {row} të {section}',
+  'docs.moveDownNamed': 'Zbrit poshtë rreshtin {row} të {section}',
   'docs.rowField': '{field}, rreshti {row}',
   'docs.rowActions': 'Veprimet e rreshtit',
   'docs.riskMatrix': 'Rreziqet sipas gjasës (rreshtat) dhe ndikimit (kolonat)',

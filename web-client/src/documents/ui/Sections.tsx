@@ -4,7 +4,7 @@ import { label } from '../export';
 import type { AnyDoc, Presence, TemplateId } from '../model';
 import { orderedRows, SECTIONS, type SectionSpec } from '../templates';
 import type { ChangeStamps } from './changes';
-import { addRow, type CommentRecord, removeRow, riskMatrix } from './edits';
+import { addRow, type CommentRecord, moveRow, removeRow, riskMatrix } from './edits';
 import { Field, type FieldContext, TextField } from './fields';
 
 /** Every section of the document's template, as forms. */
@@ -164,6 +164,7 @@ function RowsTable({
                   id={id}
                   row={row}
                   index={index}
+                  last={index === rows.length - 1}
                   stamp={stamps.of(`${section.key}/${id}`)}
                   peers={peersSignature(ctx.peers, [section.key, id])}
                   language={getLanguage()}
@@ -188,13 +189,14 @@ interface RowProps {
   id: string;
   row: AnyDoc;
   index: number;
+  last: boolean;
   stamp: string;
   peers: string;
   language: Language;
 }
 
 const RowView = memoBy(
-  ({ ctx, section, id, row, index }: RowProps) => {
+  ({ ctx, section, id, row, index, last }: RowProps) => {
     const sectionName = t(label.section(section.key));
     return (
       <tr data-row={id}>
@@ -211,7 +213,25 @@ const RowView = memoBy(
           </td>
         ))}
         {!ctx.readOnly && (
-          <td>
+          <td class="row-actions">
+            <button
+              type="button"
+              class="secondary small"
+              disabled={index === 0}
+              aria-label={tf('docs.moveUpNamed', { section: sectionName, row: index + 1 })}
+              onClick={() => ctx.open.change((d) => moveRow(d, section.key, id, -1))}
+            >
+              ↑
+            </button>
+            <button
+              type="button"
+              class="secondary small"
+              disabled={last}
+              aria-label={tf('docs.moveDownNamed', { section: sectionName, row: index + 1 })}
+              onClick={() => ctx.open.change((d) => moveRow(d, section.key, id, 1))}
+            >
+              ↓
+            </button>
             <button
               type="button"
               class="secondary danger small"
@@ -225,7 +245,7 @@ const RowView = memoBy(
       </tr>
     );
   },
-  (a, b) => unchanged(a, b) && a.index === b.index,
+  (a, b) => unchanged(a, b) && a.index === b.index && a.last === b.last,
 );
 
 /** Likelihood (rows, 5 at the top) × impact (columns): how many risks in each cell. */

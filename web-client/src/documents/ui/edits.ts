@@ -80,6 +80,32 @@ export function addRow(d: AnyDoc, section: SectionSpec): string {
   return id;
 }
 
+/**
+ * Moves a row one place up (-1) or down (+1) by giving it a rank between its new neighbours; the
+ * other rows keep theirs, so a concurrent edit or move of another row is unaffected.
+ */
+export function moveRow(d: AnyDoc, sectionKey: string, rowId: string, step: -1 | 1): void {
+  const rows = orderedRows(d[sectionKey] as Record<string, AnyDoc>);
+  const at = rows.findIndex(([id]) => id === rowId);
+  const to = at + step;
+  if (at < 0 || to < 0 || to >= rows.length) return;
+  const rank = (i: number) => (i >= 0 && i < rows.length ? String(rows[i][1].rank ?? '') : '');
+  // Neighbours after the move: up goes between to-1 and to; down between to and to+1.
+  const [before, after] = step < 0 ? [rank(to - 1), rank(to)] : [rank(to), rank(to + 1)];
+  if (after === '' || before < after) {
+    d[sectionKey][rowId].rank = new A.ImmutableString(rankBetween(before, after));
+    return;
+  }
+  // Two rows added at once share a rank, leaving no room between: rank the whole section anew.
+  const order = rows.map(([id]) => id);
+  [order[at], order[to]] = [order[to], order[at]];
+  let previous = '';
+  for (const id of order) {
+    previous = rankBetween(previous);
+    d[sectionKey][id].rank = new A.ImmutableString(previous);
+  }
+}
+
 export function removeRow(d: AnyDoc, sectionKey: string, rowId: string): void {
   if (d[sectionKey]) delete d[sectionKey][rowId];
 }
