@@ -375,6 +375,47 @@ describe('versions', () => {
   });
 });
 
+describe('export from the editor', () => {
+  it('downloads the current state, or the version being viewed, as Markdown and HTML', async () => {
+    const blobs: Blob[] = [];
+    const downloads: string[] = [];
+    const { createObjectURL, revokeObjectURL } = URL;
+    URL.createObjectURL = (blob: Blob) => {
+      blobs.push(blob);
+      return `blob:test/${blobs.length}`;
+    };
+    URL.revokeObjectURL = () => {};
+    const click = dom.window.HTMLAnchorElement.prototype.click;
+    dom.window.HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+      downloads.push(this.download);
+    };
+    try {
+      await createPlan('Mostar 2027');
+      type(field(['meta', 'city']), 'Mostar');
+      await service.opened[0].saveVersion('to the ministry');
+      type(field(['meta', 'city']), 'Sarajevo');
+      button(t('docs.exportMarkdown'))!.click();
+      expect(downloads).toEqual(['Mostar-2027.md']);
+      expect(blobs[0].type).toBe('text/markdown;charset=utf-8');
+      expect(await blobs[0].text()).toContain('- **City:** Sarajevo');
+
+      button(t('docs.history'))!.click();
+      const view = await until(() => button(t('docs.viewVersion')), 'the version');
+      view.click();
+      await until(() => field(['meta', 'city']).value === 'Mostar', 'the version shown');
+      button(t('docs.exportHtml'))!.click();
+      expect(downloads).toEqual(['Mostar-2027.md', 'Mostar-2027.html']);
+      const html = await blobs[1].text();
+      expect(html).toContain('<dt>City</dt><dd>Mostar</dd>');
+      expect(html).toContain('Version: to the ministry');
+    } finally {
+      URL.createObjectURL = createObjectURL;
+      URL.revokeObjectURL = revokeObjectURL;
+      dom.window.HTMLAnchorElement.prototype.click = click;
+    }
+  });
+});
+
 describe('languages and accessibility', () => {
   it('shows Arabic strings, mirrors the page, and lets each field take its text’s direction', async () => {
     setLanguage('ar', null);

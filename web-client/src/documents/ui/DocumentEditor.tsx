@@ -62,7 +62,9 @@ export function DocumentEditor({
 
   const exportAs = (kind: 'md' | 'html' | 'print') => {
     const options = { version: viewing ? { name: viewing.name, createdAt: viewing.createdAt } : undefined };
-    const content = kind === 'md' ? toMarkdown(shown, options) : toHtml(shown, options);
+    // The state at the click, not at the last render (a change may not have re-rendered yet).
+    const state = viewing ? A.view(open.doc(), viewing.heads) : open.doc();
+    const content = kind === 'md' ? toMarkdown(state, options) : toHtml(state, options);
     const blob = new Blob([content], { type: kind === 'md' ? 'text/markdown;charset=utf-8' : 'text/html;charset=utf-8' });
     const url = URL.createObjectURL(blob);
     if (kind === 'print') {
