@@ -490,5 +490,8 @@ describe('the channel view', () => {
     expect(root.querySelector('.conversation')).toBeNull();
     expect(root.querySelector('#panel-documents')?.textContent).toContain('Mostar 2027');
     expect(tab.getAttribute('aria-selected')).toBe('true');
+    tab.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+    await until(() => root.querySelector('.conversation'), 'back to the conversation by keyboard');
+    expect(document.activeElement?.id).toBe('tab-messages');
   });
 });

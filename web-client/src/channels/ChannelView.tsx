@@ -100,12 +100,25 @@ export function ChannelView({
         </p>
       )}
       {documents && (
-        <div class="tabs" role="tablist" aria-label={t('docs.channelViews')}>
+        <div
+          class="tabs"
+          role="tablist"
+          aria-label={t('docs.channelViews')}
+          onKeyDown={(e) => {
+            // Two tabs: any arrow key moves to the other one (the ARIA tabs pattern).
+            if (!['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) return;
+            e.preventDefault();
+            const next = e.key === 'Home' ? 'messages' : e.key === 'End' ? 'documents' : tab === 'messages' ? 'documents' : 'messages';
+            setTab(next);
+            (e.currentTarget.querySelector(`#tab-${next}`) as HTMLElement | null)?.focus();
+          }}
+        >
           <button
             type="button"
             role="tab"
             id="tab-messages"
             aria-selected={tab === 'messages'}
+            tabIndex={tab === 'messages' ? 0 : -1}
             aria-controls={tab === 'messages' ? 'panel-messages' : undefined}
             onClick={() => setTab('messages')}
           >
@@ -116,6 +129,7 @@ export function ChannelView({
             role="tab"
             id="tab-documents"
             aria-selected={tab === 'documents'}
+            tabIndex={tab === 'documents' ? 0 : -1}
             aria-controls={tab === 'documents' ? 'panel-documents' : undefined}
             onClick={() => setTab('documents')}
           >
