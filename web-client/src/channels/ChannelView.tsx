@@ -1,4 +1,7 @@
+import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { DocumentsService } from '../documents/model';
+import type { DocumentsPanel as Panel } from '../documents/ui/DocumentsPanel';
 import { formatDay, formatTime, t, tf } from '../i18n';
 import type { User } from '../model';
 import type { ChannelEngine } from './engine';
@@ -17,6 +20,7 @@ export function ChannelView({
   users,
   reloadUsers,
   go,
+  documents,
 }: {
   engine: ChannelEngine;
   view: View;
@@ -24,7 +28,10 @@ export function ChannelView({
   /** Reads the directory again (who waits for a device confirmation changes meanwhile). */
   reloadUsers?: () => void;
   go: (path: string) => void;
+  /** The channel's shared documents; without it the channel shows only its conversation. */
+  documents?: DocumentsService;
 }) {
+  const [tab, setTab] = useState<'messages' | 'documents'>('messages');
   const [shown, setShown] = useState(PAGE);
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -92,75 +99,139 @@ export function ChannelView({
           {tf('chat.untrusted', { names: isolatedNames(otherwise.map((m) => name(m.userId))) })}
         </p>
       )}
-      <div class="channel-body">
-        <section class="conversation" aria-label={t('chat.messages')}>
-          {view.messages.length > shown && (
-            <button type="button" class="link" onClick={() => setShown(shown + PAGE)}>
-              {t('chat.loadOlder')}
-            </button>
-          )}
-          {view.messages.length === 0 && <p class="muted">{t('chat.empty')}</p>}
-          <ol
-            class="messages"
-            ref={list}
-            onScroll={(e) => {
-              const el = e.currentTarget;
-              atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-            }}
+      {documents && (
+        <div
+          class="tabs"
+          role="tablist"
+          aria-label={t('docs.channelViews')}
+          onKeyDown={(e) => {
+            // Two tabs: any arrow key moves to the other one (the ARIA tabs pattern).
+            if (!['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) return;
+            e.preventDefault();
+            const next = e.key === 'Home' ? 'messages' : e.key === 'End' ? 'documents' : tab === 'messages' ? 'documents' : 'messages';
+            setTab(next);
+            (e.currentTarget.querySelector(`#tab-${next}`) as HTMLElement | null)?.focus();
+          }}
+        >
+          <button
+            type="button"
+            role="tab"
+            id="tab-messages"
+            aria-selected={tab === 'messages'}
+            tabIndex={tab === 'messages' ? 0 : -1}
+            aria-controls={tab === 'messages' ? 'panel-messages' : undefined}
+            onClick={() => setTab('messages')}
           >
-            {messages.map((m, i) => (
-              <MessageItem
-                key={m.clientMessageId ?? m.seq}
-                message={m}
-                previous={messages[i - 1]}
-                mine={m.senderDeviceId === engine.deviceId || m.senderUserId === engine.userId}
-                name={name}
-                onRetry={() => m.clientMessageId && engine.retry(view.id, m.clientMessageId)}
-              />
-            ))}
-          </ol>
-          <form
-            class="composer"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void send();
-            }}
+            {t('chat.messages')}
+          </button>
+          <button
+            type="button"
+            role="tab"
+            id="tab-documents"
+            aria-selected={tab === 'documents'}
+            tabIndex={tab === 'documents' ? 0 : -1}
+            aria-controls={tab === 'documents' ? 'panel-documents' : undefined}
+            onClick={() => setTab('documents')}
           >
-            <label for="composer-text" class="visually-hidden">
-              {t('chat.compose')}
-            </label>
-            <textarea
-              id="composer-text"
-              value={draft}
-              rows={2}
-              disabled={!canSend}
-              placeholder={t('chat.compose')}
-              aria-describedby="composer-hint"
-              onInput={(e) => setDraft(e.currentTarget.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-                  e.preventDefault();
-                  void send();
-                }
-              }}
-            />
-            <button type="submit" disabled={!canSend || draft.trim() === ''}>
-              {t('chat.send')}
-            </button>
-            <p id="composer-hint" class="muted small">
-              {t('chat.hint')}
-            </p>
-            {error && (
-              <p class="error" role="alert">
-                {error}
-              </p>
+            {t('docs.title')}
+          </button>
+        </div>
+      )}
+      {documents && tab === 'documents' ? (
+        <div role="tabpanel" id="panel-documents" aria-labelledby="tab-documents">
+          <LazyDocuments
+            key={view.id}
+            service={documents}
+            channelId={view.id}
+            users={users}
+            me={{ userId: engine.userId, name: users.get(engine.userId)?.displayName ?? t('chat.you') }}
+          />
+        </div>
+      ) : (
+        <div class="channel-body" {...(documents ? { role: 'tabpanel', id: 'panel-messages', 'aria-labelledby': 'tab-messages' } : {})}>
+          <section class="conversation" aria-label={t('chat.messages')}>
+            {view.messages.length > shown && (
+              <button type="button" class="link" onClick={() => setShown(shown + PAGE)}>
+                {t('chat.loadOlder')}
+              </button>
             )}
-          </form>
-        </section>
-        {showMembers && <Members engine={engine} view={view} users={users} reloadUsers={reloadUsers} go={go} onClose={() => setShowMembers(false)} />}
-      </div>
+            {view.messages.length === 0 && <p class="muted">{t('chat.empty')}</p>}
+            <ol
+              class="messages"
+              ref={list}
+              onScroll={(e) => {
+                const el = e.currentTarget;
+                atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+              }}
+            >
+              {messages.map((m, i) => (
+                <MessageItem
+                  key={m.clientMessageId ?? m.seq}
+                  message={m}
+                  previous={messages[i - 1]}
+                  mine={m.senderDeviceId === engine.deviceId || m.senderUserId === engine.userId}
+                  name={name}
+                  onRetry={() => m.clientMessageId && engine.retry(view.id, m.clientMessageId)}
+                />
+              ))}
+            </ol>
+            <form
+              class="composer"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void send();
+              }}
+            >
+              <label for="composer-text" class="visually-hidden">
+                {t('chat.compose')}
+              </label>
+              <textarea
+                id="composer-text"
+                value={draft}
+                rows={2}
+                disabled={!canSend}
+                placeholder={t('chat.compose')}
+                aria-describedby="composer-hint"
+                onInput={(e) => setDraft(e.currentTarget.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+                    e.preventDefault();
+                    void send();
+                  }
+                }}
+              />
+              <button type="submit" disabled={!canSend || draft.trim() === ''}>
+                {t('chat.send')}
+              </button>
+              <p id="composer-hint" class="muted small">
+                {t('chat.hint')}
+              </p>
+              {error && (
+                <p class="error" role="alert">
+                  {error}
+                </p>
+              )}
+            </form>
+          </section>
+          {showMembers && <Members engine={engine} view={view} users={users} reloadUsers={reloadUsers} go={go} onClose={() => setShowMembers(false)} />}
+        </div>
+      )}
     </div>
   );
+}
+
+/** The documents UI (and Automerge's JavaScript) loads only when someone opens the tab. */
+function LazyDocuments(props: Parameters<typeof Panel>[0]) {
+  const [Loaded, setLoaded] = useState<ComponentType<Parameters<typeof Panel>[0]> | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import('../documents/ui/DocumentsPanel').then(
+      (m) => setLoaded(() => m.DocumentsPanel),
+      () => setFailed(true),
+    );
+  }, []);
+  if (failed) return <p class="error">{t('docs.listFailed')}</p>;
+  return Loaded ? <Loaded {...props} /> : <p class="muted">{t('common.loading')}</p>;
 }
 
 function MessageItem({

@@ -1,5 +1,6 @@
 // Arabic (Modern Standard). Machine-assisted draft: this translation awaits review by a native speaker.
 import type { MessageKey } from './en';
+import { documentsAr } from './documents-ar';
 import { languageNames } from './names';
 
 export const ar: Record<MessageKey, string> = {
@@ -289,4 +290,5 @@ export const ar: Record<MessageKey, string> = {
   'backup.wrongCode': 'رمز الاسترداد هذا لا يفتح نسختك الاحتياطية. تحقق منه وأعد المحاولة.',
   'backup.notACode': 'يتكون رمز الاسترداد من 26 حرفًا ورقمًا؛ تحقق مما كتبته.',
   'backup.unreadable': 'لا يستطيع هذا الإصدار من Liaison قراءة النسخة الاحتياطية لمفاتيحك.',
+  ...documentsAr,
 };

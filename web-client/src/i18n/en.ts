@@ -1,3 +1,4 @@
+import { documentsEn } from './documents-en';
 import { languageNames } from './names';
 
 /** English strings. Every visible string of the UI is here; components only use keys. */
@@ -288,6 +289,7 @@ export const en = {
   'backup.wrongCode': 'This recovery code does not open your backup. Check it and try again.',
   'backup.notACode': 'A recovery code has 26 letters and digits; check what you typed.',
   'backup.unreadable': 'Your key backup cannot be read by this version of Liaison.',
+  ...documentsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

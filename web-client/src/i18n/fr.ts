@@ -1,5 +1,6 @@
 // French. Machine-assisted draft: this translation awaits review by a native speaker.
 import type { MessageKey } from './en';
+import { documentsFr } from './documents-fr';
 import { languageNames } from './names';
 
 export const fr: Record<MessageKey, string> = {
@@ -289,4 +290,5 @@ export const fr: Record<MessageKey, string> = {
   'backup.wrongCode': 'Ce code de récupération n’ouvre pas votre sauvegarde. Vérifiez-le et réessayez.',
   'backup.notACode': 'Un code de récupération compte 26 lettres et chiffres ; vérifiez votre saisie.',
   'backup.unreadable': 'Cette version de Liaison ne peut pas lire votre sauvegarde de clés.',
+  ...documentsFr,
 };

@@ -1,5 +1,6 @@
 // Albanian. Machine-assisted draft: this translation awaits review by a native speaker.
 import type { MessageKey } from './en';
+import { documentsSq } from './documents-sq';
 import { languageNames } from './names';
 
 export const sq: Record<MessageKey, string> = {
@@ -289,4 +290,5 @@ export const sq: Record<MessageKey, string> = {
   'backup.wrongCode': 'Ky kod rikuperimi nuk e hap kopjen tuaj rezervë. Kontrollojeni dhe provoni përsëri.',
   'backup.notACode': 'Një kod rikuperimi ka 26 shkronja dhe shifra; kontrolloni çfarë keni shkruar.',
   'backup.unreadable': 'Ky version i Liaison nuk mund ta lexojë kopjen tuaj rezervë të çelësave.',
+  ...documentsSq,
 };
