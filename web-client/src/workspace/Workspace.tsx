@@ -92,7 +92,14 @@ export function Workspace({
   if (path === '/new' && engine) {
     content = <NewChannel engine={engine} go={go} />;
   } else if (view && engine) {
-    content = <ChannelView engine={engine} view={view} users={users} reloadUsers={readDirectory} go={go} />;
+    content = <ChannelView
+        engine={engine}
+        view={view}
+        users={users}
+        reloadUsers={readDirectory}
+        go={go}
+        documents={engine.documents}
+      />;
   } else {
     content = <Home api={api} device={deviceState} onProfileLanguage={onProfileLanguage} confirmations={confirmations} />;
   }

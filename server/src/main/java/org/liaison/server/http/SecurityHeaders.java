@@ -16,7 +16,10 @@ public final class SecurityHeaders {
         .set("Referrer-Policy", "no-referrer")
         .set(
             "Content-Security-Policy",
-            "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; "
+            // 'wasm-unsafe-eval' lets the documents chunk compile Automerge's WebAssembly; it
+            // allows no string evaluation of scripts.
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; "
+                + "img-src 'self' data: blob:; "
                 + "style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; "
                 + "frame-ancestors 'none'");
     if (ctx.normalizedPath().startsWith("/api/")) {
