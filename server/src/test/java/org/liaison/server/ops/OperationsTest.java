@@ -56,9 +56,7 @@ class OperationsTest {
       assertEquals("no-referrer", index.header("Referrer-Policy"));
       assertTrue(index.header("Content-Security-Policy").contains("default-src 'self'"));
       assertTrue(
-          index
-              .header("Content-Security-Policy")
-              .contains("script-src 'self' 'wasm-unsafe-eval';"),
+          index.header("Content-Security-Policy").contains("script-src 'self' 'wasm-unsafe-eval';"),
           "Automerge's WebAssembly may compile, nothing else is evaluated");
       assertEquals("nosniff", index.header("X-Content-Type-Options"));
       Api.Response invite = api.get("/invite/some-code", null);
