@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { acceptRecoveryCode, restoreWithCode } from './backup-tests.mjs';
+import { documentSteps } from './documents.mjs';
 
 const PASSWORD = 'a long shared test password';
 
@@ -89,6 +90,9 @@ function chatDevice(process_) {
     },
     send(channelId, text) {
       process_.stdin.write(JSON.stringify({ op: 'send', channelId, text }) + '\n');
+    },
+    op(command) {
+      process_.stdin.write(JSON.stringify(command) + '\n');
     },
     quit() {
       process_.stdin.end(JSON.stringify({ op: 'quit' }) + '\n');
@@ -348,6 +352,9 @@ export function channelTests({ root, screenshots }) {
           await messageList(bilal).locator('li.message', { hasText: 'Still here after a reload' }).waitFor();
           await dana.next((e) => e.event === 'message' && e.text === 'Still here after a reload');
 
+          // Shared documents: both browsers and the Java device co-draft an action plan.
+          await documentSteps({ bilal, chloe, dana, channelId, screenshots, axe });
+
           // Arabic: the workspace lays out right to left.
           await chloe.getByLabel('Language').selectOption('ar');
           await chloe.locator('html[dir="rtl"]').waitFor();
@@ -368,6 +375,15 @@ export function channelTests({ root, screenshots }) {
             await chloe.getByRole('button', { name: /^الأعضاء/ }).click();
           }
           await axe('Arabic channel conversation', chloe);
+          // The action plan in Arabic: the editor lays out right to left too.
+          await chloe.getByRole('tab', { name: 'المستندات' }).click();
+          await chloe.getByRole('button', { name: 'Tirana local action plan 2027' }).click();
+          await chloe.locator('article.document h2').first().waitFor();
+          const direction = await chloe.locator('article.document h2').first().evaluate((h) => getComputedStyle(h).direction);
+          assert.equal(direction, 'rtl', 'in Arabic the document editor lays out right to left');
+          if (screenshots) await chloe.screenshot({ path: join(screenshots, 'action-plan-ar.png') });
+          await axe('Arabic action plan', chloe);
+          await chloe.getByRole('tab', { name: 'الرسائل' }).click();
 
           // Back in English, Chloé locks the screen by hand (as inactivity does), unlocks, and leaves:
           // MLS forbids committing one's own removal, so Bilal's browser carries it out.

@@ -9,7 +9,7 @@
 // A failing test leaves a screenshot and the page's console in web-client/e2e/output/, next to
 // the server's log. The last line printed is `N passed, N failed`.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backupTests } from './backup-tests.mjs';
 import { channelTests, SCREENSHOT_DIR } from './channels.mjs';
+import { DOCUMENT_MARKERS, DOCUMENT_TITLE } from './documents.mjs';
 import { tests as firstTests } from './tests.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -58,6 +59,21 @@ const tests = [
   ...firstTests,
   ...backupTests,
   ...channelTests({ root, screenshots: process.env.E2E_SCREENSHOTS === '1' ? SCREENSHOT_DIR(root) : null }),
+  {
+    name: 'no message or document plaintext reaches the store\'s files',
+    async run() {
+      const markers = [...DOCUMENT_MARKERS, DOCUMENT_TITLE, 'Still here after a reload', 'Written while offline'];
+      const files = (dir) => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
+      const stored = files(dataDir).filter((f) => !f.endsWith('.txt'));
+      if (!stored.some((f) => statSync(f).size > 0)) throw new Error(`no store file under ${dataDir}`);
+      for (const file of stored) {
+        const bytes = readFileSync(file);
+        for (const marker of markers) {
+          if (bytes.includes(Buffer.from(marker, 'utf8'))) throw new Error(`"${marker}" is stored in plaintext in ${file}`);
+        }
+      }
+    },
+  },
 ];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

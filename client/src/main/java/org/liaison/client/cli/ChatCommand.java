@@ -27,6 +27,7 @@ import org.liaison.client.channels.ChannelMessage;
 import org.liaison.client.channels.DeviceKeys;
 import org.liaison.client.channels.LiaisonDevice;
 import org.liaison.client.channels.UntrustedServerException;
+import org.liaison.client.documents.Documents;
 import org.liaison.crypto.mls.MlsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,8 +52,15 @@ import picocli.CommandLine.Option;
           + " (reason root-key or attestations-revoked; trusted false: the server names another"
           + " network root, refused), \"sent\" {channelId,seq,clientMessageId} and \"error\""
           + " {code,message}.",
-      "stdin, one object per line: {\"op\":\"send\",channelId,text,clientMessageId?} or"
-          + " {\"op\":\"quit\"}; end of input also quits (exit 0)."
+      "stdin, one object per line: {\"op\":\"send\",channelId,text,clientMessageId?},"
+          + " {\"op\":\"doc-list\",channelId} (answers \"documents\" {channelId,documents:"
+          + "[{id,title}]}), {\"op\":\"doc-show\",channelId,documentId} (answers \"document\""
+          + " {channelId,documentId,title,lastSeq,content}), {\"op\":\"doc-set\",channelId,"
+          + "documentId,path,value} (path as in `doc set`, e.g. activities/<id>/status; answers"
+          + " \"document-saved\" {channelId,documentId,path,seq}) or {\"op\":\"quit\"}; end of"
+          + " input also quits (exit 0).",
+      "Documents are edited here with this run's MLS state, so no rejoin is needed (a rejoin by"
+          + " external commit would strand browser members)."
     })
 final class ChatCommand extends ChannelCommands.AsDevice {
   private static final long RECONNECT_CHECK_MS = 2_000;
@@ -68,6 +76,7 @@ final class ChatCommand extends ChannelCommands.AsDevice {
   boolean noRejoin;
 
   private Lines lines;
+  private Documents documents;
 
   /** Channels this run holds state for (to catch up after a reconnect; --no-rejoin sends). */
   private final Set<String> followed = ConcurrentHashMap.newKeySet();
@@ -105,6 +114,7 @@ final class ChatCommand extends ChannelCommands.AsDevice {
           "not-attested",
           "this device has no attestation yet; ask your city coordinator to attest it");
     }
+    documents = new Documents(device, DocumentCommands.store(cli));
     device.onMessage(this::message).onEvent(this::event);
     LiaisonCli.await(device.connect());
     for (ChannelInfo channel : LiaisonCli.await(device.channels())) {
@@ -152,8 +162,15 @@ final class ChatCommand extends ChannelCommands.AsDevice {
       }
       if ("send".equals(op)) {
         send(device, command);
+      } else if ("doc-list".equals(op)) {
+        documentList(command);
+      } else if ("doc-show".equals(op) || "doc-set".equals(op)) {
+        document(command, "doc-set".equals(op));
       } else {
-        lines.error("unknown-op", "op must be \"send\" or \"quit\"", null);
+        lines.error(
+            "unknown-op",
+            "op must be \"send\", \"doc-list\", \"doc-show\", \"doc-set\" or \"quit\"",
+            null);
       }
     }
   }
@@ -197,6 +214,97 @@ final class ChatCommand extends ChannelCommands.AsDevice {
               lines.error(code(r.cause()), message(r.cause()), context);
             }
           });
+    } catch (IllegalArgumentException e) {
+      lines.error("invalid-input", message(e), context);
+    }
+  }
+
+  private void documentList(JsonObject command) {
+    JsonObject context = new JsonObject();
+    try {
+      String channelId = string(command, "channelId", true);
+      context.put("channelId", channelId);
+      report(
+          documents
+              .list(channelId)
+              .map(
+                  found ->
+                      new JsonObject()
+                          .put("event", "documents")
+                          .put(
+                              "documents",
+                              new io.vertx.core.json.JsonArray(
+                                  found.stream()
+                                      .map(
+                                          d ->
+                                              (Object)
+                                                  new JsonObject()
+                                                      .put("id", d.id())
+                                                      .put("title", d.displayTitle()))
+                                      .toList()))),
+          context);
+    } catch (IllegalArgumentException e) {
+      lines.error("invalid-input", message(e), context);
+    }
+  }
+
+  /** Prints the answer (with the request's context) or the error, once it is done. */
+  private void report(Future<JsonObject> done, JsonObject context) {
+    inFlight.add(done);
+    done.onComplete(
+        r -> {
+          inFlight.remove(done);
+          if (r.succeeded()) {
+            lines.print(r.result().mergeIn(context));
+          } else {
+            lines.error(code(r.cause()), message(r.cause()), context);
+          }
+        });
+  }
+
+  /**
+   * Opens the document fresh (snapshot and every update, verified), then shows it or sets one
+   * field. Opening each time keeps this simple and always current; documents are small.
+   */
+  private void document(JsonObject command, boolean set) {
+    JsonObject context = new JsonObject();
+    try {
+      String channelId = string(command, "channelId", true);
+      String documentId = string(command, "documentId", true);
+      context.put("channelId", channelId).put("documentId", documentId);
+      String path = set ? string(command, "path", true) : null;
+      Object value = set ? command.getValue("value") : null;
+      if (set
+          && !(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+        throw new IllegalArgumentException("value: a string, number or boolean is required");
+      }
+      Future<JsonObject> done =
+          documents
+              .open(channelId, documentId)
+              .compose(
+                  doc -> {
+                    if (!set) {
+                      JsonObject shown =
+                          new JsonObject()
+                              .put("event", "document")
+                              .put("title", doc.header().title())
+                              .put("lastSeq", doc.lastSeq())
+                              .put("content", doc.json());
+                      doc.close();
+                      return Future.succeededFuture(shown);
+                    }
+                    Object typed = value instanceof Number n ? (Object) n.intValue() : value;
+                    return documents
+                        .set(doc, List.of(path.split("/")), typed)
+                        .map(
+                            seq ->
+                                new JsonObject()
+                                    .put("event", "document-saved")
+                                    .put("path", path)
+                                    .put("seq", seq))
+                        .onComplete(r -> doc.close());
+                  });
+      report(done, context);
     } catch (IllegalArgumentException e) {
       lines.error("invalid-input", message(e), context);
     }
