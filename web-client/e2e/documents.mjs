@@ -53,7 +53,7 @@ export async function documentSteps({ bilal, chloe, dana, channelId, screenshots
   await expectValue(region(chloe, 'Context').getByLabel('Summary', { exact: true }), DOCUMENT_MARKERS[0]);
   await expectValue(region(bilal, 'Risks').getByLabel('Title, row 1'), DOCUMENT_MARKERS[1]);
   // Presence: each sees the other in the document.
-  await bilal.getByText(/Chloé Martin/).first().waitFor();
+  await bilal.locator('.doc-presence', { hasText: 'Chloé Martin' }).waitFor();
 
   // Dana's Java device lists, reads and changes the same document.
   dana.op({ op: 'doc-list', channelId });

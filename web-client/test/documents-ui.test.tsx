@@ -49,7 +49,9 @@ afterEach(() => {
   setLanguage('en', null);
 });
 
-const show = () => render(<DocumentsPanel service={service} channelId={CHANNEL} me={ME} />, root);
+// The directory names Elena; presence messages may claim any name and are not believed.
+const DIRECTORY = new Map([['u-elena', { id: 'u-elena', displayName: 'Elena' }]]) as never;
+const show = () => render(<DocumentsPanel service={service} channelId={CHANNEL} me={ME} users={DIRECTORY} />, root);
 const button = (text: string) =>
   [...root.querySelectorAll('button')].find((b) => b.textContent?.trim() === text) as HTMLButtonElement | undefined;
 const field = (path: string[]) => root.querySelector(`#doc-${path.join('-')}`) as HTMLInputElement & HTMLTextAreaElement;
@@ -235,7 +237,7 @@ describe('the editor', () => {
     service.opened[0].change((d) => editText(d, ['context', 'summary'], 'Hello world'));
     const cursor = A.getCursor(doc(id), ['context', 'summary'], 5);
     service.setPresence(id, [
-      { userId: 'u-elena', deviceId: 'd-elena', name: 'Elena', path: ['context', 'summary'], cursor, seenAt: Date.now() },
+      { userId: 'u-elena', deviceId: 'd-elena', name: 'The coordinator', path: ['context', 'summary'], cursor, seenAt: Date.now() },
     ]);
     await until(() => root.querySelector('.peer-caret'), 'the caret');
     expect(root.querySelector('.doc-presence')?.textContent).toContain(

@@ -44,7 +44,9 @@ export function DocumentEditor({
   const shown = useMemo<AnyDoc>(() => (viewing ? A.view(current, viewing.heads) : current), [current, viewing]);
   const template = templateOfSchema(String(current?.schema ?? ''));
   const comments = useMemo(() => listComments(current), [current]);
-  const peers = open.presence();
+  // Names come from this reader's directory by the user the frame names, never from the name a
+  // presence message claims for itself.
+  const peers = open.presence().map((p) => ({ ...p, name: name(p.userId) }));
   const ctx: FieldContext = {
     doc: shown,
     open,
