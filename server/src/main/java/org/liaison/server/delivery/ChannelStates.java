@@ -1,18 +1,14 @@
 package org.liaison.server.delivery;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.channels.ChannelRepository;
+import org.liaison.server.confinement.ConfinedStates;
 
 /**
  * This node's channel states, loaded on first use and kept up to date by its own appends, and the
@@ -23,16 +19,14 @@ final class ChannelStates {
   private static final int MAX_STATES = 20_000;
   private static final int CATCH_UP_PAGE = 500;
 
-  private final Context context;
   private final ChannelRepository channels;
   private final ChannelLog log;
-  private final LinkedHashMap<String, Future<ChannelState>> states =
-      new LinkedHashMap<>(1024, 0.75f, true);
+  private final ConfinedStates<ChannelState> states;
 
   ChannelStates(Vertx vertx, ChannelRepository channels, ChannelLog log) {
-    this.context = vertx.getOrCreateContext();
     this.channels = channels;
     this.log = log;
+    this.states = new ConfinedStates<>(vertx, MAX_STATES, ChannelState::idle);
   }
 
   /** The state of a channel whose member this device is; 404 for anyone else. */
@@ -49,22 +43,16 @@ final class ChannelStates {
 
   /** The state of a channel, loaded from its snapshot and the log after it on first use. */
   Future<ChannelState> state(String channelId) {
-    Future<ChannelState> known = states.get(channelId);
-    if (known != null) {
-      return known;
-    }
-    Future<ChannelState> loading =
-        channels
-            .byId(channelId)
-            .compose(
-                found ->
-                    found.isEmpty()
-                        ? Future.failedFuture(ApiError.channelNotFound())
-                        : catchUp(new ChannelState(found.get())));
-    states.put(channelId, loading);
-    loading.onFailure(e -> states.remove(channelId, loading));
-    evictIdle();
-    return loading;
+    return states.get(
+        channelId,
+        () ->
+            channels
+                .byId(channelId)
+                .compose(
+                    found ->
+                        found.isEmpty()
+                            ? Future.failedFuture(ApiError.channelNotFound())
+                            : catchUp(new ChannelState(found.get()))));
   }
 
   /**
@@ -92,7 +80,7 @@ final class ChannelStates {
 
   /** After a store failure the state may be wrong: the next use loads it again. */
   void forget(String channelId) {
-    states.remove(channelId);
+    states.forget(channelId);
   }
 
   /** Reads the log forward from the state's head and applies what other nodes appended. */
@@ -105,32 +93,8 @@ final class ChannelStates {
             });
   }
 
-  private void evictIdle() {
-    Iterator<Map.Entry<String, Future<ChannelState>>> oldest = states.entrySet().iterator();
-    while (states.size() > MAX_STATES && oldest.hasNext()) {
-      Future<ChannelState> candidate = oldest.next().getValue();
-      if (candidate.succeeded() && candidate.result().idle()) {
-        oldest.remove();
-      } else {
-        break;
-      }
-    }
-  }
-
   /** Runs {@code work} on the context where all channel state lives. */
   <T> Future<T> confined(Supplier<Future<T>> work) {
-    if (Vertx.currentContext() == context) {
-      return work.get();
-    }
-    Promise<T> result = Promise.promise();
-    context.runOnContext(
-        v -> {
-          try {
-            work.get().onComplete(result);
-          } catch (RuntimeException e) {
-            result.fail(e);
-          }
-        });
-    return result.future();
+    return states.confined(work);
   }
 }

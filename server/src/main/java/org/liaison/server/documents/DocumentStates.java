@@ -1,13 +1,9 @@
 package org.liaison.server.documents;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.Supplier;
+import org.liaison.server.confinement.ConfinedStates;
 
 /**
  * This node's document states, loaded on first use (the record, then the updates past its {@code
@@ -19,14 +15,12 @@ final class DocumentStates {
   private static final int MAX_STATES = 20_000;
   private static final int CATCH_UP_PAGE = 200;
 
-  private final Context context;
   private final DocumentRepository repository;
-  private final LinkedHashMap<String, Future<DocumentState>> states =
-      new LinkedHashMap<>(1024, 0.75f, true);
+  private final ConfinedStates<DocumentState> states;
 
   DocumentStates(Vertx vertx, DocumentRepository repository) {
-    this.context = vertx.getOrCreateContext();
     this.repository = repository;
+    this.states = new ConfinedStates<>(vertx, MAX_STATES, DocumentState::idle);
   }
 
   /** The state of a document of this channel; 404 document-not-found for any other id. */
@@ -42,22 +36,16 @@ final class DocumentStates {
   }
 
   private Future<DocumentState> state(String documentId) {
-    Future<DocumentState> known = states.get(documentId);
-    if (known != null) {
-      return known;
-    }
-    Future<DocumentState> loading =
-        repository
-            .byId(documentId)
-            .compose(
-                found ->
-                    found.isEmpty()
-                        ? Future.failedFuture(Documents.documentNotFound())
-                        : catchUp(new DocumentState(found.get())));
-    states.put(documentId, loading);
-    loading.onFailure(e -> states.remove(documentId, loading));
-    evictIdle();
-    return loading;
+    return states.get(
+        documentId,
+        () ->
+            repository
+                .byId(documentId)
+                .compose(
+                    found ->
+                        found.isEmpty()
+                            ? Future.failedFuture(Documents.documentNotFound())
+                            : catchUp(new DocumentState(found.get()))));
   }
 
   /** Reads the updates past the state's last seq and applies them. */
@@ -73,35 +61,11 @@ final class DocumentStates {
 
   /** After a store failure the state may be wrong: the next use loads it again. */
   void forget(String documentId) {
-    states.remove(documentId);
-  }
-
-  private void evictIdle() {
-    Iterator<Map.Entry<String, Future<DocumentState>>> oldest = states.entrySet().iterator();
-    while (states.size() > MAX_STATES && oldest.hasNext()) {
-      Future<DocumentState> candidate = oldest.next().getValue();
-      if (candidate.succeeded() && candidate.result().idle()) {
-        oldest.remove();
-      } else {
-        break;
-      }
-    }
+    states.forget(documentId);
   }
 
   /** Runs {@code work} on the context where all document state lives. */
   <T> Future<T> confined(Supplier<Future<T>> work) {
-    if (Vertx.currentContext() == context) {
-      return work.get();
-    }
-    Promise<T> result = Promise.promise();
-    context.runOnContext(
-        v -> {
-          try {
-            work.get().onComplete(result);
-          } catch (RuntimeException e) {
-            result.fail(e);
-          }
-        });
-    return result.future();
+    return states.confined(work);
   }
 }
