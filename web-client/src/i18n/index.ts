@@ -17,8 +17,11 @@ export const LANGUAGES = ['en', 'ar', 'fr', 'sq', 'mk', 'sr', 'bs'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'en';
 
-/** Complete catalogues are typed `Record<MessageKey, string>`; partial ones fall back to English. */
-export const CATALOGUES: Record<Language, Partial<Record<MessageKey, string>>> = {
+/**
+ * Every catalogue is complete: typed `Record<MessageKey, string>` here and in its file, so a key
+ * missing in any language fails `tsc --noEmit` (and the build).
+ */
+export const CATALOGUES: Record<Language, Record<MessageKey, string>> = {
   en,
   ar,
   fr,
@@ -27,7 +30,6 @@ export const CATALOGUES: Record<Language, Partial<Record<MessageKey, string>>> =
   sr,
   bs,
 };
-export const COMPLETE_LANGUAGES: readonly Language[] = ['en', 'ar', 'fr', 'sq'];
 
 const RTL_LANGUAGES = new Set(['ar', 'ur', 'fa', 'he']);
 
@@ -64,9 +66,9 @@ export function getLanguage(): Language {
   return current;
 }
 
-/** Looks up a UI string in the current language, falling back to English key by key. */
+/** Looks up a UI string in the current language. */
 export function t(key: MessageKey, language: Language = current): string {
-  return CATALOGUES[language][key] ?? en[key];
+  return CATALOGUES[language][key];
 }
 
 export function hasKey(key: string): key is MessageKey {
@@ -157,11 +159,87 @@ export const SECTORS = [
   'network-staff',
 ] as const;
 
+/**
+ * Where dates come from, first choice first. Browsers ship trimmed locale data: Chromium 150 has
+ * no `sq` or `mk` (dates came out in US English) and lists `bs` as supported while lacking its
+ * month names, so ICU's root pattern shows "2026 M12 5". Each language therefore names neighbours
+ * whose dates read naturally to its speakers: Bosnian uses Serbian Latin (the same month names,
+ * "decembar"), then Croatian; Macedonian uses Bulgarian (the same Cyrillic month names,
+ * "декември"), then Serbian Cyrillic. Serbian is Latin script like our catalogue. When none has
+ * data (Albanian has no neighbour), dates are numeric: day.month.year and 24-hour time, as
+ * written in Albania and the Balkans, with no words in a foreign language. See docs/i18n.md.
+ */
+export const DATE_LOCALES: Record<Language, readonly string[]> = {
+  en: ['en-GB'],
+  ar: ['ar'],
+  fr: ['fr'],
+  sq: ['sq'],
+  mk: ['mk', 'bg', 'sr-Cyrl'],
+  sr: ['sr-Latn', 'bs', 'hr'],
+  bs: ['bs', 'sr-Latn', 'hr'],
+};
+/** Numeric dates only; `de` writes them as 5.12.2026, 14:30. */
+const NUMERIC_DATE_LOCALE = 'de';
+
+/** Whether a formatted date shows ICU's root-locale month placeholder ("2026 M12 5, Sat"). */
+export function showsRootMonth(text: string): boolean {
+  return /\bM\d{1,2}\b/.test(text);
+}
+
+/** Whether this runtime has real date data for `locale` (names of months, not "M12"). */
+export function hasDateData(locale: string): boolean {
+  try {
+    if (Intl.DateTimeFormat.supportedLocalesOf([locale]).length === 0) return false;
+    const december = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeZone: 'UTC' });
+    return !showsRootMonth(december.format(Date.UTC(2026, 11, 5)));
+  } catch {
+    return false; // not a valid language tag here
+  }
+}
+
+export interface DateLocale {
+  locale: string;
+  /** No locale with data: numbers only, never month or weekday names. */
+  numeric: boolean;
+}
+
+/** The first locale of the language's list that has date data here. */
+export function dateLocale(language: Language, usable: (locale: string) => boolean = hasDateData): DateLocale {
+  const found = DATE_LOCALES[language].find(usable);
+  return found ? { locale: found, numeric: false } : { locale: NUMERIC_DATE_LOCALE, numeric: true };
+}
+
+const resolvedDateLocales = new Map<Language, DateLocale>();
+
+function numericOptions(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormatOptions {
+  const { dateStyle, timeStyle, ...rest } = options;
+  return {
+    ...rest,
+    ...(dateStyle ? { day: 'numeric', month: 'numeric', year: 'numeric' } : {}),
+    ...(timeStyle ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
+  };
+}
+
+/** The one place dates are formatted: the language's date locale, resolved once per language. */
+export function dateTimeFormat(
+  options: Intl.DateTimeFormatOptions,
+  language: Language = current,
+  resolved: DateLocale = resolvedDateLocale(language),
+): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat(resolved.locale, resolved.numeric ? numericOptions(options) : options);
+}
+
+function resolvedDateLocale(language: Language): DateLocale {
+  let resolved = resolvedDateLocales.get(language);
+  if (!resolved) {
+    resolved = dateLocale(language);
+    resolvedDateLocales.set(language, resolved);
+  }
+  return resolved;
+}
+
 export function formatDate(iso: string, language: Language = current): string {
-  return new Intl.DateTimeFormat(localeOf(language), {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  }).format(new Date(iso));
+  return dateTimeFormat({ dateStyle: 'medium', timeStyle: 'short' }, language).format(new Date(iso));
 }
 
 export function formatNumber(value: number, language: Language = current): string {
@@ -184,9 +262,9 @@ export function formatDay(iso: string, now: Date = new Date(), language: Languag
   const diff = Math.round((day(now) - day(d)) / 86_400_000);
   if (diff === 0) return t('chat.today', language);
   if (diff === 1) return t('chat.yesterday', language);
-  return new Intl.DateTimeFormat(localeOf(language), { dateStyle: 'full' }).format(d);
+  return dateTimeFormat({ dateStyle: 'full' }, language).format(d);
 }
 
 export function formatTime(iso: string, language: Language = current): string {
-  return new Intl.DateTimeFormat(localeOf(language), { timeStyle: 'short' }).format(new Date(iso));
+  return dateTimeFormat({ timeStyle: 'short' }, language).format(new Date(iso));
 }
