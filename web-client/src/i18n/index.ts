@@ -167,7 +167,7 @@ export const SECTORS = [
  * "decembar"), then Croatian; Macedonian uses Bulgarian (the same Cyrillic month names,
  * "декември"), then Serbian Cyrillic. Serbian is Latin script like our catalogue. When none has
  * data (Albanian has no neighbour), dates are numeric: day.month.year and 24-hour time, as
- * written in Albania and the Balkans, with no words in a foreign language. See docs/i18n.md.
+ * written in Albania and the Balkans, with no words in a foreign language. See docs/architecture.md.
  */
 export const DATE_LOCALES: Record<Language, readonly string[]> = {
   en: ['en-GB'],
