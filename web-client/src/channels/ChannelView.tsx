@@ -78,7 +78,7 @@ export function ChannelView({
     <div class="channel">
       <header class="channel-head">
         <div>
-          <h1 dir="auto">{view.meta?.name || t('channels.untitled')}</h1>
+          <h1><span dir="auto">{view.meta?.name || t('channels.untitled')}</span></h1>
           {view.meta?.description && <p class="muted" dir="auto">{view.meta.description}</p>}
           <PolicyBadge policy={view.policy} />
         </div>

@@ -208,7 +208,7 @@ export function CoordinatorPanel({
                     <td>
                       <span dir="auto">{d.displayName}</span> <span class="small muted">{d.tier} · {t(`sector.${d.sector}` as MessageKey)}</span>
                     </td>
-                    <td dir="auto">{d.name}</td>
+                    <td><span dir="auto">{d.name}</span></td>
                     <td>
                       <code class="fingerprint" dir="ltr">
                         {d.print}

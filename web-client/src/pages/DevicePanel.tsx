@@ -68,7 +68,7 @@ export function DevicePanel({ api, state }: { api: Api; state: DeviceState }) {
       <>
         <dl class="facts">
           <dt>{t('device.name')}</dt>
-          <dd dir="auto">{mine.name}</dd>
+          <dd><span dir="auto">{mine.name}</span></dd>
           <dt>{t('device.status')}</dt>
           <dd><span class="badge">{t(`device.status.${mine.status}` as MessageKey)}</span></dd>
           <dt>{t('device.fingerprint')}</dt>

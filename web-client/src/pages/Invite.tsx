@@ -67,9 +67,9 @@ export function Invite({ api, code, onSignedIn }: { api: Api; code: string; onSi
       <p>{t('invite.details')}</p>
       <dl class="facts">
         <dt>{t('invite.city')}</dt>
-        <dd dir="auto">{preview.cityName ?? t('invite.network')}</dd>
+        <dd><span dir="auto">{preview.cityName ?? t('invite.network')}</span></dd>
         <dt>{t('invite.organisation')}</dt>
-        <dd dir="auto">{preview.organisationName ?? t('invite.network')}</dd>
+        <dd><span dir="auto">{preview.organisationName ?? t('invite.network')}</span></dd>
         <dt>{t('invite.sector')}</dt>
         <dd>{t(`sector.${preview.sector}` as MessageKey)}</dd>
         <dt>{t('invite.tier')}</dt>
