@@ -60,7 +60,7 @@ export const mk: Record<MessageKey, string> = {
   'channels.title': 'Канали',
   'channels.new': 'Нов канал',
   'channels.none': 'Сè уште не сте во ниту еден канал.',
-  'channels.unread': '{count} непрочитани',
+  'channels.unread': 'Непрочитани: {count}',
   'channels.untitled': 'Канал сè уште без име',
   'channels.waiting': 'Чека да биде додаден на овој уред',
   'channels.removed': 'Отстранети сте',
