@@ -7,14 +7,15 @@ import { en } from '../src/i18n/en';
 import {
   applyToDocument,
   CATALOGUES,
-  DATE_LOCALES,
-  dateLocale,
+  FORMAT_LOCALES,
+  formatLocale,
   dateTimeFormat,
   direction,
   formatDate,
   formatDay,
   formatTime,
   hasDateData,
+  numberFormat,
   showsRootMonth,
   formatNumber,
   getLanguage,
@@ -198,26 +199,41 @@ describe('dates and numbers', () => {
     expect(showsRootMonth('Mon, 5 Dec 2026')).toBe(false);
     expect(hasDateData('zz')).toBe(false);
     expect(hasDateData('root')).toBe(false);
-    for (const language of LANGUAGES) expect(hasDateData(DATE_LOCALES[language][0]), language).toBe(true);
+    for (const language of LANGUAGES) expect(hasDateData(FORMAT_LOCALES[language][0]), language).toBe(true);
   });
 
   it('fall back to a neighbour as Chromium 150 needs (no sq or mk data, bs without month names)', () => {
     const chromium = (locale: string) => !['sq', 'mk', 'bs'].includes(locale) && hasDateData(locale);
-    expect(dateLocale('bs', chromium)).toEqual({ locale: 'sr-Latn', numeric: false });
-    expect(dateLocale('mk', chromium)).toEqual({ locale: 'bg', numeric: false });
-    expect(dateLocale('sr', chromium)).toEqual({ locale: 'sr-Latn', numeric: false });
-    expect(dateLocale('sq', chromium)).toEqual({ locale: 'de', numeric: true });
-    expect(dateLocale('fr', chromium)).toEqual({ locale: 'fr', numeric: false });
+    expect(formatLocale('bs', chromium)).toEqual({ locale: 'sr-Latn', numeric: false });
+    expect(formatLocale('mk', chromium)).toEqual({ locale: 'bg', numeric: false });
+    expect(formatLocale('sr', chromium)).toEqual({ locale: 'sr-Latn', numeric: false });
+    expect(formatLocale('sq', chromium)).toEqual({ locale: 'de', numeric: true });
+    expect(formatLocale('fr', chromium)).toEqual({ locale: 'fr', numeric: false });
+  });
+
+  it('group and separate decimals the language’s way, also where Chromium lacks the data', () => {
+    const chromium = (locale: string) => !['sq', 'mk', 'bs'].includes(locale) && hasDateData(locale);
+    const amount = (language: 'bs' | 'mk' | 'sq' | 'sr') =>
+      numberFormat({}, language, formatLocale(language, chromium)).format(1234567.5);
+    expect(amount('bs')).toBe('1.234.567,5');
+    expect(amount('sr')).toBe('1.234.567,5');
+    expect(amount('mk').replace(/\s/g, ' ')).toBe('1 234 567,5');
+    expect(amount('sq').replace(/\s/g, ' ')).toBe('1 234 567,5');
+    const euros = numberFormat({ style: 'currency', currency: 'EUR' }, 'sq', formatLocale('sq', chromium)).format(1234.5);
+    expect(euros.replace(/\s/g, ' ')).toBe('1 234,50 €');
+    // Where node has the data, each language uses its own locale.
+    for (const language of LANGUAGES) expect(formatLocale(language).locale).toBe(FORMAT_LOCALES[language][0]);
+    expect(formatNumber(1234567.5, 'mk')).toBe('1.234.567,5');
   });
 
   it('are numeric with 24-hour time when no locale of the language has data', () => {
-    const numeric = dateLocale('sq', () => false);
+    const numeric = formatLocale('sq', () => false);
     const at = new Date(december);
     const utc = { timeZone: 'UTC' } as const;
     expect(dateTimeFormat({ ...utc, dateStyle: 'medium', timeStyle: 'short' }, 'sq', numeric).format(at)).toBe('5.12.2026, 14:30');
     expect(dateTimeFormat({ ...utc, dateStyle: 'full' }, 'sq', numeric).format(at)).toBe('5.12.2026');
     expect(dateTimeFormat({ ...utc, timeStyle: 'short' }, 'sq', numeric).format(at)).toBe('14:30');
-    const bosnianInChromium = dateLocale('bs', (l) => l !== 'bs');
+    const bosnianInChromium = formatLocale('bs', (l) => l !== 'bs');
     expect(dateTimeFormat({ ...utc, dateStyle: 'full' }, 'bs', bosnianInChromium).format(at)).toBe('subota, 5. decembar 2026.');
   });
 });

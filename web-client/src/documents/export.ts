@@ -3,7 +3,7 @@
  * state, current or at a version. The server never sees either. Comments stay out: they are the
  * drafting conversation, not the document.
  */
-import { dateTimeFormat, getLanguage, type Language, localeOf, type MessageKey, t } from '../i18n';
+import { dateTimeFormat, getLanguage, type Language, type MessageKey, numberFormat, t } from '../i18n';
 import type { AnyDoc, TemplateId } from './model';
 import { type FieldSpec, orderedRows, SECTIONS, type SectionSpec, templateOfSchema } from './templates';
 
@@ -35,7 +35,7 @@ export function formatMoney(minor: number, currency: string, language: Language 
   const digits = currencyDigits(currency);
   const major = minor / 10 ** digits;
   try {
-    return new Intl.NumberFormat(localeOf(language), { style: 'currency', currency }).format(major);
+    return numberFormat({ style: 'currency', currency }, language).format(major);
   } catch {
     return `${major.toFixed(digits)} ${currency}`;
   }

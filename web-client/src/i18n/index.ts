@@ -33,17 +33,6 @@ export const CATALOGUES: Record<Language, Record<MessageKey, string>> = {
 
 const RTL_LANGUAGES = new Set(['ar', 'ur', 'fa', 'he']);
 
-/** The Intl locale for each UI language; our Serbian catalogue is in Latin script. */
-const LOCALES: Record<Language, string> = {
-  en: 'en-GB',
-  ar: 'ar',
-  fr: 'fr',
-  sq: 'sq',
-  mk: 'mk',
-  sr: 'sr-Latn',
-  bs: 'bs',
-};
-
 export const STORAGE_KEY = 'liaison.language';
 
 let current: Language = DEFAULT_LANGUAGE;
@@ -58,8 +47,13 @@ export function direction(language: string): 'rtl' | 'ltr' {
   return RTL_LANGUAGES.has(language.split('-')[0].toLowerCase()) ? 'rtl' : 'ltr';
 }
 
+/**
+ * The Intl locale for numbers and money: the one dates use (see FORMAT_LOCALES), or, where dates
+ * are numeric for lack of data, `fr`, which groups and decimals as Albanian does (1 234 567,5).
+ */
 export function localeOf(language: Language = current): string {
-  return LOCALES[language];
+  const resolved = resolvedFormatLocale(language);
+  return resolved.numeric ? NUMERIC_NUMBER_LOCALE : resolved.locale;
 }
 
 export function getLanguage(): Language {
@@ -160,16 +154,17 @@ export const SECTORS = [
 ] as const;
 
 /**
- * Where dates come from, first choice first. Browsers ship trimmed locale data: Chromium 150 has
+ * Where dates and numbers come from, first choice first. Browsers ship trimmed locale data: Chromium 150 has
  * no `sq` or `mk` (dates came out in US English) and lists `bs` as supported while lacking its
- * month names, so ICU's root pattern shows "2026 M12 5". Each language therefore names neighbours
+ * month names, so ICU's root pattern shows "2026 M12 5" (and its numbers read 1,234.5, the
+ * English way round). Each language therefore names neighbours
  * whose dates read naturally to its speakers: Bosnian uses Serbian Latin (the same month names,
  * "decembar"), then Croatian; Macedonian uses Bulgarian (the same Cyrillic month names,
  * "декември"), then Serbian Cyrillic. Serbian is Latin script like our catalogue. When none has
  * data (Albanian has no neighbour), dates are numeric: day.month.year and 24-hour time, as
  * written in Albania and the Balkans, with no words in a foreign language. See docs/architecture.md.
  */
-export const DATE_LOCALES: Record<Language, readonly string[]> = {
+export const FORMAT_LOCALES: Record<Language, readonly string[]> = {
   en: ['en-GB'],
   ar: ['ar'],
   fr: ['fr'],
@@ -180,6 +175,8 @@ export const DATE_LOCALES: Record<Language, readonly string[]> = {
 };
 /** Numeric dates only; `de` writes them as 5.12.2026, 14:30. */
 const NUMERIC_DATE_LOCALE = 'de';
+/** Numbers where dates are numeric: `fr` writes 1 234 567,5 and 1 234,50 €, as Albanian does. */
+const NUMERIC_NUMBER_LOCALE = 'fr';
 
 /** Whether a formatted date shows ICU's root-locale month placeholder ("2026 M12 5, Sat"). */
 export function showsRootMonth(text: string): boolean {
@@ -197,19 +194,19 @@ export function hasDateData(locale: string): boolean {
   }
 }
 
-export interface DateLocale {
+export interface FormatLocale {
   locale: string;
   /** No locale with data: numbers only, never month or weekday names. */
   numeric: boolean;
 }
 
 /** The first locale of the language's list that has date data here. */
-export function dateLocale(language: Language, usable: (locale: string) => boolean = hasDateData): DateLocale {
-  const found = DATE_LOCALES[language].find(usable);
+export function formatLocale(language: Language, usable: (locale: string) => boolean = hasDateData): FormatLocale {
+  const found = FORMAT_LOCALES[language].find(usable);
   return found ? { locale: found, numeric: false } : { locale: NUMERIC_DATE_LOCALE, numeric: true };
 }
 
-const resolvedDateLocales = new Map<Language, DateLocale>();
+const resolvedFormatLocales = new Map<Language, FormatLocale>();
 
 function numericOptions(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormatOptions {
   const { dateStyle, timeStyle, ...rest } = options;
@@ -224,16 +221,16 @@ function numericOptions(options: Intl.DateTimeFormatOptions): Intl.DateTimeForma
 export function dateTimeFormat(
   options: Intl.DateTimeFormatOptions,
   language: Language = current,
-  resolved: DateLocale = resolvedDateLocale(language),
+  resolved: FormatLocale = resolvedFormatLocale(language),
 ): Intl.DateTimeFormat {
   return new Intl.DateTimeFormat(resolved.locale, resolved.numeric ? numericOptions(options) : options);
 }
 
-function resolvedDateLocale(language: Language): DateLocale {
-  let resolved = resolvedDateLocales.get(language);
+function resolvedFormatLocale(language: Language): FormatLocale {
+  let resolved = resolvedFormatLocales.get(language);
   if (!resolved) {
-    resolved = dateLocale(language);
-    resolvedDateLocales.set(language, resolved);
+    resolved = formatLocale(language);
+    resolvedFormatLocales.set(language, resolved);
   }
   return resolved;
 }
@@ -242,8 +239,17 @@ export function formatDate(iso: string, language: Language = current): string {
   return dateTimeFormat({ dateStyle: 'medium', timeStyle: 'short' }, language).format(new Date(iso));
 }
 
+/** The one place numbers and money are formatted, in the language's format locale. */
+export function numberFormat(
+  options: Intl.NumberFormatOptions,
+  language: Language = current,
+  resolved: FormatLocale = resolvedFormatLocale(language),
+): Intl.NumberFormat {
+  return new Intl.NumberFormat(resolved.numeric ? NUMERIC_NUMBER_LOCALE : resolved.locale, options);
+}
+
 export function formatNumber(value: number, language: Language = current): string {
-  return new Intl.NumberFormat(localeOf(language)).format(value);
+  return numberFormat({}, language).format(value);
 }
 
 /** `t()` with `{name}` placeholders filled in; numbers are formatted for the current language. */
