@@ -47,15 +47,6 @@ export function direction(language: string): 'rtl' | 'ltr' {
   return RTL_LANGUAGES.has(language.split('-')[0].toLowerCase()) ? 'rtl' : 'ltr';
 }
 
-/**
- * The Intl locale for numbers and money: the one dates use (see FORMAT_LOCALES), or, where dates
- * are numeric for lack of data, `fr`, which groups and decimals as Albanian does (1 234 567,5).
- */
-export function localeOf(language: Language = current): string {
-  const resolved = resolvedFormatLocale(language);
-  return resolved.numeric ? NUMERIC_NUMBER_LOCALE : resolved.locale;
-}
-
 export function getLanguage(): Language {
   return current;
 }
@@ -154,15 +145,15 @@ export const SECTORS = [
 ] as const;
 
 /**
- * Where dates and numbers come from, first choice first. Browsers ship trimmed locale data: Chromium 150 has
- * no `sq` or `mk` (dates came out in US English) and lists `bs` as supported while lacking its
- * month names, so ICU's root pattern shows "2026 M12 5" (and its numbers read 1,234.5, the
- * English way round). Each language therefore names neighbours
- * whose dates read naturally to its speakers: Bosnian uses Serbian Latin (the same month names,
- * "decembar"), then Croatian; Macedonian uses Bulgarian (the same Cyrillic month names,
- * "декември"), then Serbian Cyrillic. Serbian is Latin script like our catalogue. When none has
- * data (Albanian has no neighbour), dates are numeric: day.month.year and 24-hour time, as
- * written in Albania and the Balkans, with no words in a foreign language. See docs/architecture.md.
+ * Where dates and numbers come from, first choice first. Browsers ship trimmed locale data:
+ * Chromium 150 has no `sq` or `mk` (dates came out in US English) and lists `bs` as supported
+ * while lacking its month names, so ICU's root pattern shows "2026 M12 5" (and numbers read
+ * 1,234.5, the English way round). Each language therefore names neighbours whose dates read
+ * naturally to its speakers: Bosnian uses Serbian Latin (the same month names, "decembar"), then
+ * Croatian; Macedonian uses Bulgarian (the same Cyrillic month names, "декември"), then Serbian
+ * Cyrillic. Serbian is Latin script like our catalogue. When none has data (Albanian has no
+ * neighbour), dates are numeric, day.month.year and 24-hour time as written in Albania and the
+ * Balkans, with no words in a foreign language. See docs/architecture.md.
  */
 export const FORMAT_LOCALES: Record<Language, readonly string[]> = {
   en: ['en-GB'],
