@@ -79,7 +79,7 @@ export const mk: Record<MessageKey, string> = {
   'create.days': '{count} дена',
   'create.submit': 'Создај канал',
   'create.cancel': 'Откажи',
-  'create.policyFixed': 'Правилата на каналот не може да се менуваат подоцна: нови правила значат нов канал.',
+  'create.policyFixed': 'Правилата на каналот не можат да се менуваат подоцна: нови правила значат нов канал.',
   'create.needSector': 'Дозволете барем еден сектор.',
   'create.needName': 'Дајте му име на каналот.',
   'policy.allSectors': 'сите сектори',
