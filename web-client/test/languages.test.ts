@@ -7,9 +7,16 @@ import { en } from '../src/i18n/en';
 import {
   applyToDocument,
   CATALOGUES,
-  COMPLETE_LANGUAGES,
+  FORMAT_LOCALES,
+  formatLocale,
+  dateTimeFormat,
   direction,
   formatDate,
+  formatDay,
+  formatTime,
+  hasDateData,
+  numberFormat,
+  showsRootMonth,
   formatNumber,
   getLanguage,
   initialLanguage,
@@ -22,7 +29,6 @@ import {
 
 // jsdom replaces the global URL, so paths are built from the file path, not new URL().
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '../src');
-const englishKeys = Object.keys(en).sort();
 
 function memoryStorage(initial: Record<string, string> = {}) {
   const data = new Map(Object.entries(initial));
@@ -35,29 +41,61 @@ function memoryStorage(initial: Record<string, string> = {}) {
 
 afterEach(() => setLanguage('en', null));
 
+/** `{name}` placeholders of a string, sorted. */
+function placeholders(text: string): string[] {
+  return [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+}
+
 describe('the catalogues', () => {
-  it('English, Arabic, French and Albanian are complete', () => {
-    expect([...COMPLETE_LANGUAGES].sort()).toEqual(['ar', 'en', 'fr', 'sq']);
+  for (const language of LANGUAGES) {
+    it(`${language} has exactly the English keys, in the same order, none empty`, () => {
+      const catalogue: Record<string, string> = CATALOGUES[language];
+      // Same order as en.ts, so parallel additions to every catalogue merge line by line.
+      expect(Object.keys(catalogue)).toEqual(Object.keys(en));
+      expect(Object.entries(catalogue).filter(([, v]) => !v.trim())).toEqual([]);
+    });
+
+    it(`${language} keeps every placeholder of the English string`, () => {
+      const catalogue: Record<string, string> = CATALOGUES[language];
+      const differ = Object.entries(en)
+        .filter(([key, text]) => placeholders(catalogue[key]).join() !== placeholders(text).join())
+        .map(([key]) => key);
+      expect(differ).toEqual([]);
+    });
+  }
+
+  it('are translated, not English left in place, for the Balkan languages', () => {
+    // Words these languages share with English, and names kept in every language.
+    const shared = new Set(['Liaison', 'E-mail', 'Status', '{name} ({field})', 'Download HTML']);
+    for (const language of ['bs', 'mk', 'sr'] as const) {
+      const same = Object.entries(en).filter(
+        ([key, text]) => !key.startsWith('language.') && /\p{L}/u.test(text) && !shared.has(text) && CATALOGUES[language][key as keyof typeof en] === text,
+      );
+      expect(same.map(([key]) => key), language).toEqual([]);
+    }
   });
 
-  for (const language of COMPLETE_LANGUAGES) {
-    it(`${language} has exactly the English keys, none empty`, () => {
-      const catalogue = CATALOGUES[language];
-      expect(Object.keys(catalogue).sort()).toEqual(englishKeys);
-      expect(Object.entries(catalogue).filter(([, v]) => !v?.trim())).toEqual([]);
-    });
-  }
+  it('are typed so that a missing key fails the build', () => {
+    // tsc --noEmit checks each catalogue against Record<MessageKey, string>; this guards the type.
+    for (const language of ['bs', 'mk', 'sr']) {
+      const source = readFileSync(join(SRC, `i18n/${language}.ts`), 'utf8');
+      expect(source, language).toMatch(new RegExp(`export const ${language}: Record<MessageKey, string> =`));
+      const documents = readFileSync(join(SRC, `i18n/documents-${language}.ts`), 'utf8');
+      expect(documents, language).toMatch(/: Record<keyof typeof documentsEn, string> =/);
+    }
+  });
 
-  for (const language of LANGUAGES.filter((l) => !COMPLETE_LANGUAGES.includes(l))) {
-    it(`${language} has only known keys, none empty, and the main screens`, () => {
-      const catalogue = CATALOGUES[language];
-      const keys = Object.keys(catalogue);
-      expect(keys.filter((k) => !(k in en))).toEqual([]);
-      expect(Object.entries(catalogue).filter(([, v]) => !v?.trim())).toEqual([]);
-      const mainScreens = englishKeys.filter((k) => /^(login|invite|profile|nav)\./.test(k));
-      expect(mainScreens.filter((k) => !keys.includes(k))).toEqual([]);
-    });
-  }
+  it('Serbian stays in Latin script, Macedonian in Cyrillic', () => {
+    const letters = (language: 'sr' | 'mk' | 'bs', script: RegExp) =>
+      Object.entries(CATALOGUES[language]).filter(([key, v]) => !key.startsWith('language.') && script.test(v));
+    expect(letters('sr', /\p{Script=Cyrillic}/u)).toEqual([]);
+    expect(letters('bs', /\p{Script=Cyrillic}/u)).toEqual([]);
+    // Macedonian words are Cyrillic; Latin letters only in placeholders and product names.
+    const latinWords = Object.entries(CATALOGUES.mk).filter(([key, v]) =>
+      !key.startsWith('language.') &&
+      /\p{Script=Latin}{3}/u.test(v.replace(/\{\w+\}|Liaison|Markdown|HTML|QR|Enter|Shift/g, '')));
+    expect(latinWords).toEqual([]);
+  });
 
   it('translations other than English say that they await review by a native speaker', () => {
     for (const language of LANGUAGES.filter((l) => l !== 'en')) {
@@ -73,13 +111,12 @@ describe('t()', () => {
     expect(t('login.title')).toBe('Connexion');
     setLanguage('ar', null);
     expect(t('login.title')).toBe('تسجيل الدخول');
-  });
-
-  it('falls back to English, key by key, in a partial catalogue', () => {
     setLanguage('mk', null);
-    expect(CATALOGUES.mk['admin.addCity']).toBeUndefined();
-    expect(t('admin.addCity')).toBe(en['admin.addCity']);
-    expect(t('login.title')).toBe('Најава');
+    expect(t('admin.addCity')).toBe('Додај град');
+    setLanguage('sr', null);
+    expect(t('kind.announcement')).toBe('Obaveštenja');
+    setLanguage('bs', null);
+    expect(t('kind.announcement')).toBe('Obavještenja');
   });
 });
 
@@ -124,6 +161,7 @@ describe('the current language', () => {
 
 describe('dates and numbers', () => {
   const iso = '2026-03-05T14:30:00Z';
+  const december = '2026-12-05T14:30:00Z';
 
   it('format per locale', () => {
     expect(formatDate(iso, 'ar')).not.toBe(formatDate(iso, 'en'));
@@ -135,6 +173,68 @@ describe('dates and numbers', () => {
   it('follow the current language by default', () => {
     setLanguage('fr', null);
     expect(formatDate(iso)).toBe(formatDate(iso, 'fr'));
+  });
+
+  for (const language of LANGUAGES) {
+    it(`${language}: dates show the month by name or number, never ICU's "M12"`, () => {
+      const shown = [formatDate(december, language), formatDay(december, new Date(), language), formatTime(december, language)];
+      for (const text of shown) expect(text, language).not.toMatch(/\bM\d{1,2}\b/);
+      expect(showsRootMonth(shown.join(' '))).toBe(false);
+      expect(formatDay(december, new Date(), language)).toMatch(/2026/);
+    });
+  }
+
+  it('use the language’s own month names where node has them', () => {
+    expect(formatDay(december, new Date(), 'sr')).toMatch(/decembar/);
+    expect(formatDay(december, new Date(), 'bs')).toMatch(/decembar/);
+    expect(formatDay(december, new Date(), 'mk')).toMatch(/декември/);
+    expect(formatDay(december, new Date(), 'sq')).toMatch(/dhjetor/);
+  });
+
+  it('see through a locale that is listed but has no month names', () => {
+    // What Chromium 150 printed for `bs`, which it lists as supported.
+    expect(showsRootMonth('2026 M12 5, Sat')).toBe(true);
+    expect(showsRootMonth('2026 M1 5 14:30')).toBe(true);
+    expect(showsRootMonth('subota, 5. decembar 2026.')).toBe(false);
+    expect(showsRootMonth('Mon, 5 Dec 2026')).toBe(false);
+    expect(hasDateData('zz')).toBe(false);
+    expect(hasDateData('root')).toBe(false);
+    for (const language of LANGUAGES) expect(hasDateData(FORMAT_LOCALES[language][0]), language).toBe(true);
+  });
+
+  it('fall back to a neighbour as Chromium 150 needs (no sq or mk data, bs without month names)', () => {
+    const chromium = (locale: string) => !['sq', 'mk', 'bs'].includes(locale) && hasDateData(locale);
+    expect(formatLocale('bs', chromium)).toEqual({ locale: 'sr-Latn', numeric: false });
+    expect(formatLocale('mk', chromium)).toEqual({ locale: 'bg', numeric: false });
+    expect(formatLocale('sr', chromium)).toEqual({ locale: 'sr-Latn', numeric: false });
+    expect(formatLocale('sq', chromium)).toEqual({ locale: 'de', numeric: true });
+    expect(formatLocale('fr', chromium)).toEqual({ locale: 'fr', numeric: false });
+  });
+
+  it('group and separate decimals the language’s way, also where Chromium lacks the data', () => {
+    const chromium = (locale: string) => !['sq', 'mk', 'bs'].includes(locale) && hasDateData(locale);
+    const amount = (language: 'bs' | 'mk' | 'sq' | 'sr') =>
+      numberFormat({}, language, formatLocale(language, chromium)).format(1234567.5);
+    expect(amount('bs')).toBe('1.234.567,5');
+    expect(amount('sr')).toBe('1.234.567,5');
+    expect(amount('mk').replace(/\s/g, ' ')).toBe('1 234 567,5');
+    expect(amount('sq').replace(/\s/g, ' ')).toBe('1 234 567,5');
+    const euros = numberFormat({ style: 'currency', currency: 'EUR' }, 'sq', formatLocale('sq', chromium)).format(1234.5);
+    expect(euros.replace(/\s/g, ' ')).toBe('1 234,50 €');
+    // Where node has the data, each language uses its own locale.
+    for (const language of LANGUAGES) expect(formatLocale(language).locale).toBe(FORMAT_LOCALES[language][0]);
+    expect(formatNumber(1234567.5, 'mk')).toBe('1.234.567,5');
+  });
+
+  it('are numeric with 24-hour time when no locale of the language has data', () => {
+    const numeric = formatLocale('sq', () => false);
+    const at = new Date(december);
+    const utc = { timeZone: 'UTC' } as const;
+    expect(dateTimeFormat({ ...utc, dateStyle: 'medium', timeStyle: 'short' }, 'sq', numeric).format(at)).toBe('5.12.2026, 14:30');
+    expect(dateTimeFormat({ ...utc, dateStyle: 'full' }, 'sq', numeric).format(at)).toBe('5.12.2026');
+    expect(dateTimeFormat({ ...utc, timeStyle: 'short' }, 'sq', numeric).format(at)).toBe('14:30');
+    const bosnianInChromium = formatLocale('bs', (l) => l !== 'bs');
+    expect(dateTimeFormat({ ...utc, dateStyle: 'full' }, 'bs', bosnianInChromium).format(at)).toBe('subota, 5. decembar 2026.');
   });
 });
 

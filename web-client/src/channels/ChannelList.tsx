@@ -54,7 +54,7 @@ export function ChannelList({
                   go(`/c/${c.id}`);
                 }}
               >
-                <span class="channel-name">{name}</span>
+                <span class="channel-name" dir="auto">{name}</span>
                 <span class="channel-kind">{t(`kind.${c.kind}` as MessageKey)}</span>
                 {c.unread > 0 && <span class="unread">{tf('channels.unread', { count: c.unread })}</span>}
                 {!c.joined && !c.removed && <span class="muted small">{t('channels.waiting')}</span>}

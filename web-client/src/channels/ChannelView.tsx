@@ -78,8 +78,8 @@ export function ChannelView({
     <div class="channel">
       <header class="channel-head">
         <div>
-          <h1>{view.meta?.name || t('channels.untitled')}</h1>
-          {view.meta?.description && <p class="muted">{view.meta.description}</p>}
+          <h1><span dir="auto">{view.meta?.name || t('channels.untitled')}</span></h1>
+          {view.meta?.description && <p class="muted" dir="auto">{view.meta.description}</p>}
           <PolicyBadge policy={view.policy} />
         </div>
         <button type="button" class="secondary" aria-expanded={showMembers} onClick={() => setShowMembers(!showMembers)}>
@@ -187,6 +187,7 @@ export function ChannelView({
               </label>
               <textarea
                 id="composer-text"
+                dir="auto"
                 value={draft}
                 rows={2}
                 disabled={!canSend}
@@ -258,7 +259,7 @@ function MessageItem({
       )}
       <li class={mine ? 'message mine' : 'message'} data-seq={m.seq}>
         <div class="message-meta">
-          <span class="sender">{mine ? t('chat.you') : name(m.senderUserId)}</span>
+          <span class="sender" dir="auto">{mine ? t('chat.you') : name(m.senderUserId)}</span>
           <time dateTime={m.receivedAt}>{formatTime(m.receivedAt)}</time>
           {mine && <DeliveryState message={m} onRetry={onRetry} />}
         </div>

@@ -66,7 +66,7 @@ export function Members({
           const problem = devices.find((d) => d.problem)?.problem;
           return (
             <li key={userId} class={problem ? 'member problem' : 'member'}>
-              <span class="member-name">{userId === engine.userId ? `${name(userId)} (${t('chat.you')})` : name(userId)}</span>
+              <span class="member-name" dir="auto">{userId === engine.userId ? `${name(userId)} (${t('chat.you')})` : name(userId)}</span>
               {view.owners.includes(userId) && <span class="badge">{t('members.owner')}</span>}
               {first.tier !== undefined && !problem && (
                 <span class="small">
@@ -201,7 +201,7 @@ function AddMembers({
     >
       <label>
         {t('members.search')}
-        <input type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+        <input type="search" dir="auto" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
       </label>
       <ul class="directory">
         {people.map((u) => {
@@ -219,7 +219,7 @@ function AddMembers({
                 onChange={(e) => setChosen(e.currentTarget.checked ? [...chosen, u.id] : chosen.filter((x) => x !== u.id))}
               />
               <label for={id}>
-                {u.displayName} <span class="small muted">{u.tier} · {t(`sector.${u.sector}` as MessageKey)}</span>
+                <span dir="auto">{u.displayName}</span> <span class="small muted">{u.tier} · {t(`sector.${u.sector}` as MessageKey)}</span>
               </label>
               {refusal && (
                 <span id={`${id}-why`} class="small reason">

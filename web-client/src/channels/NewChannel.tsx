@@ -51,11 +51,11 @@ export function NewChannel({ engine, go }: { engine: ChannelEngine; go: (path: s
       <form onSubmit={submit} class="stack">
         <label>
           {t('create.name')}
-          <input value={name} maxLength={120} required onInput={(e) => setName(e.currentTarget.value)} />
+          <input dir="auto" value={name} maxLength={120} required onInput={(e) => setName(e.currentTarget.value)} />
         </label>
         <label>
           {t('create.description')}
-          <textarea value={description} maxLength={1000} rows={2} onInput={(e) => setDescription(e.currentTarget.value)} />
+          <textarea dir="auto" value={description} maxLength={1000} rows={2} onInput={(e) => setDescription(e.currentTarget.value)} />
         </label>
         <label>
           {t('create.kind')}

@@ -3,7 +3,7 @@
  * state, current or at a version. The server never sees either. Comments stay out: they are the
  * drafting conversation, not the document.
  */
-import { getLanguage, type Language, localeOf, type MessageKey, t } from '../i18n';
+import { dateTimeFormat, getLanguage, type Language, type MessageKey, numberFormat, t } from '../i18n';
 import type { AnyDoc, TemplateId } from './model';
 import { type FieldSpec, orderedRows, SECTIONS, type SectionSpec, templateOfSchema } from './templates';
 
@@ -35,7 +35,7 @@ export function formatMoney(minor: number, currency: string, language: Language 
   const digits = currencyDigits(currency);
   const major = minor / 10 ** digits;
   try {
-    return new Intl.NumberFormat(localeOf(language), { style: 'currency', currency }).format(major);
+    return numberFormat({ style: 'currency', currency }, language).format(major);
   } catch {
     return `${major.toFixed(digits)} ${currency}`;
   }
@@ -43,9 +43,7 @@ export function formatMoney(minor: number, currency: string, language: Language 
 
 function formatDay(iso: string, language: Language): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) return iso;
-  return new Intl.DateTimeFormat(localeOf(language), { dateStyle: 'long', timeZone: 'UTC' }).format(
-    new Date(`${iso}T00:00:00Z`),
-  );
+  return dateTimeFormat({ dateStyle: 'long', timeZone: 'UTC' }, language).format(new Date(`${iso}T00:00:00Z`));
 }
 
 /** A field's value as readers see it, in the export language. */

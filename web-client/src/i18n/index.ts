@@ -17,8 +17,11 @@ export const LANGUAGES = ['en', 'ar', 'fr', 'sq', 'mk', 'sr', 'bs'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'en';
 
-/** Complete catalogues are typed `Record<MessageKey, string>`; partial ones fall back to English. */
-export const CATALOGUES: Record<Language, Partial<Record<MessageKey, string>>> = {
+/**
+ * Every catalogue is complete: typed `Record<MessageKey, string>` here and in its file, so a key
+ * missing in any language fails `tsc --noEmit` (and the build).
+ */
+export const CATALOGUES: Record<Language, Record<MessageKey, string>> = {
   en,
   ar,
   fr,
@@ -27,20 +30,8 @@ export const CATALOGUES: Record<Language, Partial<Record<MessageKey, string>>> =
   sr,
   bs,
 };
-export const COMPLETE_LANGUAGES: readonly Language[] = ['en', 'ar', 'fr', 'sq'];
 
 const RTL_LANGUAGES = new Set(['ar', 'ur', 'fa', 'he']);
-
-/** The Intl locale for each UI language; our Serbian catalogue is in Latin script. */
-const LOCALES: Record<Language, string> = {
-  en: 'en-GB',
-  ar: 'ar',
-  fr: 'fr',
-  sq: 'sq',
-  mk: 'mk',
-  sr: 'sr-Latn',
-  bs: 'bs',
-};
 
 export const STORAGE_KEY = 'liaison.language';
 
@@ -56,17 +47,13 @@ export function direction(language: string): 'rtl' | 'ltr' {
   return RTL_LANGUAGES.has(language.split('-')[0].toLowerCase()) ? 'rtl' : 'ltr';
 }
 
-export function localeOf(language: Language = current): string {
-  return LOCALES[language];
-}
-
 export function getLanguage(): Language {
   return current;
 }
 
-/** Looks up a UI string in the current language, falling back to English key by key. */
+/** Looks up a UI string in the current language. */
 export function t(key: MessageKey, language: Language = current): string {
-  return CATALOGUES[language][key] ?? en[key];
+  return CATALOGUES[language][key];
 }
 
 export function hasKey(key: string): key is MessageKey {
@@ -157,15 +144,103 @@ export const SECTORS = [
   'network-staff',
 ] as const;
 
+/**
+ * Where dates and numbers come from, first choice first. Browsers ship trimmed locale data:
+ * Chromium 150 has no `sq` or `mk` (dates came out in US English) and lists `bs` as supported
+ * while lacking its month names, so ICU's root pattern shows "2026 M12 5" (and numbers read
+ * 1,234.5, the English way round). Each language therefore names neighbours whose dates read
+ * naturally to its speakers: Bosnian uses Serbian Latin (the same month names, "decembar"), then
+ * Croatian; Macedonian uses Bulgarian (the same Cyrillic month names, "декември"), then Serbian
+ * Cyrillic. Serbian is Latin script like our catalogue. When none has data (Albanian has no
+ * neighbour), dates are numeric, day.month.year and 24-hour time as written in Albania and the
+ * Balkans, with no words in a foreign language. See docs/architecture.md.
+ */
+export const FORMAT_LOCALES: Record<Language, readonly string[]> = {
+  en: ['en-GB'],
+  ar: ['ar'],
+  fr: ['fr'],
+  sq: ['sq'],
+  mk: ['mk', 'bg', 'sr-Cyrl'],
+  sr: ['sr-Latn', 'bs', 'hr'],
+  bs: ['bs', 'sr-Latn', 'hr'],
+};
+/** Numeric dates only; `de` writes them as 5.12.2026, 14:30. */
+const NUMERIC_DATE_LOCALE = 'de';
+/** Numbers where dates are numeric: `fr` writes 1 234 567,5 and 1 234,50 €, as Albanian does. */
+const NUMERIC_NUMBER_LOCALE = 'fr';
+
+/** Whether a formatted date shows ICU's root-locale month placeholder ("2026 M12 5, Sat"). */
+export function showsRootMonth(text: string): boolean {
+  return /\bM\d{1,2}\b/.test(text);
+}
+
+/** Whether this runtime has real date data for `locale` (names of months, not "M12"). */
+export function hasDateData(locale: string): boolean {
+  try {
+    if (Intl.DateTimeFormat.supportedLocalesOf([locale]).length === 0) return false;
+    const december = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeZone: 'UTC' });
+    return !showsRootMonth(december.format(Date.UTC(2026, 11, 5)));
+  } catch {
+    return false; // not a valid language tag here
+  }
+}
+
+export interface FormatLocale {
+  locale: string;
+  /** No locale with data: numbers only, never month or weekday names. */
+  numeric: boolean;
+}
+
+/** The first locale of the language's list that has date data here. */
+export function formatLocale(language: Language, usable: (locale: string) => boolean = hasDateData): FormatLocale {
+  const found = FORMAT_LOCALES[language].find(usable);
+  return found ? { locale: found, numeric: false } : { locale: NUMERIC_DATE_LOCALE, numeric: true };
+}
+
+const resolvedFormatLocales = new Map<Language, FormatLocale>();
+
+function numericOptions(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormatOptions {
+  const { dateStyle, timeStyle, ...rest } = options;
+  return {
+    ...rest,
+    ...(dateStyle ? { day: 'numeric', month: 'numeric', year: 'numeric' } : {}),
+    ...(timeStyle ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
+  };
+}
+
+/** The one place dates are formatted: the language's date locale, resolved once per language. */
+export function dateTimeFormat(
+  options: Intl.DateTimeFormatOptions,
+  language: Language = current,
+  resolved: FormatLocale = resolvedFormatLocale(language),
+): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat(resolved.locale, resolved.numeric ? numericOptions(options) : options);
+}
+
+function resolvedFormatLocale(language: Language): FormatLocale {
+  let resolved = resolvedFormatLocales.get(language);
+  if (!resolved) {
+    resolved = formatLocale(language);
+    resolvedFormatLocales.set(language, resolved);
+  }
+  return resolved;
+}
+
 export function formatDate(iso: string, language: Language = current): string {
-  return new Intl.DateTimeFormat(localeOf(language), {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  }).format(new Date(iso));
+  return dateTimeFormat({ dateStyle: 'medium', timeStyle: 'short' }, language).format(new Date(iso));
+}
+
+/** The one place numbers and money are formatted, in the language's format locale. */
+export function numberFormat(
+  options: Intl.NumberFormatOptions,
+  language: Language = current,
+  resolved: FormatLocale = resolvedFormatLocale(language),
+): Intl.NumberFormat {
+  return new Intl.NumberFormat(resolved.numeric ? NUMERIC_NUMBER_LOCALE : resolved.locale, options);
 }
 
 export function formatNumber(value: number, language: Language = current): string {
-  return new Intl.NumberFormat(localeOf(language)).format(value);
+  return numberFormat({}, language).format(value);
 }
 
 /** `t()` with `{name}` placeholders filled in; numbers are formatted for the current language. */
@@ -184,9 +259,9 @@ export function formatDay(iso: string, now: Date = new Date(), language: Languag
   const diff = Math.round((day(now) - day(d)) / 86_400_000);
   if (diff === 0) return t('chat.today', language);
   if (diff === 1) return t('chat.yesterday', language);
-  return new Intl.DateTimeFormat(localeOf(language), { dateStyle: 'full' }).format(d);
+  return dateTimeFormat({ dateStyle: 'full' }, language).format(d);
 }
 
 export function formatTime(iso: string, language: Language = current): string {
-  return new Intl.DateTimeFormat(localeOf(language), { timeStyle: 'short' }).format(new Date(iso));
+  return dateTimeFormat({ timeStyle: 'short' }, language).format(new Date(iso));
 }

@@ -206,9 +206,9 @@ export function CoordinatorPanel({
                 {pending.map((d) => (
                   <tr key={d.id}>
                     <td>
-                      {d.displayName} <span class="small muted">{d.tier} · {t(`sector.${d.sector}` as MessageKey)}</span>
+                      <span dir="auto">{d.displayName}</span> <span class="small muted">{d.tier} · {t(`sector.${d.sector}` as MessageKey)}</span>
                     </td>
-                    <td>{d.name}</td>
+                    <td><span dir="auto">{d.name}</span></td>
                     <td>
                       <code class="fingerprint" dir="ltr">
                         {d.print}

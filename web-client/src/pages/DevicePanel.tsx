@@ -68,7 +68,7 @@ export function DevicePanel({ api, state }: { api: Api; state: DeviceState }) {
       <>
         <dl class="facts">
           <dt>{t('device.name')}</dt>
-          <dd>{mine.name}</dd>
+          <dd><span dir="auto">{mine.name}</span></dd>
           <dt>{t('device.status')}</dt>
           <dd><span class="badge">{t(`device.status.${mine.status}` as MessageKey)}</span></dd>
           <dt>{t('device.fingerprint')}</dt>
@@ -86,7 +86,7 @@ export function DevicePanel({ api, state }: { api: Api; state: DeviceState }) {
             <ul class="device-list">
               {devices!.map((d) => (
                 <li key={d.id}>
-                  <span>{d.name}</span> <span class="badge">{t(`device.status.${d.status}` as MessageKey)}</span>{' '}
+                  <span dir="auto">{d.name}</span> <span class="badge">{t(`device.status.${d.status}` as MessageKey)}</span>{' '}
                   <span class="small muted">{formatDate(d.createdAt)}</span>
                   {d.id === deviceId ? (
                     <span class="small"> · {t('device.thisOne')}</span>

@@ -58,13 +58,13 @@ export function Home({
         <h1>{t('profile.title')}</h1>
         <dl class="facts">
           <dt>{t('profile.name')}</dt>
-          <dd>{me.displayName}</dd>
+          <dd><span dir="auto">{me.displayName}</span></dd>
           <dt>{t('profile.email')}</dt>
           <dd>{me.email}</dd>
           <dt>{t('profile.city')}</dt>
-          <dd>{city?.name ?? t('profile.none')}</dd>
+          <dd><span dir="auto">{city?.name ?? t('profile.none')}</span></dd>
           <dt>{t('profile.organisation')}</dt>
-          <dd>{organisation?.name ?? t('profile.none')}</dd>
+          <dd><span dir="auto">{organisation?.name ?? t('profile.none')}</span></dd>
           <dt>{t('profile.sector')}</dt>
           <dd>{t(`sector.${me.sector}` as MessageKey)}</dd>
           <dt>{t('profile.tier')}</dt>

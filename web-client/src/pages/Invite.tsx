@@ -67,9 +67,9 @@ export function Invite({ api, code, onSignedIn }: { api: Api; code: string; onSi
       <p>{t('invite.details')}</p>
       <dl class="facts">
         <dt>{t('invite.city')}</dt>
-        <dd>{preview.cityName ?? t('invite.network')}</dd>
+        <dd><span dir="auto">{preview.cityName ?? t('invite.network')}</span></dd>
         <dt>{t('invite.organisation')}</dt>
-        <dd>{preview.organisationName ?? t('invite.network')}</dd>
+        <dd><span dir="auto">{preview.organisationName ?? t('invite.network')}</span></dd>
         <dt>{t('invite.sector')}</dt>
         <dd>{t(`sector.${preview.sector}` as MessageKey)}</dd>
         <dt>{t('invite.tier')}</dt>
@@ -86,7 +86,7 @@ export function Invite({ api, code, onSignedIn }: { api: Api; code: string; onSi
       </label>
       <label>
         {t('invite.displayName')}
-        <input required maxLength={100} value={displayName}
+        <input required dir="auto" maxLength={100} value={displayName}
           onInput={(e) => setDisplayName(e.currentTarget.value)} />
       </label>
       <label>

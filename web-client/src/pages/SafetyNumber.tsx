@@ -151,7 +151,7 @@ export function SafetyNumberPanel({ api, store, myUserId, myKeys, user, onChange
           <ul class="safety-devices">
             {devices.map((d) => (
               <li key={d.id}>
-                <strong>{d.name}</strong>
+                <strong dir="auto">{d.name}</strong>
                 {newIds.has(d.id) && (
                   <>
                     {' '}

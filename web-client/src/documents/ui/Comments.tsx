@@ -43,7 +43,7 @@ export function Comments({
         {shown.map((c) => (
           <li key={c.id} class={c.resolved ? 'resolved' : undefined} data-comment={c.id}>
             <div class="message-meta">
-              <span class="sender">{c.authorName || t('chat.unknownMember')}</span>
+              <span class="sender" dir="auto">{c.authorName || t('chat.unknownMember')}</span>
               {c.createdAt && <time dateTime={c.createdAt}>{formatDate(c.createdAt)}</time>}
             </div>
             <p class="muted small">{tf('docs.on', { section: sectionName(c.anchor) })}</p>

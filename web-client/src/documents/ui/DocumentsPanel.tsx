@@ -118,7 +118,7 @@ export function DocumentsPanel({
                 <td>
                   <time dateTime={d.updatedAt}>{formatDate(d.updatedAt)}</time>
                 </td>
-                <td>{name(d.createdBy)}</td>
+                <td><span dir="auto">{name(d.createdBy)}</span></td>
               </tr>
             ))}
           </tbody>

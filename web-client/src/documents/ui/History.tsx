@@ -79,7 +79,7 @@ export function History({
               {v.name}
             </span>
             <span class="muted small">
-              {name(v.authorUserId)} · <time dateTime={v.createdAt}>{formatDate(v.createdAt)}</time>
+              <span dir="auto">{name(v.authorUserId)}</span> · <time dateTime={v.createdAt}>{formatDate(v.createdAt)}</time>
             </span>
             {!v.verified && <span class="error small">{t('docs.versionUnverified')}</span>}
             <span class="row">
