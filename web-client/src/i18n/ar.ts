@@ -1,6 +1,7 @@
 // Arabic (Modern Standard). Machine-assisted draft: this translation awaits review by a native speaker.
 import type { MessageKey } from './en';
 import { documentsAr } from './documents-ar';
+import { adminAr } from './admin-ar';
 import { languageNames } from './names';
 
 export const ar: Record<MessageKey, string> = {
@@ -237,6 +238,7 @@ export const ar: Record<MessageKey, string> = {
   'tier.T2': 'T2 · مقيّد',
   'tier.T3': 'T3 · سري خاص بالحالات',
   ...languageNames,
+  ...adminAr,
   // devices and safety numbers
   'safety.title': 'رقم الأمان مع {name}',
   'safety.status.verified': 'تم التحقق',

@@ -1,6 +1,7 @@
 // Bosnian: the main screens (sign-in, invitation, home); other keys fall back to English.
 // Machine-assisted draft: this translation awaits review by a native speaker.
 import type { MessageKey } from './en';
+import { adminBs } from './admin-bs';
 import { languageNames } from './names';
 
 export const bs: Partial<Record<MessageKey, string>> = {
@@ -104,4 +105,5 @@ export const bs: Partial<Record<MessageKey, string>> = {
   'tier.T2': 'T2 · ograničeno',
   'tier.T3': 'T3 · povjerljivo (slučajevi)',
   ...languageNames,
+  ...adminBs,
 };

@@ -1,6 +1,7 @@
 // Macedonian: the main screens (sign-in, invitation, home); other keys fall back to English.
 // Machine-assisted draft: this translation awaits review by a native speaker.
 import type { MessageKey } from './en';
+import { adminMk } from './admin-mk';
 import { languageNames } from './names';
 
 export const mk: Partial<Record<MessageKey, string>> = {
@@ -104,4 +105,5 @@ export const mk: Partial<Record<MessageKey, string>> = {
   'tier.T2': 'T2 · ограничено',
   'tier.T3': 'T3 · доверливо (случаи)',
   ...languageNames,
+  ...adminMk,
 };

@@ -1,6 +1,7 @@
 // Serbian (Latin script): the main screens (sign-in, invitation, home); other keys fall back to
 // English. Machine-assisted draft: this translation awaits review by a native speaker.
 import type { MessageKey } from './en';
+import { adminSr } from './admin-sr';
 import { languageNames } from './names';
 
 export const sr: Partial<Record<MessageKey, string>> = {
@@ -104,4 +105,5 @@ export const sr: Partial<Record<MessageKey, string>> = {
   'tier.T2': 'T2 · ograničeno',
   'tier.T3': 'T3 · poverljivo (slučajevi)',
   ...languageNames,
+  ...adminSr,
 };
