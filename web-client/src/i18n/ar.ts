@@ -211,7 +211,7 @@ export const ar: Record<MessageKey, string> = {
   'admin.invite': 'دعوة شخص',
   'admin.inviteEmail': 'بريده الإلكتروني',
   'admin.sendInvite': 'إنشاء الدعوة',
-  'admin.inviteLink': 'أرسل هذا الرابط إلى الشخص، وهو صالح لمرة واحدة (لن يظهر إلا الآن):',
+  'admin.inviteLink': 'أرسل كل رابط صالح لمرة واحدة إلى صاحبه (يحتفظ هذا الجهاز بالروابط لـ «نسخ الرابط مجددًا»):',
   'admin.members': 'الأعضاء',
   'admin.filterTier': 'التصفية حسب المستوى',
   'admin.anyTier': 'كل المستويات',

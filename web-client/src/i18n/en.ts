@@ -210,7 +210,7 @@ export const en = {
   'admin.invite': 'Invite someone',
   'admin.inviteEmail': 'Their e-mail',
   'admin.sendInvite': 'Create invitation',
-  'admin.inviteLink': 'Send this one-time link to the person (it is shown only now):',
+  'admin.inviteLink': 'Send each one-time link to its person (this device keeps them for “Copy link again”):',
   'admin.members': 'Members',
   'admin.filterTier': 'Tier filter',
   'admin.anyTier': 'Any tier',

@@ -211,7 +211,7 @@ export const fr: Record<MessageKey, string> = {
   'admin.invite': 'Inviter une personne',
   'admin.inviteEmail': 'Son adresse e-mail',
   'admin.sendInvite': 'Créer l’invitation',
-  'admin.inviteLink': 'Envoyez ce lien à usage unique à la personne (il n’est affiché qu’une fois) :',
+  'admin.inviteLink': 'Envoyez chaque lien à usage unique à la personne concernée (cet appareil les garde pour « Copier à nouveau le lien ») :',
   'admin.members': 'Membres',
   'admin.filterTier': 'Filtrer par niveau',
   'admin.anyTier': 'Tous les niveaux',

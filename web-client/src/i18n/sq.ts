@@ -211,7 +211,7 @@ export const sq: Record<MessageKey, string> = {
   'admin.invite': 'Ftoni dikë',
   'admin.inviteEmail': 'E-maili i personit',
   'admin.sendInvite': 'Krijo ftesën',
-  'admin.inviteLink': 'Dërgojani personit këtë lidhje njëpërdorimshe (shfaqet vetëm tani):',
+  'admin.inviteLink': 'Dërgojini secilit personi lidhjen e vet njëpërdorimshe (kjo pajisje i ruan për «Kopjo sërish lidhjen»):',
   'admin.members': 'Anëtarët',
   'admin.filterTier': 'Filtro sipas nivelit',
   'admin.anyTier': 'Çdo nivel',
