@@ -8,6 +8,7 @@ import { JSDOM } from 'jsdom';
 import { render } from 'preact';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AdminSection, type AdminView } from '../src/admin/AdminSection';
+import { actionOn } from '../src/admin/Notice';
 import { Api } from '../src/api';
 import { KeyStore } from '../src/device/keystore';
 import { setLanguage, t, tf } from '../src/i18n';
@@ -179,28 +180,28 @@ describe('administration views', () => {
 
     // A fresh page on this device: the links come back out of the key store, encrypted there.
     show('invitations');
-    await until(() => button(tf('admin.copyAgainFor', { email: 'besa@tirana.example' })), 'copy again');
+    await until(() => button(actionOn(t('admin.copyAgain'), 'besa@tirana.example')), 'copy again');
     expect(new TextDecoder().decode((await store.get('invitation-link/i1'))!)).toBe('https://liaison.example/invite/code-i1');
 
     // Another device holds no link: it says so rather than offering a dead button.
     const other = await KeyStore.open('other-device', 'pw', TINY, new IDBFactory());
     show('invitations', other);
     await until(() => text().includes(t('admin.linkElsewhere')), 'no link here');
-    expect(button(tf('admin.copyAgainFor', { email: 'besa@tirana.example' }))).toBeUndefined();
+    expect(button(actionOn(t('admin.copyAgain'), 'besa@tirana.example'))).toBeUndefined();
     other.close();
   });
 
   it('revokes only after confirmation, says so, and forgets the kept link', async () => {
     show('invitations');
     await invite('besa@tirana.example');
-    button(tf('admin.revokeFor', { email: 'besa@tirana.example' }))!.click();
+    button(actionOn(t('admin.revoke'), 'besa@tirana.example'))!.click();
     const dialog = await until(() => root.querySelector('[role="alertdialog"]'), 'the confirmation');
     expect(dialog.textContent).toContain(tf('admin.revokeAsk', { email: 'besa@tirana.example' }));
     button(t('admin.cancel'))!.click();
     await until(() => !root.querySelector('[role="alertdialog"]'), 'the dialog closed');
     expect(server.calls.some((c) => c.endsWith('/revoke'))).toBe(false);
 
-    button(tf('admin.revokeFor', { email: 'besa@tirana.example' }))!.click();
+    button(actionOn(t('admin.revoke'), 'besa@tirana.example'))!.click();
     (await until(() => enabled(t('admin.confirm')), 'confirm')).click();
     await until(() => text().includes(tf('admin.revoked', { email: 'besa@tirana.example' })), 'the success message');
     expect(root.querySelector('[role="status"]')!.textContent).toBe(tf('admin.revoked', { email: 'besa@tirana.example' }));
@@ -215,7 +216,7 @@ describe('administration views', () => {
     show('invitations');
     await invite('besa@tirana.example');
     server.revokeAnswer = json(409, { error: { code: 'invitation-not-pending', message: 'SERVER TEXT' } });
-    button(tf('admin.revokeFor', { email: 'besa@tirana.example' }))!.click();
+    button(actionOn(t('admin.revoke'), 'besa@tirana.example'))!.click();
     (await until(() => enabled(t('admin.confirm')), 'confirm')).click();
     const alert = await until(() => root.querySelector('p.error[role="alert"]'), 'the error');
     expect(alert.textContent).toBe(t('error.invitation-not-pending'));
@@ -232,7 +233,7 @@ describe('administration views', () => {
     expect(row.textContent).toContain('Tirana');
     expect(row.textContent).toContain(tf('admin.devicesWaiting', { count: '2' }));
 
-    button(tf('admin.suspendFor', { name: 'Besa Hoxha' }))!.click();
+    button(actionOn(t('admin.suspend'), 'Besa Hoxha'))!.click();
     (await until(() => enabled(t('admin.confirm')), 'confirm')).click();
     await until(() => text().includes(t('admin.reasonNeeded')), 'the reason asked for');
     expect(server.calls.some((c) => c.endsWith('/suspend'))).toBe(false);

@@ -7,7 +7,7 @@ import { useAction } from '../useAction';
 import { CityPicker } from './CityPicker';
 import { Confirm } from './Confirm';
 import { keepLink, keptLinks, type LinkStore } from './inviteLinks';
-import { Notice } from './Notice';
+import { actionOn, Notice } from './Notice';
 
 export interface PendingInvitation {
   id: string;
@@ -146,13 +146,13 @@ export function InvitationsView({
                     </td>
                     <td>
                       {link ? (
-                        <button type="button" class="link" aria-label={tf('admin.copyAgainFor', { email: i.email })} onClick={() => copy(link)}>
+                        <button type="button" class="link" aria-label={actionOn(t('admin.copyAgain'), i.email)} onClick={() => copy(link)}>
                           {t('admin.copyAgain')}
                         </button>
                       ) : (
                         <span class="muted">{t('admin.linkElsewhere')}</span>
                       )}{' '}
-                      <button type="button" class="link danger" aria-label={tf('admin.revokeFor', { email: i.email })} onClick={() => setRevoking(i)}>
+                      <button type="button" class="link danger" aria-label={actionOn(t('admin.revoke'), i.email)} onClick={() => setRevoking(i)}>
                         {t('admin.revoke')}
                       </button>
                     </td>

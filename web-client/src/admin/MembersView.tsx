@@ -5,7 +5,7 @@ import type { City, Items, Organisation, User } from '../model';
 import { ErrorText } from '../pages/ErrorText';
 import { useAction } from '../useAction';
 import { Confirm } from './Confirm';
-import { Notice } from './Notice';
+import { actionOn, Notice } from './Notice';
 
 type StatusChange = { user: User; to: 'suspend' | 'reactivate' };
 
@@ -122,7 +122,7 @@ export function MembersView({ api, me, cities, organisations }: { api: Api; me: 
                     <button
                       type="button"
                       class="link"
-                      aria-label={tf(u.status === 'active' ? 'admin.suspendFor' : 'admin.reactivateFor', { name: u.displayName })}
+                      aria-label={actionOn(u.status === 'active' ? t('admin.suspend') : t('admin.reactivate'), u.displayName)}
                       onClick={() => {
                         setDone(null);
                         setAsking({ user: u, to: u.status === 'active' ? 'suspend' : 'reactivate' });

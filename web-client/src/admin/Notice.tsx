@@ -7,3 +7,11 @@ export function Notice({ text }: { text: string | null }) {
     </p>
   );
 }
+
+/**
+ * The accessible name of a row's button: its visible text first (so speech input finds it by
+ * what it shows), then whom it acts on.
+ */
+export function actionOn(action: string, who: string): string {
+  return `${action} — ${who}`;
+}
