@@ -1,6 +1,7 @@
 // Arabic (Modern Standard). Machine-assisted draft: this translation awaits review by a native speaker.
 import type { MessageKey } from './en';
 import { documentsAr } from './documents-ar';
+import { adminAr } from './admin-ar';
 import { languageNames } from './names';
 
 export const ar: Record<MessageKey, string> = {
@@ -210,7 +211,7 @@ export const ar: Record<MessageKey, string> = {
   'admin.invite': 'دعوة شخص',
   'admin.inviteEmail': 'بريده الإلكتروني',
   'admin.sendInvite': 'إنشاء الدعوة',
-  'admin.inviteLink': 'أرسل هذا الرابط إلى الشخص، وهو صالح لمرة واحدة (لن يظهر إلا الآن):',
+  'admin.inviteLink': 'أرسل كل رابط صالح لمرة واحدة إلى صاحبه (يحتفظ هذا الجهاز بالروابط لـ «نسخ الرابط مجددًا»):',
   'admin.members': 'الأعضاء',
   'admin.filterTier': 'التصفية حسب المستوى',
   'admin.anyTier': 'كل المستويات',
@@ -237,6 +238,7 @@ export const ar: Record<MessageKey, string> = {
   'tier.T2': 'T2 · مقيّد',
   'tier.T3': 'T3 · سري خاص بالحالات',
   ...languageNames,
+  ...adminAr,
   // devices and safety numbers
   'safety.title': 'رقم الأمان مع {name}',
   'safety.status.verified': 'تم التحقق',

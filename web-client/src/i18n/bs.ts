@@ -2,6 +2,7 @@
 // Everyday words: "potvrda uređaja" for attestation, "pravila kanala" for policy.
 import type { MessageKey } from './en';
 import { documentsBs } from './documents-bs';
+import { adminBs } from './admin-bs';
 import { languageNames } from './names';
 
 export const bs: Record<MessageKey, string> = {
@@ -211,7 +212,7 @@ export const bs: Record<MessageKey, string> = {
   'admin.invite': 'Pozovite nekoga',
   'admin.inviteEmail': 'Njegov ili njen e-mail',
   'admin.sendInvite': 'Napravi pozivnicu',
-  'admin.inviteLink': 'Pošaljite ovaj jednokratni link osobi (prikazuje se samo sada):',
+  'admin.inviteLink': 'Pošaljite svaki jednokratni link njegovoj osobi (ovaj uređaj ih čuva za „Ponovo kopiraj link”):',
   'admin.members': 'Članovi',
   'admin.filterTier': 'Filter po nivou',
   'admin.anyTier': 'Bilo koji nivo',
@@ -238,6 +239,7 @@ export const bs: Record<MessageKey, string> = {
   'tier.T2': 'T2 · ograničeno',
   'tier.T3': 'T3 · povjerljivo (slučajevi)',
   ...languageNames,
+  ...adminBs,
   // devices and safety numbers
   'safety.title': 'Sigurnosni broj s osobom {name}',
   'safety.status.verified': 'Provjereno',

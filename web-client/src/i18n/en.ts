@@ -1,4 +1,5 @@
 import { documentsEn } from './documents-en';
+import { adminEn } from './admin-en';
 import { languageNames } from './names';
 
 /** English strings. Every visible string of the UI is here; components only use keys. */
@@ -209,7 +210,7 @@ export const en = {
   'admin.invite': 'Invite someone',
   'admin.inviteEmail': 'Their e-mail',
   'admin.sendInvite': 'Create invitation',
-  'admin.inviteLink': 'Send this one-time link to the person (it is shown only now):',
+  'admin.inviteLink': 'Send each one-time link to its person (this device keeps them for “Copy link again”):',
   'admin.members': 'Members',
   'admin.filterTier': 'Tier filter',
   'admin.anyTier': 'Any tier',
@@ -236,6 +237,7 @@ export const en = {
   'tier.T2': 'T2 · restricted',
   'tier.T3': 'T3 · case-confidential',
   ...languageNames,
+  ...adminEn,
   // devices and safety numbers
   'safety.title': 'Safety number with {name}',
   'safety.status.verified': 'Verified',

@@ -1,6 +1,7 @@
 // French. Machine-assisted draft: this translation awaits review by a native speaker.
 import type { MessageKey } from './en';
 import { documentsFr } from './documents-fr';
+import { adminFr } from './admin-fr';
 import { languageNames } from './names';
 
 export const fr: Record<MessageKey, string> = {
@@ -210,7 +211,7 @@ export const fr: Record<MessageKey, string> = {
   'admin.invite': 'Inviter une personne',
   'admin.inviteEmail': 'Son adresse e-mail',
   'admin.sendInvite': 'Créer l’invitation',
-  'admin.inviteLink': 'Envoyez ce lien à usage unique à la personne (il n’est affiché qu’une fois) :',
+  'admin.inviteLink': 'Envoyez chaque lien à usage unique à la personne concernée (cet appareil les garde pour « Copier à nouveau le lien ») :',
   'admin.members': 'Membres',
   'admin.filterTier': 'Filtrer par niveau',
   'admin.anyTier': 'Tous les niveaux',
@@ -237,6 +238,7 @@ export const fr: Record<MessageKey, string> = {
   'tier.T2': 'T2 · restreint',
   'tier.T3': 'T3 · confidentiel (dossiers)',
   ...languageNames,
+  ...adminFr,
   // devices and safety numbers
   'safety.title': 'Numéro de sécurité avec {name}',
   'safety.status.verified': 'Vérifié',

@@ -2,6 +2,7 @@
 // Everyday words: "потврда на уредот" for attestation, "правила на каналот" for policy.
 import type { MessageKey } from './en';
 import { documentsMk } from './documents-mk';
+import { adminMk } from './admin-mk';
 import { languageNames } from './names';
 
 export const mk: Record<MessageKey, string> = {
@@ -211,7 +212,7 @@ export const mk: Record<MessageKey, string> = {
   'admin.invite': 'Поканете некого',
   'admin.inviteEmail': 'Неговата или нејзината е-пошта',
   'admin.sendInvite': 'Создај покана',
-  'admin.inviteLink': 'Испратете ја оваа еднократна врска на лицето (се прикажува само сега):',
+  'admin.inviteLink': 'Испратете ја секоја еднократна врска на нејзиното лице (овој уред ги чува за „Копирај ја врската повторно“):',
   'admin.members': 'Членови',
   'admin.filterTier': 'Филтер по ниво',
   'admin.anyTier': 'Секое ниво',
@@ -238,6 +239,7 @@ export const mk: Record<MessageKey, string> = {
   'tier.T2': 'T2 · ограничено',
   'tier.T3': 'T3 · доверливо (случаи)',
   ...languageNames,
+  ...adminMk,
   // devices and safety numbers
   'safety.title': 'Безбедносен број со {name}',
   'safety.status.verified': 'Проверено',

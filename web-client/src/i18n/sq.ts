@@ -1,6 +1,7 @@
 // Albanian. Machine-assisted draft: this translation awaits review by a native speaker.
 import type { MessageKey } from './en';
 import { documentsSq } from './documents-sq';
+import { adminSq } from './admin-sq';
 import { languageNames } from './names';
 
 export const sq: Record<MessageKey, string> = {
@@ -210,7 +211,7 @@ export const sq: Record<MessageKey, string> = {
   'admin.invite': 'Ftoni dikë',
   'admin.inviteEmail': 'E-maili i personit',
   'admin.sendInvite': 'Krijo ftesën',
-  'admin.inviteLink': 'Dërgojani personit këtë lidhje njëpërdorimshe (shfaqet vetëm tani):',
+  'admin.inviteLink': 'Dërgojini secilit personi lidhjen e vet njëpërdorimshe (kjo pajisje i ruan për «Kopjo sërish lidhjen»):',
   'admin.members': 'Anëtarët',
   'admin.filterTier': 'Filtro sipas nivelit',
   'admin.anyTier': 'Çdo nivel',
@@ -237,6 +238,7 @@ export const sq: Record<MessageKey, string> = {
   'tier.T2': 'T2 · i kufizuar',
   'tier.T3': 'T3 · konfidencial (raste)',
   ...languageNames,
+  ...adminSq,
   // devices and safety numbers
   'safety.title': 'Numri i sigurisë me {name}',
   'safety.status.verified': 'I verifikuar',

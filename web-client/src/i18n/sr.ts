@@ -2,6 +2,7 @@
 // Everyday words: "potvrda uređaja" for attestation, "pravila kanala" for policy.
 import type { MessageKey } from './en';
 import { documentsSr } from './documents-sr';
+import { adminSr } from './admin-sr';
 import { languageNames } from './names';
 
 export const sr: Record<MessageKey, string> = {
@@ -211,7 +212,7 @@ export const sr: Record<MessageKey, string> = {
   'admin.invite': 'Pozovite nekoga',
   'admin.inviteEmail': 'Njegova ili njena e-pošta',
   'admin.sendInvite': 'Napravi pozivnicu',
-  'admin.inviteLink': 'Pošaljite ovaj jednokratni link osobi (prikazuje se samo sada):',
+  'admin.inviteLink': 'Pošaljite svaki jednokratni link njegovoj osobi (ovaj uređaj ih čuva za „Ponovo kopiraj link”):',
   'admin.members': 'Članovi',
   'admin.filterTier': 'Filter po nivou',
   'admin.anyTier': 'Bilo koji nivo',
@@ -238,6 +239,7 @@ export const sr: Record<MessageKey, string> = {
   'tier.T2': 'T2 · ograničeno',
   'tier.T3': 'T3 · poverljivo (slučajevi)',
   ...languageNames,
+  ...adminSr,
   // devices and safety numbers
   'safety.title': 'Sigurnosni broj s osobom {name}',
   'safety.status.verified': 'Provereno',

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api';
 import { t, type MessageKey } from '../i18n';
 import type { City, Items, Organisation, User } from '../model';
-import { Admin } from './Admin';
+import { AdminSection } from '../admin/AdminSection';
 import { CoordinatorPanel } from './CoordinatorPanel';
 import { DevicePanel, type DeviceState } from './DevicePanel';
 import { ErrorText } from './ErrorText';
@@ -76,7 +76,7 @@ export function Home({
       <DevicePanel api={api} state={device} />
       {me.role !== 'member' && <CoordinatorPanel api={api} device={device.device} me={me} confirmations={confirmations} />}
       {me.role !== 'member' && (
-        <Admin api={api} me={me} cities={cities} organisations={organisations} reload={reload} />
+        <AdminSection api={api} me={me} cities={cities} organisations={organisations} reload={reload} store={device.device?.store ?? null} />
       )}
     </>
   );

@@ -27,6 +27,23 @@ record Invitation(
 
   static final String PENDING = "pending";
   static final String USED = "used";
+  static final String REVOKED = "revoked";
+
+  /** How the invitation is listed to those who manage it: never the code or its hash. */
+  io.vertx.core.json.JsonObject toListing(Instant now) {
+    return new io.vertx.core.json.JsonObject()
+        .put("id", id)
+        .put("email", email)
+        .put("cityId", cityId)
+        .put("organisationId", organisationId)
+        .put("sector", sector.wire())
+        .put("tier", tier.name())
+        .put("role", role.wire())
+        .put("createdBy", createdBy)
+        .put("createdAt", createdAt.toString())
+        .put("expiresAt", expiresAt.toString())
+        .put("expired", !now.isBefore(expiresAt));
+  }
 
   Document toDocument() {
     return new Document("_id", id)

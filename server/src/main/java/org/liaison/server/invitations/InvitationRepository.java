@@ -5,12 +5,15 @@ import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import io.vertx.core.Future;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.liaison.server.store.Mongo;
 import org.liaison.server.store.Store;
 
@@ -33,6 +36,35 @@ final class InvitationRepository {
 
   Future<Optional<Invitation>> byCodeHash(String codeHash) {
     return Mongo.optional(invitations.find(Filters.eq("codeHash", codeHash)).first())
+        .map(d -> d.map(Invitation::fromDocument));
+  }
+
+  /**
+   * Pending invitations for people (the bootstrap one has no e-mail and is not listed), newest
+   * first; of one city when given.
+   */
+  Future<List<Invitation>> pending(Optional<String> cityId, int limit) {
+    Bson filter = Filters.and(Filters.eq("status", Invitation.PENDING), Filters.ne("email", null));
+    Bson scoped = cityId.map(c -> Filters.and(filter, Filters.eq("cityId", c))).orElse(filter);
+    return Mongo.list(invitations.find(scoped).sort(Sorts.descending("createdAt")).limit(limit))
+        .map(found -> found.stream().map(Invitation::fromDocument).toList());
+  }
+
+  Future<Optional<Invitation>> byId(String id) {
+    return Mongo.optional(invitations.find(Filters.eq("_id", id)).first())
+        .map(d -> d.map(Invitation::fromDocument));
+  }
+
+  /** Atomically moves a pending invitation to {@code revoked}; empty if it was not pending. */
+  Future<Optional<Invitation>> revoke(String id, String userId) {
+    return Mongo.optional(
+            invitations.findOneAndUpdate(
+                Filters.and(Filters.eq("_id", id), Filters.eq("status", Invitation.PENDING)),
+                Updates.combine(
+                    Updates.set("status", Invitation.REVOKED),
+                    Updates.set("revokedBy", userId),
+                    Updates.set("revokedAt", new Date())),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
         .map(d -> d.map(Invitation::fromDocument));
   }
 

@@ -2,6 +2,7 @@ package org.liaison.server.invitations;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -13,6 +14,7 @@ import org.liaison.server.http.Bodies;
 import org.liaison.server.http.Handlers;
 
 public final class InvitationRoutes {
+  private static final int MAX_LIMIT = 1000;
   private final Invitations invitations;
 
   public InvitationRoutes(Invitations invitations) {
@@ -21,6 +23,10 @@ public final class InvitationRoutes {
 
   public void mount(Router api, Handler<RoutingContext> authenticated) {
     api.post("/invitations").handler(authenticated).handler(Handlers.json(201, this::create));
+    api.get("/invitations").handler(authenticated).handler(Handlers.json(200, this::list));
+    api.post("/invitations/:id/revoke")
+        .handler(authenticated)
+        .handler(Handlers.json(200, this::revoke));
     // The code travels in the body, not the URL, so it stays out of access logs and histories.
     api.post("/invitations/preview").handler(Handlers.json(200, this::preview));
   }
@@ -35,6 +41,22 @@ public final class InvitationRoutes {
     return invitations
         .create(Actor.of(ctx).user(), email, cityId, organisationId, tier, role)
         .map(Invitations.Created::toJson);
+  }
+
+  private Future<JsonObject> list(RoutingContext ctx) {
+    int limit = (int) Fields.queryLong(ctx, "limit", 200, 1, MAX_LIMIT);
+    return invitations
+        .listPending(Actor.of(ctx).user(), limit)
+        .map(items -> new JsonObject().put("items", new JsonArray(items)));
+  }
+
+  private Future<JsonObject> revoke(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    // Not Fields.id: its "invitation-not-found" is the answer about codes, not listed invitations.
+    if (id == null || !id.matches("^[0-9a-f]{32}$")) {
+      throw Invitations.notFound();
+    }
+    return invitations.revoke(Actor.of(ctx).user(), id);
   }
 
   private Future<JsonObject> preview(RoutingContext ctx) {

@@ -14,7 +14,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.liaison.crypto.Digests;
 import org.liaison.server.access.AccessRules;
@@ -153,6 +155,69 @@ public final class Invitations {
                                   role.wire())))
                   .map(e -> new Created(invitation.id(), code, invitation.expiresAt(), link(code)));
             });
+  }
+
+  /**
+   * The pending invitations the actor manages: a network admin sees every city's, a city
+   * coordinator their own city's. Expired ones stay listed (marked) until revoked, so whoever
+   * invited sees that the person never came.
+   */
+  public Future<List<JsonObject>> listPending(User actor, int limit) {
+    Optional<String> city;
+    if (AccessRules.isAdmin(actor)) {
+      city = Optional.empty();
+    } else if (actor.role() == Role.CITY_COORDINATOR) {
+      city = Optional.of(actor.cityId());
+    } else {
+      throw ApiError.forbidden("Only coordinators and network admins can see invitations");
+    }
+    Instant now = clock.instant();
+    return repository
+        .pending(city, limit)
+        .map(found -> found.stream().map(i -> i.toListing(now)).toList());
+  }
+
+  /**
+   * Withdraws a pending invitation, by whoever manages its city. Its code then gets the same answer
+   * as any unknown code. Audited.
+   */
+  public Future<JsonObject> revoke(User actor, String id) {
+    return repository
+        .byId(id)
+        .compose(
+            found -> {
+              Invitation invitation =
+                  found
+                      .filter(i -> i.email() != null)
+                      .filter(i -> AccessRules.managesCity(actor, i.cityId()))
+                      .orElseThrow(Invitations::notFound);
+              if (!Invitation.PENDING.equals(invitation.status())) {
+                throw notPending();
+              }
+              return repository.revoke(invitation.id(), actor.id());
+            })
+        .compose(
+            revoked -> {
+              Invitation invitation = revoked.orElseThrow(Invitations::notPending);
+              return audit
+                  .append(
+                      actor.id(),
+                      "invitation.revoked",
+                      invitation.id(),
+                      invitation.cityId(),
+                      Map.of("email", invitation.email()))
+                  .map(e -> invitation.toListing(clock.instant()).put("status", "revoked"));
+            });
+  }
+
+  /** Unknown, and other cities' invitations look the same: nobody learns what they may not see. */
+  static ApiError notFound() {
+    return ApiError.notFound("invitation-unknown", "No such invitation");
+  }
+
+  private static ApiError notPending() {
+    return ApiError.conflict(
+        "invitation-not-pending", "This invitation was already used or withdrawn");
   }
 
   /** Refuses before anything is created if the address already has an account. */
