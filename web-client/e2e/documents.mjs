@@ -89,9 +89,9 @@ export async function documentSteps({ bilal, chloe, dana, channelId, screenshots
   await bilal.getByRole('button', { name: 'Versions' }).click();
   await bilal.getByLabel(/Name of this version/).fill('Sent to the national coordinator');
   await bilal.getByRole('button', { name: 'Save version' }).click();
-  await bilal.getByText('Sent to the national coordinator').waitFor();
+  await bilal.getByText('Sent to the national coordinator').first().waitFor();
   await chloe.getByRole('button', { name: 'Versions' }).click();
-  await chloe.getByText('Sent to the national coordinator').waitFor();
+  await chloe.getByText('Sent to the national coordinator').first().waitFor();
   await chloe.getByRole('button', { name: 'Versions' }).click();
   await bilal.getByRole('button', { name: 'Versions' }).click();
 
