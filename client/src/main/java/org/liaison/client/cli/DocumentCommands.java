@@ -44,6 +44,7 @@ import picocli.CommandLine.Parameters;
       DocumentCommands.Create.class,
       DocumentCommands.Show.class,
       DocumentCommands.Set.class,
+      DocumentCommands.Rename.class,
       DocumentCommands.Versions.class,
       DocumentCommands.SaveVersion.class,
       DocumentCommands.Export.class
@@ -297,6 +298,24 @@ final class DocumentCommands {
               seq == 0
                   ? "Unchanged: " + path + " already has that value"
                   : "Saved " + path + " in " + doc.header().title() + " (update #" + seq + ")");
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "rename",
+      description = {
+        "Give the document a new title: its meta/title and the encrypted title members' lists",
+        "show."
+      })
+  static final class Rename extends OnDocument {
+    @Parameters(index = "2", paramLabel = "TITLE", description = "The new title (encrypted)")
+    String title;
+
+    @Override
+    int run(LiaisonClient client, Documents documents, OpenDocument doc) throws Exception {
+      DocumentSummary renamed = LiaisonCli.await(documents.rename(doc, title));
+      out().println("Renamed " + doc.header().title() + " to " + renamed.displayTitle());
       return 0;
     }
   }
