@@ -392,9 +392,9 @@ final class DocumentCommands {
 
     @Override
     int run(LiaisonClient client, Documents documents, OpenDocument doc) throws Exception {
-      JsonObject json =
-          version == null ? doc.json() : doc.json(version(documents, doc, version).heads());
-      String markdown = MarkdownExport.render(json);
+      List<String> heads = version == null ? null : version(documents, doc, version).heads();
+      JsonObject json = heads == null ? doc.json() : doc.json(heads);
+      String markdown = MarkdownExport.render(json, doc.marks(heads));
       if (outFile == null) {
         out().print(markdown);
         out().flush();

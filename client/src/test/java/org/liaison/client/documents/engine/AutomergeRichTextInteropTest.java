@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,37 @@ class AutomergeRichTextInteropTest {
       JsonArray marks = sorted(js.marks("inside", List.of("body")));
       assertEquals(4, marks.getJsonObject(0).getInteger("start"));
       assertEquals(8, marks.getJsonObject(marks.size() - 1).getInteger("end"));
+    }
+  }
+
+  /** Java reads the marks (code points turned into string indexes) and its export renders them. */
+  @Test
+  void javaReadsTheMarksAndItsMarkdownExportRendersThem() throws IOException {
+    js.make(
+        "export",
+        new JsonObject()
+            .put("meta", new JsonObject().put("title", "Notes"))
+            .put("body", "😀 bold then italic, see the report\n- one"));
+    List<String> unmarked = js.heads("export");
+    js.change(
+        "export",
+        new JsonArray()
+            .add(mark(3, 8, "bold", true))
+            .add(mark(13, 19, "italic", true))
+            .add(mark(25, 35, "link", "https://example.org/a(1)"))
+            .add(mark(38, 41, "link", "javascript:alert(1)")));
+    try (DocumentEngine java = AutomergeEngine.load(js.save("export"))) {
+      List<TextMark> marks = java.marks(null).get("body");
+      assertEquals(new TextMark("bold", true, 3, 8), marks.get(0));
+      String markdown =
+          org.liaison.client.documents.MarkdownExport.render(java.toJson(), java.marks(null));
+      assertEquals(
+          true,
+          markdown.contains(
+              "😀 **bold** then *italic*, see [the report](https://example.org/a%281%29)\n- one"),
+          markdown);
+      // At heads before the marks: none.
+      assertEquals(Map.of(), java.marks(unmarked));
     }
   }
 
