@@ -1,12 +1,14 @@
 // Shared documents end to end, inside the channel test's T2 channel: Bilal and Chloé co-draft a
 // local action plan in their browsers while Dana's Java device (the `chat` process, which keeps
-// its MLS state) sets an activity's status; all three converge on the same content. Called from
-// channels.mjs while all three are members.
+// its MLS state) sets an activity's status; all three converge on the same content. Bilal makes
+// a word bold (Chloé sees it bold; Java still reads plain text) and renames the plan (Chloé's
+// list and Java's follow). Called from channels.mjs while all three are members.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 
 export const DOCUMENT_TITLE = 'Tirana local action plan 2027';
 const TITLE = DOCUMENT_TITLE;
+const RENAMED = `${TITLE} – draft 2`;
 // Markers for the stored-plaintext check at the end of the run (run.mjs scans the store's file).
 export const DOCUMENT_MARKERS = ['Youth centres report recruitment online', 'Recruitment through gaming chats'];
 
@@ -75,15 +77,37 @@ export async function documentSteps({ bilal, chloe, dana, channelId, screenshots
   }
   await Promise.all([synced(bilal), synced(chloe)]);
 
-  // All three hold the same content: Java reads what the browsers typed, and both browsers'
-  // Markdown exports are identical.
+  // Rich text: Bilal selects "recruitment" in the summary and makes it bold; Chloé sees it bold.
+  const summary = region(bilal, 'Context').getByLabel('Summary', { exact: true });
+  await summary.evaluate((el, word) => {
+    el.focus();
+    const at = el.value.indexOf(word);
+    el.setSelectionRange(at, at + word.length);
+  }, 'recruitment');
+  await region(bilal, 'Context').getByRole('toolbar', { name: 'Formatting of Summary' }).getByRole('button', { name: 'Bold' }).click();
+  await region(chloe, 'Context').locator('.rich-view strong', { hasText: 'recruitment' }).waitFor({ timeout: 30_000 });
+  await Promise.all([synced(bilal), synced(chloe)]);
+
+  // All three hold the same content: Java reads what the browsers typed (the bold word as plain
+  // text), and both browsers' Markdown exports are identical, with the bold word in it.
   content = await show();
   assert.equal(content.context.summary, DOCUMENT_MARKERS[0]);
   assert.equal(Object.values(content.risks)[0].title, DOCUMENT_MARKERS[1]);
   assert.equal(content.activities[activityIds[0]].status, 'in-progress');
   const [fromBilal, fromChloe] = await Promise.all([markdownOf(bilal), markdownOf(chloe)]);
   assert.equal(fromBilal, fromChloe, 'both browsers export the same document');
-  assert.ok(fromBilal.includes(DOCUMENT_MARKERS[0]) && fromBilal.includes(DOCUMENT_MARKERS[1]));
+  assert.ok(fromBilal.includes('Youth centres report **recruitment** online') && fromBilal.includes(DOCUMENT_MARKERS[1]));
+
+  // Renaming: Bilal edits the title; a second later the header is re-sealed, and Chloé's list and
+  // Dana's Java device show the new title.
+  await typeInto(region(bilal, 'Overview').getByLabel('Title', { exact: true }), ' – draft 2');
+  await chloe.getByRole('button', { name: '← All documents' }).click();
+  await chloe.getByRole('button', { name: RENAMED }).waitFor({ timeout: 30_000 });
+  dana.op({ op: 'doc-list', channelId });
+  const relisted = await dana.next((e) => e.event === 'documents' && e.channelId === channelId && e.documents.some((d) => d.title === RENAMED));
+  assert.ok(relisted, 'the Java device lists the new title');
+  await chloe.getByRole('button', { name: RENAMED }).click();
+  await chloe.getByRole('heading', { name: RENAMED, level: 1 }).waitFor();
 
   // A named version, seen by the other member.
   await bilal.getByRole('button', { name: 'Versions' }).click();

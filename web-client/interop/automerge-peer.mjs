@@ -5,9 +5,12 @@
 //                           ImmutableString (ids, enums, dates), integers ints
 //   load {name, bytes}      Automerge save() bytes
 //   apply {name, changes}   concatenated change chunks, in one batch (loadIncremental)
-//   change {name, edits: [{path: [..], text | str | int | bool}]}   one change; answers its bytes
+//   change {name, edits: [{path: [..], text | str | int | bool | mark | block}]}   one change;
+//                           answers its bytes. mark: {start, end, name, value, expand} (rich-text
+//                           mark on a Text); block: {index, type} (a block marker, splitBlock)
 //   typing {name, path, count}   count single-character edits, each its own change (~10 % deletes)
 //   read {name}             {json, heads}
+//   marks {name, path}      {marks: [{name, value, start, end}]} of the Text at path
 //   save {name}             {bytes}
 //   since {name, heads}     {changes}: everything after heads, concatenated
 import { createInterface } from 'node:readline';
@@ -53,6 +56,10 @@ function edit(d, { path, ...value }) {
   } else if ('str' in value) parent[key] = new A.ImmutableString(value.str);
   else if ('int' in value) parent[key] = new A.Int(value.int);
   else if ('bool' in value) parent[key] = value.bool;
+  else if ('mark' in value) {
+    const { start, end, name, value: markValue, expand } = value.mark;
+    A.mark(d, path, { start, end, expand: expand ?? 'after' }, name, markValue);
+  } else if ('block' in value) A.splitBlock(d, path, value.block.index, { type: value.block.type, parents: [], attrs: {} });
   else throw new Error('an edit sets text, str, int or bool');
 }
 
@@ -96,6 +103,8 @@ function handle(request) {
     }
     case 'read':
       return { json: plain(A.toJS(doc(name))), heads: A.getHeads(doc(name)) };
+    case 'marks':
+      return { marks: A.marks(doc(name), request.path) };
     case 'save':
       return { bytes: b64(A.save(doc(name))) };
     case 'since':

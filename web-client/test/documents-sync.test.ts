@@ -122,6 +122,38 @@ describe('two devices on one document', () => {
     expect(stored).not.toMatch(/Malm|Alice wrote|Bob wrote|Minutes/);
   });
 
+  it('a title edit renames the listed header once typing pauses, and the other member hears of it', async () => {
+    const net = await channelOf([ALICE, BOB]);
+    const alice = net.device(ALICE);
+    const bob = net.device(BOB);
+    const id = await alice.documents.create(net.group.channelId, 'action-plan', 'Plan');
+    const a = (await alice.documents.open(net.group.channelId, id)) as LiveDocument;
+    let bobHeard = 0;
+    bob.documents.subscribeList(net.group.channelId, () => bobHeard++);
+    const headerWrites = () => net.docs.documents.get(id)!.summary.header;
+    const before = headerWrites();
+    // Typed letter by letter: one header write after the pause, not one per keystroke.
+    for (const letter of ' 2027 – مالمو') {
+      a.change((d) => A.splice(d, ['meta', 'title'], d.meta.title.length, 0, letter));
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(headerWrites()).toBe(before);
+    await until(() => headerWrites() !== before);
+    await until(() => bobHeard > 0);
+    expect(headerWrites()).not.toBe(before);
+    expect(await bob.documents.list(net.group.channelId)).toMatchObject([{ id, title: 'Plan 2027 – مالمو', template: 'action-plan' }]);
+    expect(bobHeard).toBe(1);
+    // A remote title edit does not make the reader rename too (its author does): one more header
+    // frame for Alice's second rename, none from Bob.
+    const b = (await bob.documents.open(net.group.channelId, id)) as LiveDocument;
+    a.change((d) => A.splice(d, ['meta', 'title'], 0, 4, 'Action plan'));
+    await until(() => String(b.doc().meta.title).startsWith('Action plan') && bobHeard === 2);
+    await new Promise((r) => setTimeout(r, 1300));
+    expect(bobHeard).toBe(2);
+    expect((await bob.documents.list(net.group.channelId))[0].title).toBe('Action plan 2027 – مالمو');
+    expect(JSON.stringify(net.docs.documents.get(id)!.summary)).not.toMatch(/مالمو|2027/);
+  }, 20_000);
+
   it('offline edits are kept, sent on reconnect and merged', async () => {
     const net = await channelOf([ALICE, BOB]);
     const alice = net.device(ALICE);

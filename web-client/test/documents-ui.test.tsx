@@ -153,6 +153,37 @@ describe('the editor', () => {
     expect(doc(id).context.summary).toBe('Most youth centres close at six. Parents work late.');
   });
 
+  it('formats the selection of a free-text field as marks and shows it formatted; remote marks too', async () => {
+    const id = await createPlan();
+    const summary = field(['context', 'summary']);
+    type(summary, 'Youth centres close at six.');
+    expect(root.querySelector('.rich-view')).toBeNull(); // nothing formatted yet
+    summary.setSelectionRange(0, 5);
+    button(t('docs.format.bold'))!.click();
+    expect(A.marks(doc(id), ['context', 'summary'])).toEqual([{ name: 'bold', value: true, start: 0, end: 5 }]);
+    await until(() => root.querySelector('.rich-view strong')?.textContent === 'Youth', 'the bold word shown');
+    // Ctrl+I on the selection; bold again on the same letters takes bold off.
+    summary.setSelectionRange(6, 13);
+    summary.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: 'i', ctrlKey: true, bubbles: true }));
+    summary.setSelectionRange(0, 5);
+    button(t('docs.format.bold'))!.click();
+    expect(A.marks(doc(id), ['context', 'summary'])).toEqual([{ name: 'italic', value: true, start: 6, end: 13 }]);
+    // A member's link arrives; the caret stays where it was and the text is unchanged.
+    summary.setSelectionRange(20, 20);
+    service.remoteChange(id, (d) => A.mark(d, ['context', 'summary'], { start: 14, end: 19, expand: 'none' }, 'link', 'https://example.org/'));
+    await until(() => root.querySelector('.rich-view a')?.getAttribute('href') === 'https://example.org/', 'the remote link shown');
+    expect(root.querySelector('.rich-view a')!.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(summary.selectionStart).toBe(20);
+    expect(summary.value).toBe('Youth centres close at six.');
+    // The list button makes the caret's line an item.
+    summary.setSelectionRange(3, 3);
+    button(t('docs.format.list'))!.click();
+    expect(doc(id).context.summary).toBe('- Youth centres close at six.');
+    expect(summary.value).toBe('- Youth centres close at six.');
+    expect(summary.selectionStart).toBe(5);
+    await until(() => root.querySelector('.rich-view li em')?.textContent === 'centres', 'the list item shown');
+  });
+
   it('writes selects, dates and scores as scalars', async () => {
     const id = await createPlan();
     choose(field(['meta', 'status']) as unknown as HTMLSelectElement, 'adopted');
@@ -445,8 +476,16 @@ describe('languages and accessibility', () => {
     await check('list with the new-document form');
     render(null, root);
     service = new LocalDocuments(ME.userId);
-    await createPlan();
+    const planId = await createPlan();
     await check('editor');
+    // With formatted text: a link, bold and a list in the formatted view.
+    service.remoteChange(planId, (d) => {
+      editText(d, ['context', 'summary'], 'See the report\n- one\n- two');
+      A.mark(d, ['context', 'summary'], { start: 4, end: 14, expand: 'none' }, 'link', 'https://example.org/');
+      A.mark(d, ['context', 'summary'], { start: 0, end: 3, expand: 'after' }, 'bold', true);
+    });
+    await until(() => root.querySelector('.rich-view a'), 'the formatted view');
+    await check('editor with formatted text');
     button(tf('docs.commentsCount', { count: 0 }))!.click();
     await until(() => root.querySelector('#doc-comments-title'), 'the comments');
     await check('editor with comments');

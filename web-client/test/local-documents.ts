@@ -63,6 +63,13 @@ export class LocalDocuments implements DocumentsService {
     return open;
   }
 
+  async rename(channelId: string, documentId: string, title: string): Promise<void> {
+    const stored = this.docs.get(documentId);
+    if (!stored || stored.summary.channelId !== channelId) throw new Error('document-not-found');
+    stored.summary = { ...stored.summary, title, updatedAt: new Date().toISOString() };
+    for (const listener of this.listListeners.get(channelId) ?? []) listener();
+  }
+
   subscribeList(channelId: string, listener: () => void): () => void {
     const set = this.listListeners.get(channelId) ?? new Set();
     set.add(listener);

@@ -17,15 +17,17 @@ import { base64url, fromBase64url } from '../device/identity';
 import type { Automerge } from './automerge';
 import { wellFramed } from './chunks';
 import { DocumentCryptoError, json, openRecord, parseJson, sealRecord } from './crypto';
-import type { AnyDoc, DocumentStatus, DocumentVersion, OpenDocument, Presence } from './model';
+import type { AnyDoc, DocumentStatus, DocumentVersion, OpenDocument, Presence, TemplateId } from './model';
 import { Outbox } from './outbox';
-import { openSigned, presenceContext, sealSigned, type Signer, snapshotContext, updateContext, versionContext } from './records';
+import { openSigned, presenceContext, sealSigned, type Signer, snapshotContext, templateOfSchemaName, updateContext, versionContext } from './records';
 import { restoreTo } from './restore';
 import { documentPath, type OpenedDocument, type ServerUpdate, type ServerVersion } from './wire';
 
 export const BATCH_MS = 250;
 export const SNAPSHOT_EVERY = { updates: 200, bytes: 256 * 1024 };
 const SNAPSHOT_JITTER_MS = 2000;
+/** A title edit reaches the list's header this long after the last keystroke (one PUT per pause). */
+export const RENAME_MS = 1000;
 const PRESENCE = { throttleMs: 500, idleMs: 10_000, expireMs: 30_000 };
 const PAGE = 500;
 
@@ -43,6 +45,8 @@ export interface DocumentHost {
   /** Sends a realtime frame; false when not connected. */
   sendFrame(frame: { type: string } & Record<string, unknown>): boolean;
   displayName(): string;
+  /** Writes the list's encrypted header with a new title. */
+  rename(documentId: string, title: string, template: TemplateId): Promise<void>;
   closed(doc: LiveDocument): void;
 }
 
@@ -55,6 +59,7 @@ export class LiveDocument implements OpenDocument {
   private unsent: Uint8Array[] = [];
   private batchTimer: ReturnType<typeof setTimeout> | undefined;
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  private renameTimer: ReturnType<typeof setTimeout> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private offline = false;
   /** Changes taken from `unsent` and not yet in the outbox (being sealed). */
@@ -113,7 +118,22 @@ export class LiveDocument implements OpenDocument {
       this.batchTimer = undefined;
       void this.run(() => this.sendBatch());
     }, BATCH_MS);
+    // Only the editor's own title edits rename: a remote one was renamed by its author.
+    if (String(before?.meta?.title ?? '') !== String(this.state?.meta?.title ?? '')) {
+      clearTimeout(this.renameTimer);
+      this.renameTimer = setTimeout(() => this.renameNow(), RENAME_MS);
+    }
     this.notify();
+  }
+
+  /** Seals the current title into the header the list shows. */
+  private renameNow(): void {
+    this.renameTimer = undefined;
+    // `schema` is an ImmutableString.
+    const template = templateOfSchemaName(String(this.state?.schema ?? ''));
+    if (!template) return;
+    const title = String(this.state?.meta?.title ?? '');
+    void this.host.rename(this.id, title, template).catch((e) => console.warn('document rename', e));
   }
 
   subscribe(listener: () => void): () => void {
@@ -177,6 +197,7 @@ export class LiveDocument implements OpenDocument {
     clearTimeout(this.mine.timer);
     clearTimeout(this.snapshotTimer);
     clearTimeout(this.batchTimer);
+    clearTimeout(this.renameTimer);
     this.batchTimer = undefined;
   }
 
@@ -185,6 +206,11 @@ export class LiveDocument implements OpenDocument {
     clearInterval(this.idleTimer);
     clearTimeout(this.mine.timer);
     clearTimeout(this.snapshotTimer);
+    // A title typed just before closing still renames.
+    if (this.renameTimer) {
+      clearTimeout(this.renameTimer);
+      this.renameNow();
+    }
     // Changes of the last 250 ms still go out (they are in the outbox once sealed).
     if (this.batchTimer) {
       clearTimeout(this.batchTimer);

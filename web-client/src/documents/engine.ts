@@ -94,6 +94,15 @@ export class DocumentsEngine implements DocumentsService {
     return created.id;
   }
 
+  async rename(channelId: string, documentId: string, title: string, template: TemplateId): Promise<void> {
+    const c = await this.channels.channel(channelId);
+    const newest = await this.newestGeneration(c);
+    if (!newest) throw new Error('waiting-for-key');
+    const header = await sealHeader(newest.key, documentId, newest.g, title, template);
+    await this.context.api.call('PUT', `${documentPath(channelId, documentId)}/header`, { generation: newest.g, header });
+    this.listChanged(channelId);
+  }
+
   async open(channelId: string, documentId: string): Promise<OpenDocument> {
     const c = await this.channels.channel(channelId);
     const A = await automerge();
@@ -184,6 +193,7 @@ export class DocumentsEngine implements DocumentsService {
       verifyKeys: (deviceId) => this.verifyKeys(c, deviceId),
       sendFrame: (frame) => this.context.realtime?.send(frame) ?? false,
       displayName: () => this.displayName(),
+      rename: (documentId, title, template) => this.rename(c.id, documentId, title, template),
       closed: (doc) => this.opened.get(doc.id)?.delete(doc),
     };
   }

@@ -5,6 +5,7 @@
  */
 import { dateTimeFormat, getLanguage, type Language, type MessageKey, numberFormat, t } from '../i18n';
 import type { AnyDoc, TemplateId } from './model';
+import { escapeHtml, escapeMarkdown, richCellHtml, richCellMarkdown, richHtml, richMarkdown, spansOf } from './richtext';
 import { type FieldSpec, orderedRows, SECTIONS, type SectionSpec, templateOfSchema } from './templates';
 
 export interface ExportOptions {
@@ -107,19 +108,16 @@ function context(doc: AnyDoc, options: ExportOptions) {
 
 // ---------- Markdown
 
-function mdInline(text: string): string {
-  return text.replace(/([\\`*_[\]<>|#])/g, '\\$1');
-}
+const mdInline = escapeMarkdown;
 
 function mdCell(text: string): string {
   return mdInline(text).replace(/\r?\n/g, '<br>');
 }
 
-function mdBlock(text: string): string {
-  return text
-    .split(/\r?\n/)
-    .map((line) => mdInline(line))
-    .join('  \n');
+/** A free-text field with its formatting (docs/documents.md "Rich text"), from the document itself. */
+function spansAt(doc: AnyDoc, path: string[]) {
+  const value = path.reduce((o, k) => o?.[k], doc);
+  return spansOf(doc, path, typeof value === 'string' ? value : '');
 }
 
 export function toMarkdown(doc: AnyDoc, options: ExportOptions = {}): string {
@@ -137,7 +135,8 @@ export function toMarkdown(doc: AnyDoc, options: ExportOptions = {}): string {
       for (const field of fields) {
         const shown = displayValue(field, value, language);
         if (field.kind === 'text') {
-          out.push(`### ${mdInline(t(label.field(field.key), language))}`, '', shown ? mdBlock(shown) : '—', '');
+          const rich = shown.trim() ? richMarkdown(spansAt(doc, [section.key, field.key])) : '';
+          out.push(`### ${mdInline(t(label.field(field.key), language))}`, '', rich || '—', '');
         } else {
           out.push(`- **${mdInline(t(label.field(field.key), language))}:** ${shown ? mdInline(shown) : '—'}`);
         }
@@ -145,7 +144,7 @@ export function toMarkdown(doc: AnyDoc, options: ExportOptions = {}): string {
       out.push('');
     } else if (section.kind === 'text') {
       out.push(`## ${mdInline(t(label.section(section.key), language))}`, '');
-      out.push(typeof value === 'string' && value.trim() ? mdBlock(value) : '—', '');
+      out.push((typeof value === 'string' && value.trim() && richMarkdown(spansAt(doc, [section.key]))) || '—', '');
     } else {
       out.push(`## ${mdInline(t(label.section(section.key), language))}`, '');
       const rows = orderedRows(value);
@@ -156,7 +155,9 @@ export function toMarkdown(doc: AnyDoc, options: ExportOptions = {}): string {
       }
       out.push(`| ${fields.map((f) => mdCell(t(label.field(f.key), language))).join(' | ')} |`);
       out.push(`|${fields.map(() => ' --- ').join('|')}|`);
-      for (const [, row] of rows) out.push(`| ${fields.map((f) => mdCell(displayValue(f, row, language))).join(' | ')} |`);
+      const cell = (id: string, row: AnyDoc, f: FieldSpec) =>
+        f.kind === 'text' ? richCellMarkdown(spansAt(doc, [section.key, id, f.key])) : mdCell(displayValue(f, row, language));
+      for (const [id, row] of rows) out.push(`| ${fields.map((f) => cell(id, row, f)).join(' | ')} |`);
       out.push('');
     }
   }
@@ -165,15 +166,10 @@ export function toMarkdown(doc: AnyDoc, options: ExportOptions = {}): string {
 
 // ---------- HTML
 
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+const esc = escapeHtml;
 
-function htmlBlock(text: string): string {
-  return text
-    .split(/\n{2,}/)
-    .map((p) => `<p>${esc(p).replace(/\n/g, '<br>')}</p>`)
-    .join('\n');
+function htmlBlock(doc: AnyDoc, path: string[]): string {
+  return richHtml(spansAt(doc, path)) || '<p>—</p>';
 }
 
 /** Print CSS: logical properties only, so the RTL export mirrors as the app does. */
@@ -221,10 +217,10 @@ export function toHtml(doc: AnyDoc, options: ExportOptions = {}): string {
         body.push('</dl>');
       }
       for (const f of fields.filter((x) => x.kind === 'text')) {
-        body.push(`<h3>${esc(t(label.field(f.key), language))}</h3>`, htmlBlock(displayValue(f, value, language) || '—'));
+        body.push(`<h3>${esc(t(label.field(f.key), language))}</h3>`, htmlBlock(doc, [section.key, f.key]));
       }
     } else if (section.kind === 'text') {
-      body.push(heading, htmlBlock(typeof value === 'string' && value.trim() ? value : '—'));
+      body.push(heading, htmlBlock(doc, [section.key]));
     } else {
       body.push(heading);
       const rows = orderedRows(value);
@@ -236,8 +232,9 @@ export function toHtml(doc: AnyDoc, options: ExportOptions = {}): string {
       body.push('<table><thead><tr>');
       body.push(fields.map((f) => `<th scope="col">${esc(t(label.field(f.key), language))}</th>`).join(''));
       body.push('</tr></thead><tbody>');
-      for (const [, row] of rows) {
-        body.push(`<tr>${fields.map((f) => `<td>${esc(displayValue(f, row, language))}</td>`).join('')}</tr>`);
+      for (const [id, row] of rows) {
+        const cell = (f: FieldSpec) => (f.kind === 'text' ? richCellHtml(spansAt(doc, [section.key, id, f.key])) : esc(displayValue(f, row, language)));
+        body.push(`<tr>${fields.map((f) => `<td>${cell(f)}</td>`).join('')}</tr>`);
       }
       body.push('</tbody></table>');
     }

@@ -78,6 +78,11 @@ export interface DocumentsService {
   /** Creates a document from a template and returns its id. */
   create(channelId: string, template: TemplateId, title: string): Promise<string>;
   open(channelId: string, documentId: string): Promise<OpenDocument>;
+  /**
+   * Writes the encrypted header the list shows (`PUT .../header`; members get `document-header`).
+   * An open document calls it by itself, 1 s after the last local edit of `meta.title`.
+   */
+  rename(channelId: string, documentId: string, title: string, template: TemplateId): Promise<void>;
   /** Called when a channel's document list changes. */
   subscribeList(channelId: string, listener: () => void): () => void;
 }

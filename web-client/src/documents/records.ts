@@ -73,6 +73,11 @@ export async function sealHeader(key: Uint8Array, documentId: string, generation
 
 export async function openHeader(key: Uint8Array, documentId: string, generation: number, header: string): Promise<{ title: string; template: TemplateId | null }> {
   const v = parseJson<{ title?: unknown; template?: unknown }>(await openRecord(key, { kind: 'header', documentId, generation }, fromBase64url(header)));
-  const schema = typeof v.template === 'string' && v.template.startsWith(SCHEMA_PREFIX) ? v.template.slice(SCHEMA_PREFIX.length) : '';
-  return { title: typeof v.title === 'string' ? v.title : '', template: (TEMPLATES as readonly string[]).includes(schema) ? (schema as TemplateId) : null };
+  return { title: typeof v.title === 'string' ? v.title : '', template: templateOfSchemaName(v.template) };
+}
+
+/** `liaison/action-plan` → `action-plan`; null for anything else (a header's or a document's `schema`). */
+export function templateOfSchemaName(schema: unknown): TemplateId | null {
+  const id = typeof schema === 'string' && schema.startsWith(SCHEMA_PREFIX) ? schema.slice(SCHEMA_PREFIX.length) : '';
+  return (TEMPLATES as readonly string[]).includes(id) ? (id as TemplateId) : null;
 }

@@ -1,8 +1,10 @@
 import * as A from '@automerge/automerge/slim';
+import { Fragment } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { type MessageKey, SECTORS, t, tf } from '../../i18n';
 import { currencyDigits, label } from '../export';
 import type { AnyDoc, OpenDocument, Presence } from '../model';
+import { applyMark, blocksOf, isFormatted, markActive, type RichMark, type Span, safeLink, spansOf, toggleList } from '../richtext';
 import { CURRENCIES, type FieldSpec } from '../templates';
 import { conflictingValues, editText, setScalar, valueAt } from './edits';
 
@@ -109,6 +111,47 @@ export function TextField({
     remember();
   };
 
+  /** Bold and italic toggle on the selection; a link asks for its address (empty removes it). */
+  const format = (name: RichMark) => {
+    const el = ref.current;
+    if (!el || readOnly) return;
+    const [start, end] = [el.selectionStart ?? 0, el.selectionEnd ?? 0];
+    if (start === end) return;
+    if (name !== 'link') {
+      const on = !markActive(open.doc(), path, start, end, name);
+      open.change((d) => applyMark(d, path, start, end, name, on));
+      return;
+    }
+    const answer = prompt(t('docs.format.linkPrompt'), '');
+    if (answer === null) return;
+    const typed = answer.trim();
+    if (!typed) return open.change((d) => applyMark(d, path, start, end, 'link', false));
+    const href = safeLink(typed.includes(':') ? typed : `https://${typed}`);
+    if (!href) return alert(t('docs.format.linkInvalid'));
+    open.change((d) => applyMark(d, path, start, end, 'link', href));
+  };
+
+  const list = () => {
+    const el = ref.current;
+    if (!el || readOnly) return;
+    let selected = { start: 0, end: 0 };
+    open.change((d) => {
+      selected = toggleList(d, path, String(valueAt(d, path) ?? ''), el.selectionStart ?? 0, el.selectionEnd ?? 0);
+    });
+    el.value = String(valueAt(open.doc(), path) ?? '');
+    el.setSelectionRange(selected.start, selected.end);
+    rendered.current = open.doc();
+    remember();
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (!multiline || !(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+    const name = ({ b: 'bold', i: 'italic', k: 'link' } as const)[e.key.toLowerCase() as 'b' | 'i' | 'k'];
+    if (!name) return;
+    e.preventDefault();
+    format(name);
+  };
+
   const props = {
     id,
     ref,
@@ -116,6 +159,7 @@ export function TextField({
     readOnly,
     dir: 'auto' as const,
     onInput,
+    onKeyDown,
     onFocus: remember,
     onSelect: remember,
     onKeyUp: remember,
@@ -131,12 +175,99 @@ export function TextField({
       <label for={id} class={hideLabel ? 'visually-hidden' : undefined}>
         {labelText}
       </label>
+      {multiline && !readOnly && <FormatTools fieldId={id} labelText={labelText} onMark={format} onList={list} />}
       <div class="doc-input">
         {multiline ? <textarea rows={4} {...props} /> : <input type="text" {...props} />}
         {peers.length > 0 && <PeerCarets doc={doc} path={path} value={value} peers={peers} multiline={multiline} layer={layer} />}
       </div>
       <PeerNames id={`${id}-peers`} peers={peers} />
+      {multiline && <Formatted doc={doc} path={path} value={value} />}
     </div>
+  );
+}
+
+/** The formatting buttons of a free-text field; they act on the field's selection (focus stays there). */
+function FormatTools({
+  fieldId,
+  labelText,
+  onMark,
+  onList,
+}: {
+  fieldId: string;
+  labelText: string;
+  onMark: (name: RichMark) => void;
+  onList: () => void;
+}) {
+  const keep = (e: MouseEvent) => e.preventDefault();
+  const button = (name: RichMark | 'list', text: string, shortcut?: string) => (
+    <button
+      type="button"
+      class={`secondary small format-${name}`}
+      aria-controls={fieldId}
+      aria-keyshortcuts={shortcut}
+      onMouseDown={keep}
+      onClick={() => (name === 'list' ? onList() : onMark(name))}
+    >
+      {text}
+    </button>
+  );
+  return (
+    <div class="format-tools row" role="toolbar" aria-label={tf('docs.format.toolbar', { field: labelText })}>
+      {button('bold', t('docs.format.bold'), 'Control+B')}
+      {button('italic', t('docs.format.italic'), 'Control+I')}
+      {button('link', t('docs.format.link'), 'Control+K')}
+      {button('list', t('docs.format.list'))}
+    </div>
+  );
+}
+
+/** The field as it reads with its formatting, shown when it has any (marks or list lines). */
+function Formatted({ doc, path, value }: { doc: AnyDoc; path: readonly string[]; value: string }) {
+  const spans = spansOf(doc, path, value);
+  if (!isFormatted(spans)) return null;
+  return (
+    <div class="rich-view" dir="auto">
+      <p class="muted small">{t('docs.format.shown')}</p>
+      {blocksOf(spans).map((b, i) =>
+        b.kind === 'paragraph' ? (
+          <p key={i}>
+            {b.lines.map((line, j) => (
+              <Fragment key={j}>
+                {j > 0 && <br />}
+                <Inline line={line} />
+              </Fragment>
+            ))}
+          </p>
+        ) : (
+          <ul key={i}>
+            {b.items.map((item, j) => (
+              <li key={j}>
+                <Inline line={item} />
+              </li>
+            ))}
+          </ul>
+        ),
+      )}
+    </div>
+  );
+}
+
+function Inline({ line }: { line: Span[] }) {
+  return (
+    <>
+      {line.map((s, i) => {
+        let shown: preact.ComponentChildren = s.text;
+        if (s.italic) shown = <em>{shown}</em>;
+        if (s.bold) shown = <strong>{shown}</strong>;
+        if (s.link)
+          shown = (
+            <a href={s.link} target="_blank" rel="noopener noreferrer">
+              {shown}
+            </a>
+          );
+        return <Fragment key={i}>{shown}</Fragment>;
+      })}
+    </>
   );
 }
 

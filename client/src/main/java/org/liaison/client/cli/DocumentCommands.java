@@ -44,6 +44,7 @@ import picocli.CommandLine.Parameters;
       DocumentCommands.Create.class,
       DocumentCommands.Show.class,
       DocumentCommands.Set.class,
+      DocumentCommands.Rename.class,
       DocumentCommands.Versions.class,
       DocumentCommands.SaveVersion.class,
       DocumentCommands.Export.class
@@ -301,6 +302,24 @@ final class DocumentCommands {
     }
   }
 
+  @Command(
+      name = "rename",
+      description = {
+        "Give the document a new title: its meta/title and the encrypted title members' lists",
+        "show."
+      })
+  static final class Rename extends OnDocument {
+    @Parameters(index = "2", paramLabel = "TITLE", description = "The new title (encrypted)")
+    String title;
+
+    @Override
+    int run(LiaisonClient client, Documents documents, OpenDocument doc) throws Exception {
+      DocumentSummary renamed = LiaisonCli.await(documents.rename(doc, title));
+      out().println("Renamed " + doc.header().title() + " to " + renamed.displayTitle());
+      return 0;
+    }
+  }
+
   @Command(name = "versions", description = "The document's named versions, oldest first")
   static final class Versions extends OnDocument {
     @Override
@@ -373,9 +392,9 @@ final class DocumentCommands {
 
     @Override
     int run(LiaisonClient client, Documents documents, OpenDocument doc) throws Exception {
-      JsonObject json =
-          version == null ? doc.json() : doc.json(version(documents, doc, version).heads());
-      String markdown = MarkdownExport.render(json);
+      List<String> heads = version == null ? null : version(documents, doc, version).heads();
+      JsonObject json = heads == null ? doc.json() : doc.json(heads);
+      String markdown = MarkdownExport.render(json, doc.marks(heads));
       if (outFile == null) {
         out().print(markdown);
         out().flush();

@@ -364,6 +364,29 @@ public final class Documents {
   }
 
   /**
+   * Renames a document: sets {@code meta/title}, then writes the header the channel's list shows
+   * (sealed under the newest generation; members get {@code document-header}), as the browser does
+   * after a title edit. A blank title is refused ({@code title-required}).
+   */
+  public Future<DocumentSummary> rename(OpenDocument doc, String title) {
+    if (title == null || title.isBlank()) {
+      return Future.failedFuture(new DocumentException("title-required", "a title is required"));
+    }
+    DocumentHeader header = new DocumentHeader(title, doc.header().template());
+    return set(doc, List.of("meta", "title"), title)
+        .compose(seq -> keys(doc.channelId()))
+        .compose(
+            keys -> {
+              DocumentKeyring.Generation newest = newest(keys);
+              byte[] sealed =
+                  DocumentCipher.seal(
+                      newest.key(), new DocumentAad.Header(doc.id(), newest.g()), header.encode());
+              return client.putDocumentHeader(doc.channelId(), doc.id(), newest.g(), sealed);
+            })
+        .map(summary -> DocumentSummary.of(summary, Optional.of(header)));
+  }
+
+  /**
    * Seals, signs and posts one update. The server's answers steer the numbering: {@code
    * client-seq-gap} names the number it expects (numbers taken by a run that stopped before
    * sending), and a {@code duplicate} for an update never sent means the counter was behind (a lost

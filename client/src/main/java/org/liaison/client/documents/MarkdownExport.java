@@ -7,6 +7,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import org.liaison.client.documents.engine.TextMark;
 
 /**
  * A document's state as Markdown, made on this side (the server never sees plaintext): the title,
@@ -19,6 +21,15 @@ public final class MarkdownExport {
   private MarkdownExport() {}
 
   public static String render(JsonObject document) {
+    return render(document, Map.of());
+  }
+
+  /**
+   * With the rich-text marks of its free-text fields ({@link
+   * org.liaison.client.documents.engine.DocumentEngine#marks}): bold, italic and http(s)/mailto
+   * links, as the browser's export writes them. Table cells stay plain.
+   */
+  public static String render(JsonObject document, Map<String, List<TextMark>> marks) {
     StringBuilder md = new StringBuilder();
     JsonObject meta = document.getJsonObject("meta", new JsonObject());
     md.append("# ").append(line(meta.getString("title", "Untitled"))).append("\n\n");
@@ -34,7 +45,7 @@ public final class MarkdownExport {
         continue;
       }
       md.append("## ").append(label(section.getKey())).append("\n\n");
-      section(md, section.getValue());
+      section(md, section.getKey(), section.getValue(), marks);
     }
     JsonObject comments = document.getJsonObject("comments", new JsonObject());
     if (!comments.isEmpty()) {
@@ -55,7 +66,8 @@ public final class MarkdownExport {
     return md.toString();
   }
 
-  private static void section(StringBuilder md, Object value) {
+  private static void section(
+      StringBuilder md, String key, Object value, Map<String, List<TextMark>> marks) {
     if (value instanceof JsonObject object && isRows(object)) {
       table(md, rows(object));
     } else if (value instanceof JsonObject object) {
@@ -65,11 +77,12 @@ public final class MarkdownExport {
           table(md, rows(rows));
         } else {
           md.append("**").append(label(field.getKey())).append("**\n\n");
-          md.append(paragraph(String.valueOf(field.getValue()))).append("\n\n");
+          String path = key + "/" + field.getKey();
+          md.append(paragraph(String.valueOf(field.getValue()), marks.get(path))).append("\n\n");
         }
       }
     } else {
-      md.append(paragraph(String.valueOf(value))).append("\n\n");
+      md.append(paragraph(String.valueOf(value), marks.get(key))).append("\n\n");
     }
   }
 
@@ -125,7 +138,78 @@ public final class MarkdownExport {
     return text.replace('\n', ' ').replace("\r", "");
   }
 
-  private static String paragraph(String text) {
-    return text.isBlank() ? "_Empty._" : text.strip();
+  private static String paragraph(String text, List<TextMark> marks) {
+    return text.isBlank() ? "_Empty._" : formatted(text, marks == null ? List.of() : marks).strip();
+  }
+
+  /**
+   * The text with {@code **bold**}, {@code *italic*} and {@code [text](url)} where its marks say;
+   * markers hug the words (spaces at a run's edges stay outside, as CommonMark needs).
+   */
+  static String formatted(String text, List<TextMark> marks) {
+    List<TextMark> known = marks.stream().filter(MarkdownExport::isKnown).toList();
+    if (known.isEmpty()) {
+      return text;
+    }
+    TreeSet<Integer> cuts = new TreeSet<>(List.of(0, text.length()));
+    for (TextMark m : known) {
+      cuts.add(Math.max(0, Math.min(text.length(), m.start())));
+      cuts.add(Math.max(0, Math.min(text.length(), m.end())));
+    }
+    StringBuilder out = new StringBuilder();
+    Integer from = cuts.first();
+    for (Integer to : cuts.tailSet(from, false)) {
+      // A run never crosses a line: emphasis cannot span a line break in Markdown.
+      String[] lines = text.substring(from, to).split("\n", -1);
+      for (int i = 0; i < lines.length; i++) {
+        if (i > 0) {
+          out.append('\n');
+        }
+        out.append(run(lines[i], from, to, known));
+      }
+      from = to;
+    }
+    return out.toString();
+  }
+
+  private static String run(String text, int from, int to, List<TextMark> marks) {
+    String core = text.strip();
+    if (core.isEmpty()) {
+      return text;
+    }
+    int lead = text.indexOf(core);
+    String md = core;
+    String link = null;
+    boolean bold = false;
+    boolean italic = false;
+    for (TextMark m : marks) {
+      if (m.start() <= from && m.end() >= to) {
+        bold |= m.name().equals("bold");
+        italic |= m.name().equals("italic");
+        link = m.name().equals("link") ? (String) m.value() : link;
+      }
+    }
+    if (italic) {
+      md = "*" + md + "*";
+    }
+    if (bold) {
+      md = "**" + md + "**";
+    }
+    if (link != null) {
+      md = "[" + md + "](" + link.replace("(", "%28").replace(")", "%29").replace(" ", "%20") + ")";
+    }
+    return text.substring(0, lead) + md + text.substring(lead + core.length());
+  }
+
+  private static boolean isKnown(TextMark mark) {
+    return switch (mark.name()) {
+      case "bold", "italic" -> Boolean.TRUE.equals(mark.value());
+      case "link" ->
+          mark.value() instanceof String url
+              && (url.startsWith("https://")
+                  || url.startsWith("http://")
+                  || url.startsWith("mailto:"));
+      default -> false;
+    };
   }
 }

@@ -68,6 +68,12 @@ public final class OpenDocument implements AutoCloseable {
     return engine.toJson(heads);
   }
 
+  /** The rich-text marks of its texts by path, at these heads (null: now). */
+  public synchronized java.util.Map<String, List<org.liaison.client.documents.engine.TextMark>>
+      marks(List<String> heads) {
+    return engine.marks(heads);
+  }
+
   public synchronized List<String> heads() {
     return engine.heads();
   }

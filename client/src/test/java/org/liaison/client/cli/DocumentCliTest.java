@@ -165,6 +165,18 @@ class DocumentCliTest {
       Files.writeString(deviceFile, device.encodePrettily());
       JsonObject again = new JsonObject(ok("doc", "show", channel, id).out());
       assertEquals("adopted", again.getJsonObject("meta").getString("status"));
+
+      // Renaming: the title inside the document and the encrypted one the list shows.
+      CliRun renamed = ok("doc", "rename", channel, id, "Action plan 2027 (adopted)");
+      assertTrue(
+          renamed.out().contains("Renamed Action plan 2027 to Action plan 2027 (adopted)"),
+          renamed.out());
+      String relisted = ok("doc", "list", channel).out();
+      assertTrue(
+          relisted.contains(id + "  Action plan 2027 (adopted)  liaison/action-plan"), relisted);
+      CliRun blank = cli("doc", "rename", channel, id, " ");
+      assertEquals(1, blank.code());
+      assertTrue(blank.err().contains("a title is required"), blank.err());
       officer.device().close();
     }
   }
@@ -174,7 +186,7 @@ class DocumentCliTest {
     common = List.of();
     String help = ok("doc", "--help").out();
     for (String command :
-        List.of("list", "create", "show", "set", "versions", "version", "export")) {
+        List.of("list", "create", "show", "set", "rename", "versions", "version", "export")) {
       assertTrue(help.contains(command), help);
       String text = ok("doc", command, "--help").out();
       assertTrue(text.contains("Usage: liaison doc " + command), text);

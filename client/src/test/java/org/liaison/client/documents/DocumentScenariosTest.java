@@ -142,6 +142,23 @@ class DocumentScenariosTest {
   }
 
   @Test
+  void renamingWritesTheTitleAndTheHeaderOtherMembersList() throws Exception {
+    String channel = channel("Northam rename team", coordinator);
+    DocumentSummary created = await(officerDocs.create(channel, "Draft", "liaison/blank"));
+    try (OpenDocument mine = await(officerDocs.open(channel, created.id()))) {
+      DocumentSummary renamed = await(officerDocs.rename(mine, "Minutes – مالمو"));
+      assertEquals("Minutes – مالمو", renamed.displayTitle());
+      assertEquals("Minutes – مالمو", mine.json().getJsonObject("meta").getString("title"));
+      List<DocumentSummary> listed = await(coordinatorDocs.list(channel));
+      assertEquals("Minutes – مالمو", listed.get(0).displayTitle());
+      assertEquals("liaison/blank", listed.get(0).header().orElseThrow().template());
+      DocumentException blank =
+          assertThrows(DocumentException.class, () -> await(officerDocs.rename(mine, " ")));
+      assertEquals("title-required", blank.code());
+    }
+  }
+
+  @Test
   void versionsAreSignedNamedAndReadAtTheirHeads() throws Exception {
     String channel = channel("Exchange Northam–Southby", coordinator);
     DocumentSummary created = await(officerDocs.create(channel, "Exchange notes", "liaison/blank"));

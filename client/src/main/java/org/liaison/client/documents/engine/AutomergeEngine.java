@@ -6,11 +6,14 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.automerge.AmValue;
 import org.automerge.ChangeHash;
 import org.automerge.Document;
+import org.automerge.Mark;
 import org.automerge.NewValue;
 import org.automerge.ObjectId;
 import org.automerge.ObjectType;
@@ -74,6 +77,55 @@ public final class AutomergeEngine implements DocumentEngine {
   @Override
   public JsonObject toJson(List<String> heads) {
     return (JsonObject) read(document, ObjectId.ROOT, hashes(heads));
+  }
+
+  @Override
+  public Map<String, List<TextMark>> marks(List<String> heads) {
+    Map<String, List<TextMark>> out = new TreeMap<>();
+    collectMarks(ObjectId.ROOT, "", heads == null ? null : hashes(heads), out);
+    return out;
+  }
+
+  /** Walks maps (rows and fields are maps) down to their Texts. */
+  private void collectMarks(
+      ObjectId id, String path, ChangeHash[] at, Map<String, List<TextMark>> out) {
+    Optional<ObjectType> type = document.getObjectType(id);
+    if (type.isEmpty() || type.get() == ObjectType.LIST) {
+      return;
+    }
+    if (type.get() == ObjectType.TEXT) {
+      String text = (at == null ? document.text(id) : document.text(id, at)).orElse("");
+      List<Mark> marks = at == null ? document.marks(id) : document.marks(id, at);
+      List<TextMark> read = marks.stream().map(m -> textMark(text, m)).toList();
+      if (!read.isEmpty()) {
+        out.put(path, read);
+      }
+      return;
+    }
+    String[] keys = (at == null ? document.keys(id) : document.keys(id, at)).orElse(new String[0]);
+    for (String key : keys) {
+      Optional<AmValue> value = at == null ? document.get(id, key) : document.get(id, key, at);
+      String next = path.isEmpty() ? key : path + "/" + key;
+      if (value.orElse(null) instanceof AmValue.Map map) {
+        collectMarks(map.getId(), next, at, out);
+      } else if (value.orElse(null) instanceof AmValue.Text text) {
+        collectMarks(text.getId(), next, at, out);
+      }
+    }
+  }
+
+  /** The binding counts code points; Java strings index UTF-16 units. */
+  private static TextMark textMark(String text, Mark mark) {
+    int points = text.codePointCount(0, text.length());
+    int start = text.offsetByCodePoints(0, (int) Math.min(points, Math.max(0, mark.getStart())));
+    int end = text.offsetByCodePoints(0, (int) Math.min(points, Math.max(0, mark.getEnd())));
+    Object value = null;
+    if (mark.getValue() instanceof AmValue.Bool bool) {
+      value = bool.getValue();
+    } else if (mark.getValue() instanceof AmValue.Str str) {
+      value = str.getValue();
+    }
+    return new TextMark(mark.getName(), value, start, end);
   }
 
   @Override

@@ -36,6 +36,12 @@ public interface DocumentEngine extends AutoCloseable {
    */
   byte[] change(Consumer<DocumentEditor> edits);
 
+  /**
+   * The rich-text marks of every Text that has any, by path ({@code context/summary}), at these
+   * heads (null: now). Texts without marks are left out.
+   */
+  java.util.Map<String, java.util.List<TextMark>> marks(List<String> heads);
+
   @Override
   void close();
 

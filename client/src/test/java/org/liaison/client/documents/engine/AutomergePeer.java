@@ -85,6 +85,11 @@ final class AutomergePeer implements AutoCloseable {
         .toList();
   }
 
+  /** The rich-text marks JS reads on the Text at path: {name, value, start, end}. */
+  JsonArray marks(String document, List<String> path) throws IOException {
+    return call(op("marks", document).put("path", new JsonArray(path))).getJsonArray("marks");
+  }
+
   byte[] save(String document) throws IOException {
     return bytes(call(op("save", document)).getString("bytes"));
   }
