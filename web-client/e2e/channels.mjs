@@ -114,6 +114,8 @@ async function registerInBrowser(page, link, person) {
   person.recoveryCode = await acceptRecoveryCode(page);
   await page.getByRole('heading', { name: 'Your profile' }).waitFor();
   await page.getByRole('region', { name: 'This device' }).locator('dl.facts').getByText('Awaiting attestation', { exact: true }).waitFor();
+  // Not offered before a coordinator confirms the device (issue 12).
+  assert.equal(await page.getByRole('navigation', { name: 'Channels' }).getByRole('link', { name: 'New channel' }).count(), 0);
 }
 
 /** Reload: the key store locks (its key is never stored); unlock with the password. */
@@ -251,10 +253,11 @@ export function channelTests({ root, screenshots }) {
           dana = chatDevice(danaCli.start('chat', '--no-rejoin'));
           await dana.next((e) => e.event === 'ready');
 
-          // The browsers see their attested devices after unlocking again.
-          await reloadAndUnlock(bilal, PASSWORD);
-          await reloadAndUnlock(chloe, PASSWORD);
+          // Bilal's browser hears its device confirmed (device-updated) and offers New channel
+          // without a reload; Chloé's sees it after unlocking again.
           await bilal.getByRole('region', { name: 'This device' }).locator('dl.facts').getByText('Active', { exact: true }).waitFor();
+          await bilal.getByRole('navigation', { name: 'Channels' }).getByRole('link', { name: 'New channel' }).waitFor();
+          await reloadAndUnlock(chloe, PASSWORD);
 
           // Bilal creates a T2 channel without law enforcement.
           await bilal.getByRole('link', { name: 'New channel' }).click();

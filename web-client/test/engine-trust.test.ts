@@ -182,3 +182,38 @@ describe('a coordinator told that confirmations are needed', () => {
     expect(changes).toContain(1);
   });
 });
+
+describe('this member’s device status (device-updated)', () => {
+  it('moves deviceRevision, tells the workspace, and tops up key packages once this device is confirmed', async () => {
+    const alice = await alicesBrowser([ALICE, BOB]);
+    let told = 0;
+    alice.engine.subscribe(() => told++);
+    const counts = () => alice.server.state.calls.filter((c) => c === 'GET /api/v1/key-packages/count').length;
+    const before = { revision: alice.engine.deviceRevision, counts: counts() };
+
+    // Another of Alice's devices: the panel reads the list again; no key packages of this one.
+    alice.socket.deliver({ type: 'device-updated', deviceId: 'alice-old-phone', status: 'active' });
+    expect(alice.engine.deviceRevision).toBe(before.revision + 1);
+    expect(told).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(counts()).toBe(before.counts);
+
+    // This device, confirmed: others can add it as soon as it has key packages.
+    alice.socket.deliver({ type: 'device-updated', deviceId: ALICE.deviceId, status: 'active' });
+    expect(alice.engine.deviceRevision).toBe(before.revision + 2);
+    await until(() => counts() > before.counts);
+
+    // Sent back to pending (a tier change): read again, nothing uploaded.
+    alice.socket.deliver({ type: 'device-updated', deviceId: ALICE.deviceId, status: 'pending' });
+    expect(alice.engine.deviceRevision).toBe(before.revision + 3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(counts()).toBe(before.counts + 1);
+  });
+
+  it('is read again on every ready (a notice may have been missed while offline)', async () => {
+    const alice = await alicesBrowser([ALICE, BOB]);
+    const before = alice.engine.deviceRevision;
+    alice.ready();
+    expect(alice.engine.deviceRevision).toBe(before + 1);
+  });
+});

@@ -6,27 +6,32 @@ export function ChannelList({
   channels,
   selected,
   atProfile,
+  canCreate,
   go,
 }: {
   channels: ChannelView[];
   selected: string | null;
   atProfile: boolean;
+  /** Only a confirmed device can make a channel (the server refuses key packages before that). */
+  canCreate: boolean;
   go: (path: string) => void;
 }) {
   return (
     <nav class="channel-list" aria-labelledby="channels-heading">
       <div class="channel-list-head">
         <h2 id="channels-heading">{t('channels.title')}</h2>
-        <a
-          class="button small"
-          href="/new"
-          onClick={(e) => {
-            e.preventDefault();
-            go('/new');
-          }}
-        >
-          {t('channels.new')}
-        </a>
+        {canCreate && (
+          <a
+            class="button small"
+            href="/new"
+            onClick={(e) => {
+              e.preventDefault();
+              go('/new');
+            }}
+          >
+            {t('channels.new')}
+          </a>
+        )}
       </div>
       <a
         class={atProfile ? 'channel-link profile-link current' : 'channel-link profile-link'}

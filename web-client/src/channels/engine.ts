@@ -65,6 +65,12 @@ export class ChannelEngine {
   confirmationsNeeded = { count: 0, userId: null as string | null };
   /** Moves whenever members were verified again (a new root key, withdrawn attestations). */
   trustRevision = 0;
+  /**
+   * Moves when one of this member's devices changed status (`device-updated`: a coordinator
+   * confirmed it, or a tier change sent it back to pending) and on every `ready` (a frame may have
+   * been missed offline): the workspace reads the devices again.
+   */
+  deviceRevision = 0;
 
   constructor(
     readonly api: Api,
@@ -246,7 +252,14 @@ export class ChannelEngine {
   private onFrame(frame: Frame) {
     switch (frame.type) {
       case 'ready':
+        this.deviceRevision++;
         this.onReady(frame).catch((e) => console.warn('ready', e));
+        break;
+      case 'device-updated':
+        this.deviceRevision++;
+        // Confirmed: others can add this device as soon as it has key packages.
+        if (frame.deviceId === this.deviceId && frame.status === 'active') this.topUpKeyPackages().catch(() => {});
+        this.changed();
         break;
       case 'message':
       case 'handshake': {

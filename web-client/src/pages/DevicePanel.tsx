@@ -15,7 +15,7 @@ export interface DeviceState {
 }
 
 /** "This device": its status, its key fingerprint to read to the coordinator, key-package upload. */
-export function DevicePanel({ api, state }: { api: Api; state: DeviceState }) {
+export function DevicePanel({ api, state, revision = 0 }: { api: Api; state: DeviceState; revision?: number }) {
   const [devices, setDevices] = useState<DeviceRecord[] | null>(null);
   const [print, setPrint] = useState<string | null>(null);
   const [published, setPublished] = useState(false);
@@ -40,7 +40,7 @@ export function DevicePanel({ api, state }: { api: Api; state: DeviceState }) {
     return () => {
       live = false;
     };
-  }, [deviceId, state.device]);
+  }, [deviceId, state.device, revision]);
 
   /** Revokes another of the member's devices (a lost or old browser): its sessions end at once. */
   const revoke = (d: DeviceRecord) => {

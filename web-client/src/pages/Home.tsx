@@ -13,10 +13,13 @@ export function Home({
   device,
   onProfileLanguage,
   confirmations = 0,
+  deviceRevision = 0,
 }: {
   api: Api;
   device: DeviceState;
   onProfileLanguage: (language: string) => void;
+  /** Moves when the server says this member's devices changed status: the panel reads them again. */
+  deviceRevision?: number;
   /** Moves when the server says members' devices need confirming again (coordinators). */
   confirmations?: number;
 }) {
@@ -73,7 +76,7 @@ export function Home({
           <dd>{t(`role.${me.role}` as MessageKey)}</dd>
         </dl>
       </section>
-      <DevicePanel api={api} state={device} />
+      <DevicePanel api={api} state={device} revision={deviceRevision} />
       {me.role !== 'member' && <CoordinatorPanel api={api} device={device.device} me={me} confirmations={confirmations} />}
       {me.role !== 'member' && (
         <AdminSection api={api} me={me} cities={cities} organisations={organisations} reload={reload} store={device.device?.store ?? null} />

@@ -4,7 +4,7 @@ import { ChannelEngine } from '../channels/engine';
 import { ChannelList } from '../channels/ChannelList';
 import { ChannelView } from '../channels/ChannelView';
 import { NewChannel } from '../channels/NewChannel';
-import type { Device } from '../device/setup';
+import { type Device, type DeviceRecord, listDevices } from '../device/setup';
 import { formatNumber, t } from '../i18n';
 import type { Items, User } from '../model';
 import type { DeviceState } from '../pages/DevicePanel';
@@ -37,6 +37,7 @@ export function Workspace({
   const [startError, setStartError] = useState<unknown>(null);
   const directoryRead = useRef(false);
   const [seenConfirmations, setSeenConfirmations] = useState(0);
+  const [thisDevice, setThisDevice] = useState<DeviceRecord | null>(null);
 
   useEffect(() => {
     if (!device) return;
@@ -54,6 +55,21 @@ export function Workspace({
       setEngine(null);
     };
   }, [device]);
+
+  // This device's status, read again when the server says it changed (a coordinator confirmed it):
+  // what a confirmed device may do appears without a reload.
+  const deviceRevision = engine?.deviceRevision ?? 0;
+  useEffect(() => {
+    if (!device) return;
+    let live = true;
+    listDevices(api)
+      .then((all) => live && setThisDevice(all.find((d) => d.id === device.deviceId) ?? null))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [device, deviceRevision]);
+  const confirmed = thisDevice?.status === 'active';
 
   // The directory, for names and for adding members; read again when members were verified
   // again (e.g. the network key was set) and when members appear that it did not list.
@@ -90,7 +106,13 @@ export function Workspace({
 
   let content;
   if (path === '/new' && engine) {
-    content = <NewChannel engine={engine} go={go} />;
+    content = confirmed ? (
+      <NewChannel engine={engine} go={go} />
+    ) : (
+      <section class="card">
+        <p role="status">{thisDevice ? t('device.awaitingHelp') : t('common.loading')}</p>
+      </section>
+    );
   } else if (view && engine) {
     content = <ChannelView
         engine={engine}
@@ -101,7 +123,15 @@ export function Workspace({
         documents={engine.documents}
       />;
   } else {
-    content = <Home api={api} device={deviceState} onProfileLanguage={onProfileLanguage} confirmations={confirmations} />;
+    content = (
+      <Home
+        api={api}
+        device={deviceState}
+        onProfileLanguage={onProfileLanguage}
+        confirmations={confirmations}
+        deviceRevision={deviceRevision}
+      />
+    );
   }
 
   return (
@@ -120,7 +150,13 @@ export function Workspace({
       )}
       <div class="workspace">
         {engine ? (
-          <ChannelList channels={channels} selected={channelId} atProfile={!view && path !== '/new'} go={go} />
+          <ChannelList
+            channels={channels}
+            selected={channelId}
+            atProfile={!view && path !== '/new'}
+            canCreate={confirmed}
+            go={go}
+          />
         ) : (
           <nav class="channel-list" aria-label={t('channels.title')}>
             <p class="muted">{deviceState.settingUp ? t('device.settingUp') : t('channels.deviceNotReady')}</p>

@@ -110,6 +110,11 @@ public final class LiaisonClient implements AutoCloseable {
     return call(HttpMethod.GET, "/api/v1/cities", null, true).map(j -> j.getJsonArray("items"));
   }
 
+  public Future<JsonArray> organisations() {
+    return call(HttpMethod.GET, "/api/v1/organisations", null, true)
+        .map(j -> j.getJsonArray("items"));
+  }
+
   public Future<JsonObject> createCity(String name, String country) {
     return call(
         HttpMethod.POST,

@@ -23,7 +23,12 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "attest",
-    description = "Create the network root, attest coordinators, attest members' devices",
+    description = {
+      "Confirm who is who: create the network root, attest coordinators, confirm devices.",
+      "The root holder runs init-root once and coordinator for each city coordinator; each "
+          + "coordinator then runs devices to confirm their members' devices. Key files hold an "
+          + "Ed25519 seed, owner-only; the server never sees them."
+    },
     subcommands = {
       AttestationCommands.InitRoot.class,
       AttestationCommands.Coordinator.class,
@@ -48,15 +53,18 @@ final class AttestationCommands {
   @Command(
       name = "init-root",
       description = {
-        "Creates the network root key in a file (keep it offline) and publishes its public half",
-        "to the server, once. Needs a network admin's session. Give every client the printed",
-        "public key (--root-key / LIAISON_ROOT_KEY): clients trust only that key."
+        "Create the network root key in a file (keep it offline) and publish its public half.",
+        "Done once, with a network admin's session. Give every client the printed public key "
+            + "(--root-key / LIAISON_ROOT_KEY): clients trust only that key."
       })
   static final class InitRoot implements Callable<Integer> {
     @CommandLine.ParentCommand AttestationCommands parent;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--root-key-file", required = true, description = "Where to write the root key")
+    @Option(
+        names = "--root-key-file",
+        required = true,
+        description = "Where to write the root key (must not exist yet)")
     Path rootKeyFile;
 
     @Override
@@ -80,14 +88,18 @@ final class AttestationCommands {
   @Command(
       name = "coordinator",
       description = {
-        "Root signs a coordinator's key (run by the root holder). Writes the coordinator's",
-        "attestation to a file the coordinator uses with `attest devices`."
+        "Sign a coordinator's key with the root key (run by the root holder).",
+        "Writes the coordinator's attestation to a file the coordinator uses with "
+            + "`attest devices`; with --public-key also prints it for them to paste in the web client."
       })
   static final class Coordinator implements Callable<Integer> {
     @CommandLine.ParentCommand AttestationCommands parent;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--root-key-file", required = true)
+    @Option(
+        names = "--root-key-file",
+        required = true,
+        description = "The root key file `attest init-root` wrote")
     Path rootKeyFile;
 
     @Option(names = "--user", required = true, description = "The coordinator's user id")
@@ -108,13 +120,19 @@ final class AttestationCommands {
     @Option(names = "--tier", required = true, description = "Highest tier they may attest: 0..3")
     int tier;
 
-    @Option(names = "--sector", required = true)
+    @Option(
+        names = "--sector",
+        required = true,
+        description = "The coordinator's sector, e.g. municipality, youth-work, police")
     String sector;
 
     @Option(names = "--city", defaultValue = "", description = "Their city id; empty: network-wide")
     String cityId;
 
-    @Option(names = "--days", defaultValue = "365")
+    @Option(
+        names = "--days",
+        defaultValue = "365",
+        description = "How long the attestation holds (default: ${DEFAULT-VALUE})")
     int days;
 
     @Option(names = "--out", required = true, description = "Where to write the attestation")
@@ -150,31 +168,55 @@ final class AttestationCommands {
       Files.writeString(out, LiaisonClient.b64(attestation.encode()));
       spec.commandLine()
           .getOut()
-          .println("Coordinator attestation for " + userId + " written to " + out);
+          .println(
+              "Coordinator attestation for "
+                  + coordinatorName()
+                  + " (tier T"
+                  + tier
+                  + ", "
+                  + sector
+                  + ") written to "
+                  + out);
       if (publicKey != null) {
         // The coordinator pastes this into the web client (Administration, "Confirm devices").
         spec.commandLine().getOut().println(LiaisonClient.b64(attestation.encode()));
       }
       return 0;
     }
+
+    /** Whom the attestation is for, as the directory names them: with a session, else the id. */
+    private String coordinatorName() {
+      try (LiaisonClient client = parent.cli.client()) {
+        return client.session().isPresent() ? Directory.read(client).person(userId) : userId;
+      } catch (Exception e) {
+        return userId;
+      }
+    }
   }
 
   @Command(
       name = "devices",
       description = {
-        "Lists devices of your city awaiting attestation and, for each one you confirm (or all",
-        "with --yes), signs an attestation of the member's tier, sector and city with your",
-        "coordinator key. Check each person before confirming: your signature is what every",
-        "channel member's client trusts."
+        "Confirm members' devices: list those awaiting it and sign the ones you confirm.",
+        "For each device (or all with --yes) it signs an attestation of the member's tier, "
+            + "sector and city with your coordinator key. Check each person and the key fingerprint "
+            + "their device shows before confirming: your signature is what every channel member's "
+            + "client trusts."
       })
   static final class Devices implements Callable<Integer> {
     @CommandLine.ParentCommand AttestationCommands parent;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--coordinator-key-file", required = true)
+    @Option(
+        names = "--coordinator-key-file",
+        required = true,
+        description = "Your coordinator key (the file `attest coordinator` made or used)")
     Path coordinatorKeyFile;
 
-    @Option(names = "--coordinator-attestation", required = true)
+    @Option(
+        names = "--coordinator-attestation",
+        required = true,
+        description = "The file with your attestation from the root holder")
     Path coordinatorAttestation;
 
     @Option(names = "--device", description = "Attest only this device id")
@@ -183,7 +225,10 @@ final class AttestationCommands {
     @Option(names = "--yes", description = "Attest every listed device without asking")
     boolean yes;
 
-    @Option(names = "--days", defaultValue = "180")
+    @Option(
+        names = "--days",
+        defaultValue = "180",
+        description = "How long each device attestation holds (default: ${DEFAULT-VALUE})")
     int days;
 
     @Override
@@ -198,21 +243,31 @@ final class AttestationCommands {
       int attested = 0;
       try (LiaisonClient client = parent.cli.client()) {
         JsonArray pending = LiaisonCli.await(client.pendingDevices());
+        Directory directory = Directory.read(client);
+        if (pending.isEmpty()) {
+          out.println("No devices await confirmation.");
+        }
         for (Object item : pending) {
           JsonObject device = (JsonObject) item;
           if (only != null && !only.equals(device.getString("id"))) {
             continue;
           }
           int tier = Integer.parseInt(device.getString("tier").substring(1));
+          // The pending entry carries the owner's name; the directory adds where they work.
           String line =
               device.getString("displayName")
+                  + directory.where(
+                      directory.organisationOf(device.getString("userId")),
+                      device.getString("cityId"))
                   + "  "
                   + device.getString("tier")
                   + "  "
                   + device.getString("sector")
-                  + "  device "
+                  + "  device \""
                   + device.getString("name")
-                  + "  key "
+                  + "\" ["
+                  + device.getString("id")
+                  + "]  key "
                   + DeviceCommands.fingerprint(
                       LiaisonClient.unb64(device.getString("signatureKey")));
           if (!yes) {

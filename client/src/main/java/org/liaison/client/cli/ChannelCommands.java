@@ -4,7 +4,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -67,14 +66,18 @@ final class ChannelCommands {
     abstract int run(LiaisonClient client, LiaisonDevice device) throws Exception;
   }
 
-  @Command(name = "channels", description = "The channels you are in")
+  @Command(
+      name = "channels",
+      description = "List the channels you are in, with their policy and members by name.")
   static final class ListChannels extends AsDevice {
     @Override
     int run(LiaisonClient client, LiaisonDevice device) throws Exception {
       List<ChannelInfo> channels = LiaisonCli.await(device.channels());
       if (channels.isEmpty()) {
         out().println("No channels.");
+        return 0;
       }
+      Directory directory = Directory.read(client);
       for (ChannelInfo c : channels) {
         out()
             .println(
@@ -88,12 +91,29 @@ final class ChannelCommands {
                     + (c.members().size() == 1 ? " member" : " members")
                     + "  "
                     + c.displayName());
+        out().println("    " + memberNames(directory, c));
       }
       return 0;
     }
   }
 
-  @Command(name = "create-channel", description = "Create a channel with you as its only member")
+  /** "Arta, Besnik (2 devices)": each member once, by name, from the directory. */
+  static String memberNames(Directory directory, ChannelInfo c) {
+    Map<String, Integer> devices = new java.util.LinkedHashMap<>();
+    c.members().forEach(m -> devices.merge(m.userId(), 1, Integer::sum));
+    List<String> names = new ArrayList<>();
+    devices.forEach(
+        (user, count) ->
+            names.add(directory.name(user) + (count == 1 ? "" : " (" + count + " devices)")));
+    return String.join(", ", names);
+  }
+
+  @Command(
+      name = "create-channel",
+      description = {
+        "Create a channel with you as its only member (and --add people at once); prints its id.",
+        "Its name and description are encrypted: only members read them."
+      })
   static final class CreateChannel extends AsDevice {
     @Option(
         names = "--kind",
@@ -120,7 +140,10 @@ final class ChannelCommands {
     @Option(names = "--name", required = true, description = "Encrypted: only members read it")
     String name;
 
-    @Option(names = "--description", defaultValue = "")
+    @Option(
+        names = "--description",
+        defaultValue = "",
+        description = "What the channel is for (encrypted, optional)")
     String description;
 
     @Option(
@@ -147,9 +170,14 @@ final class ChannelCommands {
     }
   }
 
-  @Command(name = "add", description = "Add people (all their devices) to a channel")
+  @Command(
+      name = "add",
+      description = {
+        "Add people (all their confirmed devices) to a channel.",
+        "Refused when someone does not meet the channel's policy or has no confirmed device."
+      })
   static final class Add extends AsDevice {
-    @Parameters(index = "0", description = "Channel id")
+    @Parameters(index = "0", description = "Channel id (see `channels`)")
     String channelId;
 
     @Parameters(index = "1..*", arity = "1..*", description = "User ids or e-mail addresses")
@@ -186,14 +214,33 @@ final class ChannelCommands {
     int run(LiaisonClient client, LiaisonDevice device) throws Exception {
       List<String> userIds = resolve(client, people);
       LiaisonDevice.Committed done = LiaisonCli.await(device.addMembers(channelId, userIds));
-      out().println("Added; channel is at epoch " + done.epoch() + " (entry #" + done.seq() + ")");
+      Directory directory = Directory.read(client);
+      String channel = LiaisonCli.await(device.channel(channelId)).displayName();
+      out()
+          .println(
+              "Added "
+                  + String.join(", ", userIds.stream().map(directory::person).toList())
+                  + " to "
+                  + channel
+                  + " ["
+                  + channelId
+                  + "]; it is at epoch "
+                  + done.epoch()
+                  + " (entry #"
+                  + done.seq()
+                  + ")");
       return 0;
     }
   }
 
-  @Command(name = "send", description = "Send a text message")
+  @Command(
+      name = "send",
+      description = {
+        "Send a text message, end-to-end encrypted, to everyone in the channel.",
+        "This run rejoins the channel first (a commit every member processes)."
+      })
   static final class Send extends AsDevice {
-    @Parameters(index = "0", description = "Channel id")
+    @Parameters(index = "0", description = "Channel id (see `channels`)")
     String channelId;
 
     @Parameters(index = "1..*", arity = "1..*", description = "The text")
@@ -210,11 +257,11 @@ final class ChannelCommands {
   @Command(
       name = "tail",
       description = {
-        "Print messages as they arrive, with their verified sender, until Ctrl-C.",
+        "Print messages as they arrive with their verified sender, until Ctrl-C.",
         "Only messages sent from now on are readable (this run rejoins the channel)."
       })
   static final class Tail extends AsDevice {
-    @Parameters(index = "0", description = "Channel id")
+    @Parameters(index = "0", description = "Channel id (see `channels`)")
     String channelId;
 
     @Option(names = "--limit", description = "Stop after this many messages")
@@ -222,17 +269,7 @@ final class ChannelCommands {
 
     @Override
     int run(LiaisonClient client, LiaisonDevice device) throws Exception {
-      Map<String, String> names = new HashMap<>();
-      try {
-        JsonArray users = LiaisonCli.await(client.users("limit=1000"));
-        for (int i = 0; i < users.size(); i++) {
-          names.put(
-              users.getJsonObject(i).getString("id"),
-              users.getJsonObject(i).getString("displayName"));
-        }
-      } catch (Exception e) {
-        // names are a nicety; ids are what is verified
-      }
+      Directory names = Directory.read(client);
       CountDownLatch stop = new CountDownLatch(1);
       AtomicInteger seen = new AtomicInteger();
       device.onMessage(
@@ -245,7 +282,7 @@ final class ChannelCommands {
                     "#"
                         + m.seq()
                         + " "
-                        + names.getOrDefault(m.senderUserId(), m.senderUserId())
+                        + names.name(m.senderUserId())
                         + " ["
                         + m.senderUserId()
                         + "/"

@@ -40,14 +40,14 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "chat",
-    mixinStandardHelpOptions = true,
     description = {
       "Runs this device as a long-running participant driven by a program (test harnesses, bots),"
           + " speaking JSON lines.",
       "It uploads fresh key packages, connects, follows all its channels and joins the ones it is"
           + " added to from their Welcome while it runs; start it before someone adds you.",
       "stdout, one object per line: {\"event\":\"ready\",userId,deviceId} once, then"
-          + " \"message\" {channelId,seq,senderUserId,senderDeviceId,text,sentAt}, \"joined\""
+          + " \"message\" {channelId,seq,senderUserId,senderName,senderDeviceId,text,sentAt},"
+          + " \"joined\""
           + " {channelId}, \"channel\" {channelId,reason}, \"network\" {reason,trusted,detail}"
           + " (reason root-key or attestations-revoked; trusted false: the server names another"
           + " network root, refused), \"sent\" {channelId,seq,clientMessageId} and \"error\""
@@ -77,6 +77,8 @@ final class ChatCommand extends ChannelCommands.AsDevice {
 
   private Lines lines;
   private Documents documents;
+  // Read before connecting: message events name their sender as the directory shows them then.
+  private volatile Directory directory;
 
   /** Channels this run holds state for (to catch up after a reconnect; --no-rejoin sends). */
   private final Set<String> followed = ConcurrentHashMap.newKeySet();
@@ -115,6 +117,7 @@ final class ChatCommand extends ChannelCommands.AsDevice {
           "this device has no attestation yet; ask your city coordinator to attest it");
     }
     documents = new Documents(device, DocumentCommands.store(cli));
+    directory = Directory.read(client);
     device.onMessage(this::message).onEvent(this::event);
     LiaisonCli.await(device.connect());
     for (ChannelInfo channel : LiaisonCli.await(device.channels())) {
@@ -345,6 +348,7 @@ final class ChatCommand extends ChannelCommands.AsDevice {
             .put("channelId", m.channelId())
             .put("seq", m.seq())
             .put("senderUserId", m.senderUserId())
+            .put("senderName", directory.name(m.senderUserId()))
             .put("senderDeviceId", m.senderDeviceId())
             .put("text", m.text())
             .put("sentAt", m.sentAt().toString()));

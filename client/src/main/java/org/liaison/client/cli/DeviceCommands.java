@@ -20,7 +20,10 @@ import picocli.CommandLine.Parameters;
 /** {@code device register|show}: this CLI as a device of the signed-in user. */
 @Command(
     name = "device",
-    description = "This command line as one of your devices",
+    description = {
+      "This command line as one of your devices: register it once, then show its status.",
+      "A coordinator of your city confirms it (`attest devices`) before it can join channels."
+    },
     subcommands = {DeviceCommands.Register.class, DeviceCommands.Show.class})
 final class DeviceCommands {
   @CommandLine.ParentCommand LiaisonCli cli;
@@ -94,7 +97,7 @@ final class DeviceCommands {
   @Command(
       name = "register",
       description = {
-        "Creates this CLI's device key and registers it for the signed-in user.",
+        "Create this CLI's device key and register it for the signed-in user.",
         "The key is stored in the device file (mode 600). It is NOT encrypted yet: anyone who can"
             + " read that file can act as this device."
       })
@@ -102,7 +105,10 @@ final class DeviceCommands {
     @CommandLine.ParentCommand DeviceCommands parent;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", defaultValue = "liaison-cli", description = "Device name")
+    @Parameters(
+        index = "0",
+        defaultValue = "liaison-cli",
+        description = "Device name, as your coordinator sees it (default: ${DEFAULT-VALUE})")
     String name;
 
     @Option(
@@ -130,7 +136,7 @@ final class DeviceCommands {
           write(cli, keys, root);
           LiaisonCli.await(device.topUpKeyPackages());
         }
-        out.println("Registered device " + keys.deviceId());
+        out.println("Registered device \"" + name + "\" [" + keys.deviceId() + "]");
         out.println("Key fingerprint: " + fingerprint(keys.signatureKey().publicKey()));
         out.println("Keys stored in " + cli.deviceFile + " (owner-only, not encrypted)");
         if (keys.chain().isEmpty()) {
@@ -144,7 +150,9 @@ final class DeviceCommands {
     }
   }
 
-  @Command(name = "show", description = "This device as the server knows it")
+  @Command(
+      name = "show",
+      description = "Show this device as the server knows it: whose it is, its status, its key.")
   static final class Show implements Callable<Integer> {
     @CommandLine.ParentCommand DeviceCommands parent;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -158,12 +166,25 @@ final class DeviceCommands {
         DeviceKeys keys = device.keys().orElseThrow();
         JsonArray devices = LiaisonCli.await(client.devices());
         String status = "unknown";
+        String name = "?";
         for (int i = 0; i < devices.size(); i++) {
           if (keys.deviceId().equals(devices.getJsonObject(i).getString("id"))) {
             status = devices.getJsonObject(i).getString("status");
+            name = devices.getJsonObject(i).getString("name");
           }
         }
-        out.println("Device " + keys.deviceId() + " of user " + keys.userId() + ": " + status);
+        JsonObject me = LiaisonCli.await(client.me());
+        out.println(
+            "Device \""
+                + name
+                + "\" ["
+                + keys.deviceId()
+                + "] of "
+                + me.getString("displayName")
+                + " ["
+                + keys.userId()
+                + "]: "
+                + status);
         out.println("Key fingerprint: " + fingerprint(keys.signatureKey().publicKey()));
         out.println("Attested: " + (keys.chain().isPresent() ? "yes" : "no"));
         device.close();

@@ -1,6 +1,5 @@
 package org.liaison.client.cli;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -8,9 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.liaison.client.LiaisonClient;
 import org.liaison.client.channels.LiaisonDevice;
@@ -31,13 +28,13 @@ import picocli.CommandLine.Parameters;
  * kept in the device file (its {@code documents} member), so a later run continues them.
  */
 @Command(
-    mixinStandardHelpOptions = true,
     name = "doc",
     description = {
-      "Shared documents of a channel: end-to-end encrypted, co-edited live in the browser.",
-      "Every command rejoins the channel first (this run holds no MLS state from an earlier one),",
-      "reads the channel's document keys for the new epoch, and verifies every update against its",
-      "author's device key; updates that do not verify are left out and reported."
+      "Shared documents of a channel, end-to-end encrypted and co-edited live in the browser.",
+      "Each takes the channel id first (see `channels`), then a document id or exact title. "
+          + "Every command rejoins the channel first (this run holds no MLS state from an earlier one), "
+          + "reads the channel's document keys for the new epoch, and verifies every update against its "
+          + "author's device key; updates that do not verify are left out and reported."
     },
     subcommands = {
       DocumentCommands.ListDocuments.class,
@@ -74,13 +71,6 @@ final class DocumentCommands {
 
     @Parameters(index = "0", paramLabel = "CHANNEL", description = "Channel id (see `channels`)")
     String channelId;
-
-    // Not the standard mixin: its --version would clash with `show --version NAME`.
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
 
     PrintWriter out() {
       return spec.commandLine().getOut();
@@ -125,22 +115,6 @@ final class DocumentCommands {
           titled.isEmpty()
               ? "no document " + idOrTitle + " in this channel (see `doc list`)"
               : titled.size() + " documents are titled " + idOrTitle + ": use the id");
-    }
-
-    /** User ids to display names, where the directory shows them. */
-    static Map<String, String> names(LiaisonClient client) {
-      Map<String, String> names = new HashMap<>();
-      try {
-        JsonArray users = LiaisonCli.await(client.users("limit=1000"));
-        for (int i = 0; i < users.size(); i++) {
-          names.put(
-              users.getJsonObject(i).getString("id"),
-              users.getJsonObject(i).getString("displayName"));
-        }
-      } catch (Exception e) {
-        // names are a nicety; ids are what is verified
-      }
-      return names;
     }
 
     void reportRefused(OpenDocument doc) {
@@ -194,7 +168,7 @@ final class DocumentCommands {
   @Command(
       name = "list",
       description = {
-        "The channel's documents: id, title, template, last change and number of updates.",
+        "The channel's documents by id, title, template, last change and number of updates.",
         "Titles are encrypted; a document whose title this device cannot read shows as untitled."
       })
   static final class ListDocuments extends InChannel {
@@ -210,6 +184,8 @@ final class DocumentCommands {
               .orElse(channelId);
       if (all.isEmpty()) {
         out().println("No documents in " + channel + ".");
+      } else {
+        out().println("Documents in " + channel + " [" + channelId + "]:");
       }
       for (DocumentSummary d : all) {
         out()
@@ -229,7 +205,7 @@ final class DocumentCommands {
     }
   }
 
-  @Command(name = "create", description = "Create a document from a template; prints its id")
+  @Command(name = "create", description = "Create a document from a template; prints its id.")
   static final class Create extends InChannel {
     @Option(names = "--title", required = true, description = "Its title (encrypted)")
     String title;
@@ -254,7 +230,7 @@ final class DocumentCommands {
   @Command(
       name = "show",
       description = {
-        "Print the document as JSON: text and identifiers as strings, numbers, booleans.",
+        "Print the document as JSON (text and identifiers as strings, numbers, booleans).",
         "Rows (risks, activities, ...) are maps keyed by their id, ordered by their rank."
       })
   static final class Show extends OnDocument {
@@ -276,11 +252,11 @@ final class DocumentCommands {
   @Command(
       name = "set",
       description = {
-        "Change one field and send the change to the channel.",
-        "PATH is the field's keys joined with '/', e.g. meta/title or activities/<id>/status.",
-        "Text fields are edited in place (only what differs), so others' concurrent edits to the",
-        "same text survive; identifiers, dates and choices are replaced; numbers are integers",
-        "(money in minor units); booleans are true or false. The field must exist."
+        "Change one field and send the change to the channel, signed by this device.",
+        "PATH is the field's keys joined with '/', e.g. meta/title or activities/<id>/status. "
+            + "Text fields are edited in place (only what differs), so others' concurrent edits to the "
+            + "same text survive; identifiers, dates and choices are replaced; numbers are integers "
+            + "(money in minor units); booleans are true or false. The field must exist."
       })
   static final class Set extends OnDocument {
     @Parameters(index = "2", paramLabel = "PATH", description = "e.g. activities/<id>/status")
@@ -304,10 +280,9 @@ final class DocumentCommands {
 
   @Command(
       name = "rename",
-      description = {
-        "Give the document a new title: its meta/title and the encrypted title members' lists",
-        "show."
-      })
+      description =
+          "Give the document a new title (its meta/title and the encrypted title members' lists"
+              + " show).")
   static final class Rename extends OnDocument {
     @Parameters(index = "2", paramLabel = "TITLE", description = "The new title (encrypted)")
     String title;
@@ -320,17 +295,17 @@ final class DocumentCommands {
     }
   }
 
-  @Command(name = "versions", description = "The document's named versions, oldest first")
+  @Command(name = "versions", description = "List the document's named versions, oldest first.")
   static final class Versions extends OnDocument {
     @Override
     int run(LiaisonClient client, Documents documents, OpenDocument doc) throws Exception {
       List<DocumentVersion> versions = LiaisonCli.await(documents.versions(doc));
-      Map<String, String> names = names(client);
+      Directory names = Directory.read(client);
       if (versions.isEmpty()) {
         out().println("No versions of " + doc.header().title() + ".");
       }
       for (DocumentVersion v : versions) {
-        String author = names.getOrDefault(v.authorUserId(), v.authorUserId());
+        String author = names.name(v.authorUserId());
         out()
             .println(
                 v.verified()
@@ -351,8 +326,8 @@ final class DocumentCommands {
   @Command(
       name = "version",
       description = {
-        "Save the document as it is now as a named version, signed by this device",
-        "(e.g. \"sent to the national coordinator\"). History is kept; nothing is rewritten."
+        "Save the document as it is now as a named version, signed by this device.",
+        "E.g. \"sent to the national coordinator\". History is kept; nothing is rewritten."
       })
   static final class SaveVersion extends OnDocument {
     @Parameters(index = "2", paramLabel = "NAME", description = "The version's name")
@@ -380,7 +355,7 @@ final class DocumentCommands {
   @Command(
       name = "export",
       description = {
-        "Write the document as Markdown (made here: the server never sees the text).",
+        "Write the document as Markdown, made here (the server never sees the text).",
         "To standard output, or to a file with --out."
       })
   static final class Export extends OnDocument {

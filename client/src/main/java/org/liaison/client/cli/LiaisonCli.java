@@ -25,8 +25,12 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
     name = "liaison",
-    mixinStandardHelpOptions = true,
-    description = "Liaison command-line client",
+    versionProvider = LiaisonCli.Version.class,
+    description = {
+      "Liaison's command line: sign in, register this CLI as one of your devices, confirm",
+      "members' devices as a coordinator, and work in channels and their shared documents. "
+          + "Every command takes -h/--help."
+    },
     subcommands = {
       LiaisonCli.Login.class,
       LiaisonCli.Me.class,
@@ -43,6 +47,30 @@ import picocli.CommandLine.Parameters;
       DocumentCommands.class
     })
 public final class LiaisonCli {
+
+  // Inherited by every subcommand, so `attest --help` works as `attest devices --help` does.
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.",
+      scope = CommandLine.ScopeType.INHERIT)
+  boolean help;
+
+  // Not inherited: `doc show --version NAME` means a document version.
+  @Option(
+      names = {"-V", "--version"},
+      versionHelp = true,
+      description = "Print the version and exit.")
+  boolean version;
+
+  /** The version the jar was built as (its manifest), or "development" from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String built = LiaisonCli.class.getPackage().getImplementationVersion();
+      return new String[] {"liaison " + (built == null ? "development" : built)};
+    }
+  }
 
   @Option(
       names = "--server",
@@ -145,7 +173,7 @@ public final class LiaisonCli {
 
   @Command(
       name = "login",
-      description = "Sign in; the password is read from the terminal or LIAISON_PASSWORD")
+      description = "Sign in; the password is read from the terminal or LIAISON_PASSWORD.")
   static final class Login implements Callable<Integer> {
     @CommandLine.ParentCommand LiaisonCli parent;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -182,7 +210,7 @@ public final class LiaisonCli {
     }
   }
 
-  @Command(name = "me", description = "Show the signed-in user")
+  @Command(name = "me", description = "Show the signed-in user as the server knows them (JSON).")
   static final class Me implements Callable<Integer> {
     @CommandLine.ParentCommand LiaisonCli parent;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -196,7 +224,9 @@ public final class LiaisonCli {
     }
   }
 
-  @Command(name = "logout", description = "End the session")
+  @Command(
+      name = "logout",
+      description = "End the session on the server and delete the local session file.")
   static final class Logout implements Callable<Integer> {
     @CommandLine.ParentCommand LiaisonCli parent;
 
@@ -209,7 +239,12 @@ public final class LiaisonCli {
     }
   }
 
-  @Command(name = "invite", description = "Invite someone; prints the one-time link")
+  @Command(
+      name = "invite",
+      description = {
+        "Invite someone (coordinators and admins); prints the one-time link to give them.",
+        "Ids of cities and organisations: see the administration pages of the web client."
+      })
   static final class Invite implements Callable<Integer> {
     @CommandLine.ParentCommand LiaisonCli parent;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -217,16 +252,22 @@ public final class LiaisonCli {
     @Parameters(index = "0", description = "E-mail address")
     String email;
 
-    @Option(names = "--city", required = true)
+    @Option(names = "--city", required = true, description = "Id of the city they join")
     String cityId;
 
-    @Option(names = "--organisation", required = true)
+    @Option(
+        names = "--organisation",
+        required = true,
+        description = "Id of their organisation (in that city)")
     String organisationId;
 
-    @Option(names = "--tier", required = true, description = "T0..T3")
+    @Option(names = "--tier", required = true, description = "Their tier: T0..T3")
     String tier;
 
-    @Option(names = "--role", defaultValue = "member")
+    @Option(
+        names = "--role",
+        defaultValue = "member",
+        description = "member, city-coordinator or network-admin (default: ${DEFAULT-VALUE})")
     String role;
 
     @Override

@@ -118,13 +118,23 @@ class ChannelCliTest {
       CliRun tailed = tail.get(60, TimeUnit.SECONDS);
       assertEquals(0, tailed.code(), tailed.err());
       assertTrue(tailed.out().contains("to the tail"), tailed.out());
-      assertTrue(tailed.out().contains("[" + officer.id() + "/"), tailed.out());
+      assertTrue(tailed.out().contains("Officer Olsen [" + officer.id() + "/"), tailed.out());
       assertTrue(tailed.out().contains("verified"), tailed.out());
 
       CliRun listed = cli("channels");
       assertEquals(0, listed.code(), listed.err());
       assertTrue(listed.out().contains(channelId), listed.out());
       assertTrue(listed.out().contains("T2"), listed.out());
+      // Members by name, as the directory shows them.
+      assertTrue(listed.out().contains("Officer Olsen"), listed.out());
+
+      AttestedNetwork.Person analyst = net.person("Analyst Amra", city, "law-enforcement", 2);
+      CliRun added = cli("add", channelId, AttestedNetwork.email("Analyst Amra", city));
+      assertEquals(0, added.code(), added.err());
+      assertTrue(
+          added.out().startsWith("Added Analyst Amra (") && added.out().contains(analyst.id()),
+          added.out());
+      assertTrue(added.out().contains("[" + channelId + "]"), added.out());
     }
   }
 

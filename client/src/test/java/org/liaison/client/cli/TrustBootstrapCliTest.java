@@ -100,6 +100,14 @@ class TrustBootstrapCliTest {
               "--out",
               coordinatorAttestation.toString());
       assertEquals(0, coordinatorAttested.code(), coordinatorAttested.err());
+      assertTrue(
+          coordinatorAttested
+              .out()
+              .contains(
+                  "Coordinator attestation for Coordinator (Tetovo municipality, Tetovo) ["
+                      + coordinator.id()
+                      + "] (tier T3, municipality)"),
+          coordinatorAttested.out());
 
       CliRun registered =
           cli(server, member, "device", "register", "arta-laptop", "--root-key", publicKey);
@@ -118,12 +126,47 @@ class TrustBootstrapCliTest {
               coordinatorAttestation.toString(),
               "--yes");
       assertEquals(0, attested.code(), attested.err());
-      assertTrue(attested.out().contains("Arta  T2  youth-work"), attested.out());
+      String deviceId =
+          new io.vertx.core.json.JsonObject(
+                  Files.readString(dir.resolve(member.id() + "-device.json")))
+              .getString("deviceId");
+      assertTrue(
+          attested
+              .out()
+              .contains(
+                  "Attested Arta (Tetovo youth centre, Tetovo)  T2  youth-work  device"
+                      + " \"arta-laptop\" ["
+                      + deviceId
+                      + "]  key "),
+          attested.out());
       assertTrue(attested.out().contains("1 device(s) attested"), attested.out());
 
       CliRun shown = cli(server, member, "device", "show");
       assertEquals(0, shown.code(), shown.err());
       assertTrue(shown.out().contains("Attested: yes"), shown.out());
+      assertTrue(
+          shown
+              .out()
+              .contains(
+                  "Device \"arta-laptop\" ["
+                      + deviceId
+                      + "] of Arta ["
+                      + member.id()
+                      + "]: active"),
+          shown.out());
+
+      CliRun none =
+          cli(
+              server,
+              coordinator,
+              "attest",
+              "devices",
+              "--coordinator-key-file",
+              coordinatorKey.toString(),
+              "--coordinator-attestation",
+              coordinatorAttestation.toString(),
+              "--yes");
+      assertTrue(none.out().contains("No devices await confirmation."), none.out());
     }
   }
 }

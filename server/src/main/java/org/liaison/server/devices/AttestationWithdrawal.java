@@ -107,6 +107,9 @@ public final class AttestationWithdrawal implements UserDevices {
                           if (!withdrawn.isEmpty()) {
                             confirmationsNeeded(user);
                           }
+                          // The devices as they were: each is pending now.
+                          withdrawn.forEach(
+                              d -> DeviceNotices.statusChanged(events, d, DeviceStatus.PENDING));
                           return null;
                         }));
   }

@@ -255,7 +255,11 @@ public final class Devices {
             device.id(),
             actor.user().cityId(),
             Map.of("owner", device.userId()))
-        .map(e -> device);
+        .map(
+            e -> {
+              DeviceNotices.statusChanged(events, device, device.status());
+              return device;
+            });
   }
 
   /**

@@ -38,7 +38,10 @@ public final class Events {
     return "liaison.session." + sessionId;
   }
 
-  /** Things about one user's every connection: suspension. */
+  /**
+   * Things about one user's every connection: suspension (ends them), and {@code device-updated}
+   * when one of the user's devices changed status.
+   */
   public static String user(String userId) {
     return "liaison.user." + userId;
   }

@@ -34,14 +34,20 @@ final class Announcements {
             .consumer(
                 Events.session(actor.sessionId()),
                 m -> end.accept(ApiError.unauthorized("session-ended", "This session has ended"))));
+    // The user's own news: a device of theirs changed status (passed on), or the account was
+    // suspended (anything else on this address ends the socket: failing closed).
     consumers.add(
         vertx
             .eventBus()
-            .consumer(
+            .<JsonObject>consumer(
                 Events.user(actor.user().id()),
-                m ->
-                    end.accept(
-                        new ApiError(401, "account-suspended", "This account is suspended"))));
+                m -> {
+                  if ("device-updated".equals(m.body().getString("type"))) {
+                    frame.accept(m.body().copy());
+                  } else {
+                    end.accept(new ApiError(401, "account-suspended", "This account is suspended"));
+                  }
+                }));
     for (String address : addresses(actor.user())) {
       consumers.add(
           vertx.eventBus().<JsonObject>consumer(address, m -> frame.accept(m.body().copy())));

@@ -184,6 +184,53 @@ class AttestationLifecycleTest {
   }
 
   @Test
+  void theOwnersConnectionsHearTheirDeviceGoPendingAndBeConfirmedAgain() throws Exception {
+    Person officer = net.person("Officer", "law-enforcement", 2, 0);
+    Person colleague = net.person("Colleague", "law-enforcement", 2, 0);
+    int port = net.server.server().port();
+    try (RealtimeClient own = RealtimeClient.connect(port, officer.token());
+        RealtimeClient other = RealtimeClient.connect(port, colleague.token())) {
+      Stream.of(own, other).forEach(s -> s.next("ready"));
+      expect(
+          200,
+          net.api()
+              .put(
+                  "/api/v1/users/" + officer.id() + "/tier",
+                  net.admin.accessToken(),
+                  new JsonObject().put("tier", "T1").put("reason", "moved to a new post")));
+      assertEquals(
+          new JsonObject()
+              .put("type", "device-updated")
+              .put("deviceId", officer.deviceId)
+              .put("status", "pending"),
+          own.next("device-updated"));
+
+      AttestationChain fresh =
+          net.attest(officer.id(), officer.identity.signaturePublicKey(), 1, "law-enforcement");
+      expect(
+          200,
+          net.api()
+              .put(
+                  "/api/v1/devices/" + officer.deviceId + "/attestation",
+                  net.coordinator.accessToken(),
+                  new JsonObject().put("attestation", b64(fresh.encode()))));
+      assertEquals(
+          new JsonObject()
+              .put("type", "device-updated")
+              .put("deviceId", officer.deviceId)
+              .put("status", "active"),
+          own.next("device-updated"));
+      // The notice is news, not an ending: the socket stays open (a suspension would close it).
+      assertFalse(own.isClosed());
+      // Addressed to the owner alone: nobody else learns whose devices changed.
+      Thread.sleep(500);
+      assertFalse(
+          other.frames.stream().anyMatch(f -> "device-updated".equals(f.getString("type"))),
+          other.frames.toString());
+    }
+  }
+
+  @Test
   void revokedDevicesSuspensionsAndRoleChangesAreListedInOrderAndPaged() {
     Person owner = net.person("Owner", "civil-society", 1, 0);
     Person suspended = net.person("Suspended", "youth-work", 1, 0);
