@@ -4,7 +4,10 @@
 //    engine's open alone (fetch, verify, decrypt, load) through the page's own service;
 //  - update latency: member A types into a field, time until member B's page shows it.
 //
-//   node web-client/bench/documents.mjs [edits=10000] [samples=200] [editsPerUpdate=40]
+//   node web-client/bench/documents.mjs [edits=10000] [samples=200] [editsPerUpdate=40] [text=repeated|random]
+//
+// `repeated` types 12 words in turn (compresses far better than prose), `random` words of random
+// letters (compresses worse); real text lies between, which matters for the snapshot's size.
 //
 // Starts the built server jar (server/target/liaison-server.jar, web-client/dist: build first with
 // mvn -B -DskipTests package) on 127.0.0.1 with a fresh data dir, as e2e/run.mjs does, and builds
@@ -25,6 +28,7 @@ import { cliFor, registerInBrowser, reloadAndUnlock, signInApi } from '../e2e/ch
 const EDITS = Number(process.argv[2] ?? 10_000);
 const SAMPLES = Number(process.argv[3] ?? 200);
 const PER_UPDATE = Number(process.argv[4] ?? 40);
+const TEXT = process.argv[5] ?? 'repeated';
 const OPENS = 7;
 const PASSWORD = 'a long shared test password';
 const TITLE = 'Benchmark action plan';
@@ -181,12 +185,14 @@ try {
   }, { channelId, title: TITLE });
   log(`set up; channel ${channelId}, document ${documentId}; writing ${EDITS} edits, ${PER_UPDATE} per update`);
   const writing = Date.now();
-  const written = await a.evaluate(async ({ channelId, documentId, edits, perUpdate }) => {
+  const written = await a.evaluate(async ({ channelId, documentId, edits, perUpdate, text }) => {
     const bench = window.__liaisonBench;
     const A = await bench.automerge();
     const doc = await bench.documents().open(channelId, documentId);
     const fields = ['summary', 'localDrivers', 'previousWork'];
     const words = ['risk', 'partner', 'school', 'youth', 'police', 'outreach', 'mentor', 'family', 'review', 'network', 'training', 'municipal'];
+    const letters = () => Array.from({ length: 3 + Math.floor(Math.random() * 8) }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+    const word = (i) => (text === 'random' ? letters() : words[i % words.length]);
     const synced = async () => {
       while (doc.status() !== 'synced') await new Promise((r) => setTimeout(r, 10));
     };
@@ -195,9 +201,9 @@ try {
       const field = fields[i % fields.length];
       // Mostly a word typed at the end of a field, every 20th a deletion of a few letters.
       doc.change((d) => {
-        const text = d.context[field];
-        if (i % 20 === 19 && text.length > 8) A.splice(d, ['context', field], text.length - 6, 6);
-        else A.splice(d, ['context', field], text.length, 0, `${words[i % words.length]} `);
+        const current = d.context[field];
+        if (i % 20 === 19 && current.length > 8) A.splice(d, ['context', field], current.length - 6, 6);
+        else A.splice(d, ['context', field], current.length, 0, `${word(i)} `);
       });
       if (i % perUpdate === perUpdate - 1 || i === edits - 1) {
         await synced();
@@ -207,7 +213,7 @@ try {
     const chars = fields.reduce((n, f) => n + doc.doc().context[f].length, 0);
     doc.close();
     return { updates, chars };
-  }, { channelId, documentId, edits: EDITS, perUpdate: PER_UPDATE });
+  }, { channelId, documentId, edits: EDITS, perUpdate: PER_UPDATE, text: TEXT });
   log(`written in ${((Date.now() - writing) / 1000).toFixed(1)} s: ${written.updates} updates, ${written.chars} characters of text`);
   // A client writes the snapshot after a random pause of up to 2 s.
   await sleep(4000);
@@ -306,6 +312,7 @@ try {
     date: new Date().toISOString(),
     edits: EDITS,
     perUpdate: PER_UPDATE,
+    text: TEXT,
     written,
     sizes,
     clickToReadyMs: clickToReady,

@@ -59,6 +59,13 @@ public class DocumentOpenBenchmark {
   @Param({"10000"})
   public int edits;
 
+  /**
+   * The words typed: {@code repeated} cycles through 12 words (compresses far better than prose),
+   * {@code random} makes words of random letters (compresses worse): real text lies between.
+   */
+  @Param({"repeated"})
+  public String text;
+
   /** A sealed, signed record as the server hands it back. */
   record Sealed(DocumentAad aad, byte[] ciphertext, byte[] signature) {}
 
@@ -70,6 +77,7 @@ public class DocumentOpenBenchmark {
 
   @Setup(Level.Trial)
   public void write() {
+    Words.random = text.equals("random") ? new java.util.Random(1) : null;
     new SecureRandom().nextBytes(key);
     long plainBytes = 0;
     try (AutomergeEngine writer = AutomergeEngine.empty()) {
@@ -98,9 +106,10 @@ public class DocumentOpenBenchmark {
       long sealedBytes = updates.stream().mapToLong(u -> u.ciphertext().length).sum();
       byte[] saved = writer.save();
       System.out.printf(
-          "%n[sizes] edits=%d changes=%d B (plaintext) updates sealed=%d B (+%d B signatures)"
+          "%n[sizes] edits=%d text=%s changes=%d B (plaintext) updates sealed=%d B (+%d B signatures)"
               + " save()=%d B snapshot sealed=%d B (covers %d) text chars=%d%n",
           edits,
+          text,
           plainBytes,
           sealedBytes,
           updates.size() * 64L,
@@ -283,9 +292,17 @@ public class DocumentOpenBenchmark {
       "municipal"
     };
     private static int next;
+    static java.util.Random random;
 
     static String of() {
-      return WORDS[next++ % WORDS.length];
+      if (random == null) {
+        return WORDS[next++ % WORDS.length];
+      }
+      char[] word = new char[3 + random.nextInt(8)];
+      for (int i = 0; i < word.length; i++) {
+        word[i] = (char) ('a' + random.nextInt(26));
+      }
+      return new String(word);
     }
   }
 }
