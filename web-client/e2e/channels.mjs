@@ -17,7 +17,7 @@ import { documentSteps } from './documents.mjs';
 const PASSWORD = 'a long shared test password';
 
 /** A tiny API client for the test's own set-up calls (as the admin or a member). */
-async function signInApi(base, email, password) {
+export async function signInApi(base, email, password) {
   const r = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -38,7 +38,7 @@ async function signInApi(base, email, password) {
 }
 
 /** Runs the Java CLI (client/target/liaison-client.jar) as one person, with their own files. */
-function cliFor(root, base, person) {
+export function cliFor(root, base, person) {
   const dir = mkdtempSync(join(tmpdir(), `liaison-cli-${person.key}-`));
   const env = {
     ...process.env,
@@ -100,7 +100,7 @@ function chatDevice(process_) {
   };
 }
 
-async function registerInBrowser(page, link, person) {
+export async function registerInBrowser(page, link, person) {
   await page.goto(link);
   // An invitation for an e-mail address shows it read-only.
   const email = page.getByLabel('E-mail');
@@ -119,7 +119,7 @@ async function registerInBrowser(page, link, person) {
 }
 
 /** Reload: the key store locks (its key is never stored); unlock with the password. */
-async function reloadAndUnlock(page, password) {
+export async function reloadAndUnlock(page, password) {
   await page.reload();
   await page.getByRole('heading', { name: 'Liaison is locked' }).waitFor();
   await page.getByLabel('Password').fill(password);

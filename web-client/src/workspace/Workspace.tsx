@@ -1,6 +1,7 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api';
 import { ChannelEngine } from '../channels/engine';
+import { installBenchHook } from '../documents/benchHook';
 import { ChannelList } from '../channels/ChannelList';
 import { ChannelView } from '../channels/ChannelView';
 import { NewChannel } from '../channels/NewChannel';
@@ -43,6 +44,7 @@ export function Workspace({
     if (!device) return;
     const e = new ChannelEngine(api, device);
     const off = e.subscribe(() => rerender(0));
+    installBenchHook(e, api);
     setEngine(e);
     setStartError(null);
     e.start().catch(setStartError);
