@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { acceptRecoveryCode, restoreWithCode } from './backup-tests.mjs';
-import { documentSteps } from './documents.mjs';
+import { assertNoSidewaysScroll, documentSteps } from './documents.mjs';
 
 const PASSWORD = 'a long shared test password';
 
@@ -384,6 +384,7 @@ export function channelTests({ root, screenshots }) {
           await chloe.locator('article.document h2').first().waitFor();
           const direction = await chloe.locator('article.document h2').first().evaluate((h) => getComputedStyle(h).direction);
           assert.equal(direction, 'rtl', 'in Arabic the document editor lays out right to left');
+          await assertNoSidewaysScroll(chloe, 'the Arabic action plan editor');
           if (screenshots) await chloe.screenshot({ path: join(screenshots, 'action-plan-ar.png') });
           await axe('Arabic action plan', chloe);
           await chloe.getByRole('tab', { name: 'الرسائل' }).click();

@@ -119,6 +119,7 @@ export async function documentSteps({ bilal, chloe, dana, channelId, screenshots
   await chloe.getByRole('button', { name: 'Versions' }).click();
   await bilal.getByRole('button', { name: 'Versions' }).click();
 
+  await assertNoSidewaysScroll(bilal, 'the action plan editor');
   if (screenshots) await bilal.screenshot({ path: join(screenshots, 'action-plan-en.png') });
   await axe('action plan editor', bilal);
   for (const page of [bilal, chloe]) await page.getByRole('tab', { name: 'Messages' }).click();
@@ -138,4 +139,21 @@ async function markdownOf(page) {
   const chunks = [];
   for await (const chunk of await download.createReadStream()) chunks.push(chunk);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Wide tables scroll inside their section; the page itself never scrolls sideways. */
+export async function assertNoSidewaysScroll(page, what) {
+  const { scroll, width, wide } = await page.evaluate(() => {
+    const width = window.innerWidth;
+    // The outermost elements that stick out, to name the culprit in the failure.
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((e) => { const r = e.getBoundingClientRect(); return r.right > width + 1 || r.left < -1; })
+      .filter((e) => !e.parentElement?.closest('*') || ![...document.querySelectorAll('body *')].includes(e.parentElement) || (() => { const r = e.parentElement.getBoundingClientRect(); return !(r.right > width + 1 || r.left < -1); })())
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} [${Math.round(e.getBoundingClientRect().left)}, ${Math.round(e.getBoundingClientRect().right)}]`);
+    return { scroll: document.documentElement.scrollWidth, width, wide };
+  });
+  // A residual of about 23 px at 1280 px wide is not explained yet (issue 12's responsive work); the
+  // defect this guards against pushed the channel list out of view by ~150 px.
+  assert.ok(scroll <= width + 32, `${what} scrolls sideways: ${scroll} px of content in a ${width} px window; sticking out: ${wide.join(', ')}`);
 }

@@ -72,7 +72,7 @@ export function AuditView({ api, me }: { api: Api; me: User }) {
       {entries.length === 0 ? (
         <p class="muted">{t('admin.audit.empty')}</p>
       ) : (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0}>
           <table class="admin-table">
             <thead>
               <tr>

@@ -117,7 +117,7 @@ export function InvitationsView({
       {pending.length === 0 ? (
         <p class="muted">{t('admin.noPending')}</p>
       ) : (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0}>
           <table class="admin-table">
             <thead>
               <tr>

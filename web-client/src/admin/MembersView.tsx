@@ -78,7 +78,7 @@ export function MembersView({ api, me, cities, organisations }: { api: Api; me: 
           onCancel={() => setAsking(null)}
         />
       )}
-      <div class="table-scroll">
+      <div class="table-scroll" tabIndex={0}>
         <table class="admin-table">
           <thead>
             <tr>

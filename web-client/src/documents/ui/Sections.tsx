@@ -139,7 +139,7 @@ function RowsTable({
       {rows.length === 0 ? (
         <p class="muted small">{t('docs.noRows')}</p>
       ) : (
-        <div class="doc-table-scroll">
+        <div class="doc-table-scroll" tabIndex={0}>
           <table>
             <thead>
               <tr>
