@@ -13,6 +13,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,7 @@ public final class Invitations {
   private final UserRepository users;
   private final AuditLog audit;
   private final Clock clock;
+  private Instant lastCreation = Instant.EPOCH;
   private final Duration validity;
   private final Supplier<String> publicUrl;
   private final Path dataDir;
@@ -423,7 +425,7 @@ public final class Invitations {
       Tier tier,
       Role role,
       String createdBy) {
-    Instant now = clock.instant();
+    Instant now = nextCreationInstant();
     return new Invitation(
         Ids.newId(),
         hash(code),
@@ -437,6 +439,16 @@ public final class Invitations {
         now,
         now.plus(validity),
         Invitation.PENDING);
+  }
+
+  /**
+   * The store keeps milliseconds, and two invitations made within one would tie in the newest-first
+   * list; creation instants on this node therefore strictly increase.
+   */
+  private synchronized Instant nextCreationInstant() {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    lastCreation = now.isAfter(lastCreation) ? now : lastCreation.plusMillis(1);
+    return lastCreation;
   }
 
   private String link(String code) {
