@@ -36,6 +36,8 @@ import org.liaison.server.backup.KeyBackupRoutes;
 import org.liaison.server.channels.ChannelRepository;
 import org.liaison.server.channels.ChannelRoutes;
 import org.liaison.server.config.LiaisonConfig;
+import org.liaison.server.coordinatorkeys.CoordinatorKeyRequestRoutes;
+import org.liaison.server.coordinatorkeys.CoordinatorKeyRequests;
 import org.liaison.server.delivery.AppendRequests;
 import org.liaison.server.delivery.DeliveryService;
 import org.liaison.server.delivery.RetentionJob;
@@ -269,6 +271,10 @@ public final class LiaisonServer {
               new InvitationRoutes(invitations).mount(api, authenticator::handle);
               new AuditRoutes(audit).mount(api, authenticator::handle);
               new NetworkRoutes(new NetworkKeys(networkRoot, audit, vertx.eventBus()))
+                  .mount(api, authenticator::handle);
+              new CoordinatorKeyRequestRoutes(
+                      new CoordinatorKeyRequests(
+                          store, users, cities, networkRoot, audit, vertx.eventBus(), clock))
                   .mount(api, authenticator::handle);
               new DeviceRoutes(
                       new Devices(

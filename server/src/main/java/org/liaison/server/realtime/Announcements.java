@@ -20,6 +20,10 @@ import org.liaison.server.events.Events;
  * confirmations-needed}). The events already are frames; they are passed on as they are.
  */
 final class Announcements {
+  /** What a user hears about their own account and passes on to every device of theirs. */
+  private static final java.util.Set<String> PASSED_ON =
+      java.util.Set.of("device-updated", "coordinator-key-updated");
+
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
 
   /**
@@ -34,15 +38,16 @@ final class Announcements {
             .consumer(
                 Events.session(actor.sessionId()),
                 m -> end.accept(ApiError.unauthorized("session-ended", "This session has ended"))));
-    // The user's own news: a device of theirs changed status (passed on), or the account was
-    // suspended (anything else on this address ends the socket: failing closed).
+    // The user's own news: a device of theirs changed status or their coordinator key was signed
+    // (passed on), or the account was suspended (anything else on this address ends the socket:
+    // failing closed).
     consumers.add(
         vertx
             .eventBus()
             .<JsonObject>consumer(
                 Events.user(actor.user().id()),
                 m -> {
-                  if ("device-updated".equals(m.body().getString("type"))) {
+                  if (PASSED_ON.contains(m.body().getString("type"))) {
                     frame.accept(m.body().copy());
                   } else {
                     end.accept(new ApiError(401, "account-suspended", "This account is suspended"));
