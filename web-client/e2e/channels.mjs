@@ -2,12 +2,12 @@
 // through the real server, real ts-mls in Chromium and real bcmls in the JVM. Runs after the
 // tests in tests.mjs (it needs the first admin they register).
 //
-// The trust chain is built as a network would: the admin creates the network root and a
-// coordinator attestation with the CLI, members register in their browsers, the coordinator
-// attests their devices with the CLI, and the browsers pick that up after unlocking.
+// The trust chain is built as a network would, in the browser: members register, then the admin
+// creates the network key (a passphrase-sealed file they download), confirms their own coordinator
+// key from the request queue, and confirms the members' devices; the browsers pick that up live.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -204,19 +204,11 @@ export function channelTests({ root, screenshots }) {
           await registerInBrowser(bilal, people.bilal.link, people.bilal);
           await registerInBrowser(chloe, people.chloe.link, people.chloe);
 
-          // The trust chain: the admin holds the network root (CLI, kept offline) and is also a
-          // coordinator who confirms devices in the browser, with a key made there.
-          const adminCli = cliFor(root, base, { key: 'admin', password: shared.admin.password });
-          adminCli.run('login', shared.admin.email);
-          const rootFile = join(adminCli.dir, 'root.key');
-          const rootOut = adminCli.run('attest', 'init-root', '--root-key-file', rootFile);
-          const rootKey = (await admin('GET', '/api/v1/network')).rootKey;
-          assert.ok(rootKey, `the root key is set: ${rootOut}`);
-          const danaCli = cliFor(root, base, people.dana);
-          danaCli.run('login', people.dana.email);
-          danaCli.run('device', 'register', 'dana-bot', '--root-key', rootKey);
-
-          const adminContext = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+          // The trust chain, entirely in the browser: the admin creates the network key there
+          // (after these members registered: their browsers pick it up live), downloads it as a
+          // passphrase-sealed file, and, as a coordinator too, asks for their coordinator key to
+          // be confirmed and confirms it from the request queue.
+          const adminContext = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
           contexts.push(adminContext);
           const coordinator = await adminContext.newPage();
           coordinator.setDefaultTimeout(20_000);
@@ -226,19 +218,43 @@ export function channelTests({ root, screenshots }) {
           await coordinator.getByLabel('Password').fill(shared.admin.password);
           await coordinator.getByRole('button', { name: 'Sign in' }).click();
           await restoreWithCode(coordinator, shared.admin.recoveryCode);
+          const adminNav = coordinator.getByRole('navigation', { name: 'Administration sections' });
+          await adminNav.getByRole('button', { name: 'Network key' }).click();
+          const keyCard = coordinator.getByRole('region', { name: 'Network key and coordinators' });
+          await keyCard.getByLabel('Passphrase of the key file').fill('river stone lantern orchard');
+          await keyCard.getByLabel('The same passphrase again').fill('river stone lantern orchard');
+          await keyCard.getByRole('button', { name: 'Create the network key' }).click();
+          const [keyDownload] = await Promise.all([
+            coordinator.waitForEvent('download'),
+            keyCard.getByRole('link', { name: 'Download the key file' }).click(),
+          ]);
+          const keyFile = JSON.parse(readFileSync(await keyDownload.path(), 'utf8'));
+          assert.equal(keyFile.format, 'liaison-network-key/1');
+          assert.equal(keyFile.kdf.name, 'argon2id');
+          assert.ok(!('seed' in keyFile), 'the file holds the key sealed, not in the clear');
+          await axe('network key, before publishing', coordinator);
+          await keyCard.getByLabel('I have saved the key file and I will remember its passphrase.').check();
+          await keyCard.getByRole('button', { name: 'Publish the network key' }).click();
+          await keyCard.getByText('The network key is published.', { exact: false }).waitFor();
+          const rootKey = (await admin('GET', '/api/v1/network')).rootKey;
+          assert.equal(rootKey, keyFile.publicKey, 'the published key is the one in the file');
+          const danaCli = cliFor(root, base, people.dana);
+          danaCli.run('login', people.dana.email);
+          danaCli.run('device', 'register', 'dana-bot', '--root-key', rootKey);
+
           const confirmCard = coordinator.getByRole('region', { name: 'Confirm devices' });
           await confirmCard.getByRole('button', { name: 'Create my coordinator key' }).click();
-          // The page shows the exact command for the root holder; run it as shown.
-          const shown = (await confirmCard.locator('pre.command').innerText()).trim();
-          const args = shown.replace(/^\.\/liaison cli /, '').split(/\s+/);
-          args[args.indexOf('--root-key-file') + 1] = rootFile;
-          args[args.indexOf('--out') + 1] = join(adminCli.dir, 'coordinator.att');
-          const attestation = adminCli.run(...args).trim().split('\n').pop();
-          await confirmCard.getByLabel('Paste the coordinator attestation').fill('AAAA' + attestation.slice(4));
-          await confirmCard.getByRole('button', { name: 'Save attestation' }).click();
-          await confirmCard.getByText(/That attestation is not for this key/).waitFor();
-          await confirmCard.getByLabel('Paste the coordinator attestation').fill(attestation);
-          await confirmCard.getByRole('button', { name: 'Save attestation' }).click();
+          await confirmCard.getByText('Waiting for the network key holder to confirm your key.', { exact: false }).waitFor();
+          const ownPrint = (await confirmCard.locator('code.fingerprint').innerText()).trim();
+          await keyCard.getByRole('button', { name: 'Confirm — First Admin' }).click();
+          const ask = coordinator.getByRole('alertdialog');
+          await ask.getByText('Confirm First Admin', { exact: false }).waitFor();
+          assert.equal((await ask.locator('code.fingerprint').innerText()).trim(), ownPrint, 'the queue shows the key the coordinator holds');
+          await axe('network key, confirming a coordinator', coordinator);
+          await ask.getByRole('button', { name: 'Confirm' }).click();
+          await keyCard.getByText('First Admin is confirmed as a coordinator.').waitFor();
+          await keyCard.getByText('No coordinator is waiting.').waitFor();
+          // The coordinator's panel hears of it and keeps the attestation, checked against the root.
           await confirmCard.getByText(/Your coordinator key is attested: T3/).waitFor();
           for (const p of [people.bilal, people.chloe, people.dana]) {
             await confirmCard.getByRole('button', { name: `Confirm ${p.name}` }).click();

@@ -155,7 +155,7 @@ describe('administration views', () => {
     const nav = root.querySelector('nav.admin-nav')!;
     expect(nav.getAttribute('aria-label')).toBe(t('admin.nav'));
     expect(Array.from(nav.querySelectorAll('button'), (b) => b.textContent)).toEqual(
-      ['cities', 'organisations', 'invitations', 'members', 'audit'].map((v) => t(`admin.tab.${v}` as never)),
+      ['cities', 'organisations', 'invitations', 'members', 'audit', 'network-key'].map((v) => t(`admin.tab.${v}` as never)),
     );
     expect(nav.querySelector('[aria-current="page"]')!.textContent).toBe(t('admin.tab.cities'));
     button(t('admin.tab.members'))!.click();

@@ -7,9 +7,12 @@ import { CitiesView } from './CitiesView';
 import { InvitationsView } from './InvitationsView';
 import type { LinkStore } from './inviteLinks';
 import { MembersView } from './MembersView';
+import { NetworkKeyView } from './NetworkKeyView';
 import { OrganisationsView } from './OrganisationsView';
 
-export const ADMIN_VIEWS = ['cities', 'organisations', 'invitations', 'members', 'audit'] as const;
+export const ADMIN_VIEWS = ['cities', 'organisations', 'invitations', 'members', 'audit', 'network-key'] as const;
+/** Views only network admins see. */
+const NETWORK_ADMIN_VIEWS: readonly AdminView[] = ['network-key'];
 export type AdminView = (typeof ADMIN_VIEWS)[number];
 
 interface Props {
@@ -21,10 +24,12 @@ interface Props {
   /** This device's key store, where invitation links are kept; null until the device is set up. */
   store: LinkStore | null;
   initial?: AdminView;
+  /** Moves when coordinator-key requests changed (the network key view reads them again). */
+  coordinatorKeys?: number;
 }
 
 /** What coordinators and network admins manage, one view at a time behind its own navigation. */
-export function AdminSection({ api, me, cities, organisations, reload, store, initial = 'invitations' }: Props) {
+export function AdminSection({ api, me, cities, organisations, reload, store, initial = 'invitations', coordinatorKeys = 0 }: Props) {
   const [view, setView] = useState<AdminView>(initial);
   const isAdmin = me.role === 'network-admin';
   const manageable = isAdmin ? cities : cities.filter((c) => c.id === me.cityId);
@@ -54,6 +59,9 @@ export function AdminSection({ api, me, cities, organisations, reload, store, in
     case 'audit':
       content = <AuditView api={api} me={me} />;
       break;
+    case 'network-key':
+      content = <NetworkKeyView api={api} store={store} revision={coordinatorKeys} />;
+      break;
   }
 
   return (
@@ -61,7 +69,7 @@ export function AdminSection({ api, me, cities, organisations, reload, store, in
       <h1 class="admin-title">{t('admin.title')}</h1>
       <nav class="admin-nav" aria-label={t('admin.nav')}>
         <ul>
-          {ADMIN_VIEWS.map((v) => (
+          {ADMIN_VIEWS.filter((v) => isAdmin || !NETWORK_ADMIN_VIEWS.includes(v)).map((v) => (
             <li key={v}>
               <button
                 type="button"

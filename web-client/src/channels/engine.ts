@@ -71,6 +71,12 @@ export class ChannelEngine {
    * been missed offline): the workspace reads the devices again.
    */
   deviceRevision = 0;
+  /**
+   * Moves when a coordinator-key request changed: this coordinator's own was signed or declined
+   * (`coordinator-key-updated`), or, for network admins, the queue changed
+   * (`coordinator-keys-changed`); and on every `ready`. The panels read the requests again.
+   */
+  coordinatorKeyRevision = 0;
 
   constructor(
     readonly api: Api,
@@ -253,6 +259,7 @@ export class ChannelEngine {
     switch (frame.type) {
       case 'ready':
         this.deviceRevision++;
+        this.coordinatorKeyRevision++;
         this.onReady(frame).catch((e) => console.warn('ready', e));
         break;
       case 'device-updated':
@@ -277,6 +284,11 @@ export class ChannelEngine {
       case 'network-updated':
         if (frame.reason === 'root-key') this.refreshTrust({ rootKey: true }).catch((e) => console.warn('network-updated', e));
         if (frame.reason === 'attestations-revoked') this.refreshTrust({ revocations: true }).catch((e) => console.warn('network-updated', e));
+        break;
+      case 'coordinator-key-updated':
+      case 'coordinator-keys-changed':
+        this.coordinatorKeyRevision++;
+        this.changed();
         break;
       case 'confirmations-needed':
         this.confirmationsNeeded = { count: this.confirmationsNeeded.count + 1, userId: typeof frame.userId === 'string' ? frame.userId : null };

@@ -2,6 +2,7 @@
 import type { MessageKey } from './en';
 import { documentsAr } from './documents-ar';
 import { adminAr } from './admin-ar';
+import { networkAr } from './network-ar';
 import { languageNames } from './names';
 
 export const ar: Record<MessageKey, string> = {
@@ -239,6 +240,7 @@ export const ar: Record<MessageKey, string> = {
   'tier.T3': 'T3 · سري خاص بالحالات',
   ...languageNames,
   ...adminAr,
+  ...networkAr,
   // devices and safety numbers
   'safety.title': 'رقم الأمان مع {name}',
   'safety.status.verified': 'تم التحقق',

@@ -3,6 +3,7 @@
 import type { MessageKey } from './en';
 import { documentsBs } from './documents-bs';
 import { adminBs } from './admin-bs';
+import { networkBs } from './network-bs';
 import { languageNames } from './names';
 
 export const bs: Record<MessageKey, string> = {
@@ -240,6 +241,7 @@ export const bs: Record<MessageKey, string> = {
   'tier.T3': 'T3 · povjerljivo (slučajevi)',
   ...languageNames,
   ...adminBs,
+  ...networkBs,
   // devices and safety numbers
   'safety.title': 'Sigurnosni broj s osobom {name}',
   'safety.status.verified': 'Provjereno',

@@ -1,5 +1,6 @@
 import { documentsEn } from './documents-en';
 import { adminEn } from './admin-en';
+import { networkEn } from './network-en';
 import { languageNames } from './names';
 
 /** English strings. Every visible string of the UI is here; components only use keys. */
@@ -238,6 +239,7 @@ export const en = {
   'tier.T3': 'T3 · case-confidential',
   ...languageNames,
   ...adminEn,
+  ...networkEn,
   // devices and safety numbers
   'safety.title': 'Safety number with {name}',
   'safety.status.verified': 'Verified',

@@ -2,6 +2,7 @@
 import type { MessageKey } from './en';
 import { documentsFr } from './documents-fr';
 import { adminFr } from './admin-fr';
+import { networkFr } from './network-fr';
 import { languageNames } from './names';
 
 export const fr: Record<MessageKey, string> = {
@@ -239,6 +240,7 @@ export const fr: Record<MessageKey, string> = {
   'tier.T3': 'T3 · confidentiel (dossiers)',
   ...languageNames,
   ...adminFr,
+  ...networkFr,
   // devices and safety numbers
   'safety.title': 'Numéro de sécurité avec {name}',
   'safety.status.verified': 'Vérifié',

@@ -3,6 +3,7 @@
 import type { MessageKey } from './en';
 import { documentsMk } from './documents-mk';
 import { adminMk } from './admin-mk';
+import { networkMk } from './network-mk';
 import { languageNames } from './names';
 
 export const mk: Record<MessageKey, string> = {
@@ -240,6 +241,7 @@ export const mk: Record<MessageKey, string> = {
   'tier.T3': 'T3 · доверливо (случаи)',
   ...languageNames,
   ...adminMk,
+  ...networkMk,
   // devices and safety numbers
   'safety.title': 'Безбедносен број со {name}',
   'safety.status.verified': 'Проверено',

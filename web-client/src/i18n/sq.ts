@@ -2,6 +2,7 @@
 import type { MessageKey } from './en';
 import { documentsSq } from './documents-sq';
 import { adminSq } from './admin-sq';
+import { networkSq } from './network-sq';
 import { languageNames } from './names';
 
 export const sq: Record<MessageKey, string> = {
@@ -239,6 +240,7 @@ export const sq: Record<MessageKey, string> = {
   'tier.T3': 'T3 · konfidencial (raste)',
   ...languageNames,
   ...adminSq,
+  ...networkSq,
   // devices and safety numbers
   'safety.title': 'Numri i sigurisë me {name}',
   'safety.status.verified': 'I verifikuar',

@@ -3,6 +3,7 @@
 import type { MessageKey } from './en';
 import { documentsSr } from './documents-sr';
 import { adminSr } from './admin-sr';
+import { networkSr } from './network-sr';
 import { languageNames } from './names';
 
 export const sr: Record<MessageKey, string> = {
@@ -240,6 +241,7 @@ export const sr: Record<MessageKey, string> = {
   'tier.T3': 'T3 · poverljivo (slučajevi)',
   ...languageNames,
   ...adminSr,
+  ...networkSr,
   // devices and safety numbers
   'safety.title': 'Sigurnosni broj s osobom {name}',
   'safety.status.verified': 'Provereno',

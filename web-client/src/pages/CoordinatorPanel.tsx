@@ -7,6 +7,7 @@ import type { Device } from '../device/setup';
 import { formatDate, t, tf, type MessageKey } from '../i18n';
 import type { User } from '../model';
 import { ErrorText } from './ErrorText';
+import { pinnedRootKey } from '../channels/trust';
 
 const KEY_RECORD = 'coordinator/key';
 const ATTESTATION_RECORD = 'coordinator/attestation';
@@ -24,6 +25,23 @@ interface PendingDevice {
   cityId: string | null;
 }
 
+interface KeyRequest {
+  publicKey: string;
+  status: 'pending' | 'signed' | 'declined';
+  attestation?: string;
+  declineReason?: string;
+}
+
+/** This coordinator's key request; null when they never asked. */
+async function readRequest(api: Api): Promise<KeyRequest | null> {
+  try {
+    return await api.call<KeyRequest>('GET', '/api/v1/coordinator-keys/mine');
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
+  }
+}
+
 interface CoordinatorKey {
   publicKey: Uint8Array;
   signKey: Uint8Array;
@@ -31,26 +49,32 @@ interface CoordinatorKey {
 
 /**
  * "Confirm devices": a coordinator (or admin) confirms members' new devices in the browser. The
- * coordinator key is made here and kept in the encrypted key store; whoever holds the network root
- * signs its public key with the CLI; once that attestation is pasted and checked, each waiting
- * device gets a device attestation signed by this key (the same bytes the CLI makes).
+ * coordinator key is made here and kept in the encrypted key store; its public key goes to the
+ * network key holder as a request, whose browser signs it (or the CLI does, and the line it prints
+ * is pasted here); the attestation is checked against the pinned root before it is kept, and each
+ * waiting device then gets a device attestation signed by this key (the same bytes the CLI makes).
  */
 export function CoordinatorPanel({
   api,
   device,
   me,
   confirmations = 0,
+  keyRevision = 0,
 }: {
   api: Api;
   device: Device | null;
   me: User;
   /** Moves on each `confirmations-needed` frame: the list is read again. */
   confirmations?: number;
+  /** Moves when the server says this coordinator's key request changed: it is read again. */
+  keyRevision?: number;
 }) {
   const [key, setKey] = useState<CoordinatorKey | null>(null);
   const [own, setOwn] = useState<{ bytes: Uint8Array; parsed: Attestation } | null>(null);
   const [loaded, setLoaded] = useState(false);
   const [pasted, setPasted] = useState('');
+  const [request, setRequest] = useState<KeyRequest | null | undefined>(undefined);
+  const [keyPrint, setKeyPrint] = useState('');
   const [pending, setPending] = useState<(PendingDevice & { print: string })[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -81,6 +105,38 @@ export function CoordinatorPanel({
     loadPending().catch(setError);
   }, [confirmations]);
 
+  const keepAttestation = async (bytes: Uint8Array) => {
+    const root = await pinnedRootKey(api, store!);
+    if (!root || !key) throw new Error('no root');
+    const parsed = await verifyCoordinatorAttestation(bytes, root, key.publicKey, me.id, new Date());
+    await store!.put(ATTESTATION_RECORD, bytes);
+    setOwn({ bytes, parsed });
+  };
+
+  const ask = async (publicKey: Uint8Array) => {
+    setError(null);
+    setRequest(await api.call<KeyRequest>('PUT', '/api/v1/coordinator-keys/mine', { publicKey: base64url(publicKey) }));
+  };
+
+  // The key's request, and its attestation once the root holder signed it in their browser:
+  // checked here against the network root this browser pinned before it is kept.
+  useEffect(() => {
+    if (!key || own || !store) return;
+    let live = true;
+    (async () => {
+      setKeyPrint(await fingerprint(key.publicKey));
+      const mine = await readRequest(api);
+      if (!live) return;
+      setRequest(mine);
+      if (mine?.status === 'signed' && mine.attestation && mine.publicKey === base64url(key.publicKey)) {
+        await keepAttestation(fromBase64url(mine.attestation));
+      }
+    })().catch(setError);
+    return () => {
+      live = false;
+    };
+  }, [key, own, keyRevision]);
+
   if (!store || !loaded) return null;
 
   const createKey = async () => {
@@ -89,18 +145,14 @@ export function CoordinatorPanel({
     const k = { publicKey: made.publicKey, signKey: made.signKey };
     await store.put(KEY_RECORD, new TextEncoder().encode(JSON.stringify({ publicKey: base64url(k.publicKey), signKey: base64url(k.signKey) })));
     setKey(k);
+    await ask(k.publicKey);
   };
 
   const saveAttestation = async (e: Event) => {
     e.preventDefault();
     setError(null);
     try {
-      const bytes = fromBase64url(pasted.trim());
-      const network = await api.call<{ rootKey?: string | null }>('GET', '/api/v1/network');
-      if (!network.rootKey || !key) throw new Error('no root');
-      const parsed = await verifyCoordinatorAttestation(bytes, fromBase64url(network.rootKey), key.publicKey, me.id, new Date());
-      await store.put(ATTESTATION_RECORD, bytes);
-      setOwn({ bytes, parsed });
+      await keepAttestation(fromBase64url(pasted.trim()));
       setPasted('');
     } catch {
       setError(new ApiError(0, 'attestation-invalid', t('coord.badAttestation')));
@@ -167,17 +219,62 @@ export function CoordinatorPanel({
         </>
       )}
       {key && !own && (
-        <form class="stack" onSubmit={saveAttestation}>
-          <p>{t('coord.askRoot')}</p>
-          <pre class="command" dir="ltr">
-            <code>{command}</code>
-          </pre>
-          <label>
-            {t('coord.paste')}
-            <textarea rows={3} dir="ltr" value={pasted} required onInput={(e) => setPasted(e.currentTarget.value)} />
-          </label>
-          <button type="submit">{t('coord.save')}</button>
-        </form>
+        <div class="stack">
+          {request === null && (
+            <>
+              <p>{t('coordkey.notAsked')}</p>
+              <button type="button" onClick={() => ask(key.publicKey).catch(setError)}>
+                {t('coordkey.ask')}
+              </button>
+            </>
+          )}
+          {request && request.status === 'pending' && request.publicKey === base64url(key.publicKey) && (
+            <p role="status">{t('coordkey.waiting')}</p>
+          )}
+          {request && request.status === 'pending' && request.publicKey !== base64url(key.publicKey) && (
+            <>
+              <p>{t('coordkey.otherBrowser')}</p>
+              <button type="button" onClick={() => ask(key.publicKey).catch(setError)}>
+                {t('coordkey.askAgain')}
+              </button>
+            </>
+          )}
+          {request && request.status === 'declined' && (
+            <>
+              <p role="status">
+                {t('coordkey.declined')} <bdi>{request.declineReason}</bdi>
+              </p>
+              <button type="button" onClick={() => ask(key.publicKey).catch(setError)}>
+                {t('coordkey.askAgain')}
+              </button>
+            </>
+          )}
+          {request && request.status === 'signed' && request.publicKey !== base64url(key.publicKey) && (
+            <>
+              <p>{t('coordkey.otherBrowser')}</p>
+              <button type="button" onClick={() => ask(key.publicKey).catch(setError)}>
+                {t('coordkey.askAgain')}
+              </button>
+            </>
+          )}
+          <p>
+            {t('coordkey.yourFingerprint')} <code class="fingerprint" dir="ltr">{keyPrint}</code>
+          </p>
+          <details>
+            <summary>{t('coordkey.commandLine')}</summary>
+            <form class="stack" onSubmit={saveAttestation}>
+              <p>{t('coord.askRoot')}</p>
+              <pre class="command" dir="ltr">
+                <code>{command}</code>
+              </pre>
+              <label>
+                {t('coord.paste')}
+                <textarea rows={3} dir="ltr" value={pasted} required onInput={(e) => setPasted(e.currentTarget.value)} />
+              </label>
+              <button type="submit">{t('coord.save')}</button>
+            </form>
+          </details>
+        </div>
       )}
       {own && (
         <>

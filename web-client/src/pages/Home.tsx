@@ -14,6 +14,7 @@ export function Home({
   onProfileLanguage,
   confirmations = 0,
   deviceRevision = 0,
+  coordinatorKeys = 0,
 }: {
   api: Api;
   device: DeviceState;
@@ -22,6 +23,8 @@ export function Home({
   deviceRevision?: number;
   /** Moves when the server says members' devices need confirming again (coordinators). */
   confirmations?: number;
+  /** Moves when the server says coordinator-key requests changed (own, or the admins' queue). */
+  coordinatorKeys?: number;
 }) {
   const [me, setMe] = useState<User | null>(null);
   const [cities, setCities] = useState<City[]>([]);
@@ -77,9 +80,9 @@ export function Home({
         </dl>
       </section>
       <DevicePanel api={api} state={device} revision={deviceRevision} />
-      {me.role !== 'member' && <CoordinatorPanel api={api} device={device.device} me={me} confirmations={confirmations} />}
+      {me.role !== 'member' && <CoordinatorPanel api={api} device={device.device} me={me} confirmations={confirmations} keyRevision={coordinatorKeys} />}
       {me.role !== 'member' && (
-        <AdminSection api={api} me={me} cities={cities} organisations={organisations} reload={reload} store={device.device?.store ?? null} />
+        <AdminSection api={api} me={me} cities={cities} organisations={organisations} reload={reload} store={device.device?.store ?? null} coordinatorKeys={coordinatorKeys} />
       )}
     </>
   );

@@ -132,6 +132,7 @@ export function Workspace({
         onProfileLanguage={onProfileLanguage}
         confirmations={confirmations}
         deviceRevision={deviceRevision}
+        coordinatorKeys={engine?.coordinatorKeyRevision ?? 0}
       />
     );
   }
