@@ -71,6 +71,11 @@ export class ChannelEngine {
    * been missed offline): the workspace reads the devices again.
    */
   deviceRevision = 0;
+  /**
+   * Moves when a member's public details changed (`network-updated` `member-updated`: a new
+   * name, a deleted account): the workspace reads the directory again.
+   */
+  directoryRevision = 0;
 
   constructor(
     readonly api: Api,
@@ -277,6 +282,10 @@ export class ChannelEngine {
       case 'network-updated':
         if (frame.reason === 'root-key') this.refreshTrust({ rootKey: true }).catch((e) => console.warn('network-updated', e));
         if (frame.reason === 'attestations-revoked') this.refreshTrust({ revocations: true }).catch((e) => console.warn('network-updated', e));
+        if (frame.reason === 'member-updated') {
+          this.directoryRevision++;
+          this.changed();
+        }
         break;
       case 'confirmations-needed':
         this.confirmationsNeeded = { count: this.confirmationsNeeded.count + 1, userId: typeof frame.userId === 'string' ? frame.userId : null };
