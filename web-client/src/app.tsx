@@ -6,6 +6,7 @@ import { getLanguage, LANGUAGES, onLanguageChange, setLanguage, t, type MessageK
 import { Invite } from './pages/Invite';
 import type { DeviceState } from './pages/DevicePanel';
 import { Login } from './pages/Login';
+import { ResetPassword } from './pages/ResetPassword';
 import { lockAfterMs } from './workspace/idleLock';
 
 type SignedIn = typeof import('./signedIn');
@@ -181,6 +182,8 @@ export function App() {
   let page;
   if (path.startsWith('/invite/')) {
     page = <Invite api={api} code={decodeURIComponent(path.slice(8))} onSignedIn={(p) => onSignedIn(p, true)} />;
+  } else if (path.startsWith('/reset/')) {
+    page = <ResetPassword api={api} code={decodeURIComponent(path.slice(7))} onSignedIn={(p) => onSignedIn(p)} />;
   } else if (!signedIn) {
     page = <Login api={api} onSignedIn={onSignedIn} />;
   } else if (m === null) {
@@ -192,7 +195,7 @@ export function App() {
   } else if (recovery?.kind === 'code') {
     const { RecoveryCode } = m;
     page = <RecoveryCode api={api} device={device.device} setupError={device.error} onDone={() => setRecovery(null)} />;
-  } else if (!device.device && !device.settingUp && !device.error) {
+  } else if (!device.device && !device.settingUp && (!device.error || (device.error as Error).name === 'WrongPassword')) {
     const { Unlock } = m;
     page = <Unlock unlock={openDevice} />;
   } else {

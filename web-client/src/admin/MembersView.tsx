@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api';
-import { formatNumber, t, tf, TIERS, type MessageKey } from '../i18n';
+import { formatDate, formatNumber, t, tf, TIERS, type MessageKey } from '../i18n';
 import type { City, Items, Organisation, User } from '../model';
 import { ErrorText } from '../pages/ErrorText';
 import { useAction } from '../useAction';
@@ -16,6 +16,8 @@ export function MembersView({ api, me, cities, organisations }: { api: Api; me: 
   const [reason, setReason] = useState('');
   const [asking, setAsking] = useState<StatusChange | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [resetFor, setResetFor] = useState<User | null>(null);
+  const [resetLink, setResetLink] = useState<{ name: string; link: string; expiresAt: string } | null>(null);
   const { busy, error, setError, run } = useAction();
   const query = new URLSearchParams();
   if (me.role !== 'network-admin' && me.cityId) query.set('cityId', me.cityId);
@@ -48,6 +50,16 @@ export function MembersView({ api, me, cities, organisations }: { api: Api; me: 
       await load();
     });
 
+  /** A one-time link for the member to set a new password (an older one stops working). */
+  const makeReset = (user: User) =>
+    void run(async () => {
+      const made = await api.call<{ link: string; expiresAt: string }>('POST', `/api/v1/users/${user.id}/password-reset`, {});
+      setResetFor(null);
+      setResetLink({ name: user.displayName, ...made });
+    });
+  const copyResetLink = (link: string) =>
+    navigator.clipboard?.writeText(link).then(() => setDone(t('admin.linkCopied')), () => {});
+
   const cityName = (id: string | null) => cities.find((c) => c.id === id)?.name ?? '';
   const organisationName = (id: string | null) => organisations.find((o) => o.id === id)?.name ?? '';
 
@@ -77,6 +89,23 @@ export function MembersView({ api, me, cities, organisations }: { api: Api; me: 
           onConfirm={() => changeStatus(asking)}
           onCancel={() => setAsking(null)}
         />
+      )}
+      {resetFor && (
+        <Confirm
+          question={tf('admin.resetAsk', { name: resetFor.displayName })}
+          busy={busy}
+          onConfirm={() => makeReset(resetFor)}
+          onCancel={() => setResetFor(null)}
+        />
+      )}
+      {resetLink && (
+        <div class="notice" role="status">
+          <p>{tf('admin.resetMade', { name: resetLink.name, date: formatDate(resetLink.expiresAt) })}</p>
+          <p><code dir="ltr">{resetLink.link}</code></p>
+          <button type="button" class="secondary" onClick={() => copyResetLink(resetLink.link)}>
+            {t('admin.copyLink')}
+          </button>
+        </div>
       )}
       <div class="table-scroll" tabIndex={0}>
         <table class="admin-table">
@@ -118,7 +147,7 @@ export function MembersView({ api, me, cities, organisations }: { api: Api; me: 
                     : t('admin.devicesOk')}
                 </td>
                 <td>
-                  {u.id !== me.id && (
+                  {u.id !== me.id && u.status !== 'deleted' && (
                     <button
                       type="button"
                       class="link"
@@ -129,6 +158,20 @@ export function MembersView({ api, me, cities, organisations }: { api: Api; me: 
                       }}
                     >
                       {u.status === 'active' ? t('admin.suspend') : t('admin.reactivate')}
+                    </button>
+                  )}
+                  {u.id !== me.id && u.status !== 'deleted' && (
+                    <button
+                      type="button"
+                      class="link"
+                      aria-label={actionOn(t('admin.resetPassword'), u.displayName)}
+                      onClick={() => {
+                        setDone(null);
+                        setResetLink(null);
+                        setResetFor(u);
+                      }}
+                    >
+                      {t('admin.resetPassword')}
                     </button>
                   )}
                 </td>

@@ -77,6 +77,11 @@ export class ChannelEngine {
    * (`coordinator-keys-changed`); and on every `ready`. The panels read the requests again.
    */
   coordinatorKeyRevision = 0;
+  /**
+   * Moves when a member's public details changed (`network-updated` `member-updated`: a new
+   * name, a deleted account): the workspace reads the directory again.
+   */
+  directoryRevision = 0;
 
   constructor(
     readonly api: Api,
@@ -284,6 +289,10 @@ export class ChannelEngine {
       case 'network-updated':
         if (frame.reason === 'root-key') this.refreshTrust({ rootKey: true }).catch((e) => console.warn('network-updated', e));
         if (frame.reason === 'attestations-revoked') this.refreshTrust({ revocations: true }).catch((e) => console.warn('network-updated', e));
+        if (frame.reason === 'member-updated') {
+          this.directoryRevision++;
+          this.changed();
+        }
         break;
       case 'coordinator-key-updated':
       case 'coordinator-keys-changed':

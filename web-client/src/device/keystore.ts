@@ -11,6 +11,15 @@
  *   decrypt.
  *
  * The AES key is a non-extractable WebCrypto key; `lock()` drops the reference.
+ *
+ * A password change re-wraps the store (`rewrap`): every record is decrypted and sealed again
+ * under a key from the new password and a new salt, in memory, and then the new records and the
+ * new `kdf` meta replace the old ones in ONE IndexedDB transaction over both object stores. An
+ * IndexedDB transaction commits wholly or not at all, so a crash or a closed tab midway leaves the
+ * old records and the old meta: the store still opens with the old password. (We chose this over
+ * writing a second database and switching: one transaction is just as atomic and leaves nothing
+ * to clean up.) The transaction first checks that no record changed since they were read (another
+ * tab, or a write meanwhile) and starts again if one did.
  */
 import { argon2idAsync } from '@noble/hashes/argon2.js';
 
@@ -96,6 +105,61 @@ function openDatabase(factory: IDBFactory, name: string): Promise<IDBDatabase> {
     if (!db.objectStoreNames.contains(RECORDS)) db.createObjectStore(RECORDS);
   };
   return request(req);
+}
+
+/** Every record as stored (sealed), by name. */
+async function readAll(db: IDBDatabase): Promise<Map<string, Sealed>> {
+  const tx = db.transaction(RECORDS, 'readonly');
+  const store = tx.objectStore(RECORDS);
+  const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
+  const all = new Map<string, Sealed>();
+  keys.forEach((k, i) => {
+    if (typeof k === 'string') all.set(k, values[i] as Sealed);
+  });
+  return all;
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * In one transaction over both object stores: if the records still are `expected`, replaces them
+ * with `records` and the meta with `meta` (true); otherwise changes nothing (false). Everything
+ * happens in IndexedDB callbacks, with no other awaits, so the transaction stays open throughout.
+ */
+function replaceAll(db: IDBDatabase, expected: Map<string, Sealed>, records: Map<string, Sealed>, meta: Meta): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction([META, RECORDS], 'readwrite');
+    const store = tx.objectStore(RECORDS);
+    let unchanged = true;
+    tx.oncomplete = () => resolve(unchanged);
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => (unchanged ? reject(tx.error ?? new Error('transaction aborted')) : resolve(false));
+    const keys = store.getAllKeys();
+    const values = store.getAll();
+    values.onsuccess = () => {
+      try {
+        const now = keys.result;
+        unchanged =
+          now.length === expected.size &&
+          now.every((k, i) => {
+            const before = typeof k === 'string' ? expected.get(k) : undefined;
+            const after = values.result[i] as Sealed;
+            return before !== undefined && sameBytes(before.nonce, after.nonce) && sameBytes(before.ciphertext, after.ciphertext);
+          });
+        if (!unchanged) {
+          tx.abort();
+          return;
+        }
+        store.clear();
+        for (const [name, sealed] of records) store.put(sealed, name);
+        tx.objectStore(META).put(meta, KDF_KEY);
+      } catch (e) {
+        unchanged = true; // not a conflict: report the failure
+        tx.abort();
+        reject(e);
+      }
+    };
+  });
 }
 
 function validCost(cost: KdfCost): boolean {
@@ -204,7 +268,13 @@ export class KeyStore {
   }
 
   async put(name: string, value: Uint8Array): Promise<void> {
-    const sealed = await seal(this.unlocked(), value, recordAad(name));
+    let key = this.unlocked();
+    let sealed = await seal(key, value, recordAad(name));
+    // Re-wrapped meanwhile: seal under the new key, or this record would not open any more.
+    while (this.unlocked() !== key) {
+      key = this.unlocked();
+      sealed = await seal(key, value, recordAad(name));
+    }
     const tx = this.db.transaction(RECORDS, 'readwrite');
     tx.objectStore(RECORDS).put(sealed, name);
     await done(tx);
@@ -234,6 +304,37 @@ export class KeyStore {
     const tx = this.db.transaction(RECORDS, 'readonly');
     const keys = (await request(tx.objectStore(RECORDS).getAllKeys())) as IDBValidKey[];
     return keys.filter((k): k is string => typeof k === 'string' && k.startsWith(prefix));
+  }
+
+  /**
+   * Re-encrypts the whole store under `newPassword` (a new salt; the cost the store has, or
+   * `cost`), atomically: see the top of this file. Afterwards only `newPassword` opens it.
+   * `CORRUPT` if a record does not decrypt; a write made meanwhile makes it start again.
+   */
+  async rewrap(newPassword: string, cost?: KdfCost): Promise<void> {
+    const oldKey = this.unlocked();
+    const meta = (await request(this.db.transaction(META, 'readonly').objectStore(META).get(KDF_KEY))) as Meta | undefined;
+    if (!meta) throw new KeyStoreError('CORRUPT', 'key store has no meta record');
+    const newCost = cost ?? { m: meta.m, t: meta.t, p: meta.p };
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const newKey = await deriveStorageKey(newPassword, salt, newCost);
+    const fresh: Meta = { v: FORMAT, salt, ...newCost, check: await seal(newKey, CHECK_PLAINTEXT, CHECK_AAD) };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (this.key !== oldKey) throw new KeyStoreError('LOCKED', 'key store was locked or re-wrapped meanwhile');
+      const snapshot = await readAll(this.db);
+      const resealed = new Map<string, Sealed>();
+      for (const [name, sealed] of snapshot) {
+        const plaintext = await open(oldKey, sealed, recordAad(name));
+        if (!plaintext) throw new KeyStoreError('CORRUPT', `record ${name} does not decrypt`);
+        resealed.set(name, await seal(newKey, plaintext, recordAad(name)));
+        plaintext.fill(0);
+      }
+      if (await replaceAll(this.db, snapshot, resealed, fresh)) {
+        this.key = newKey;
+        return;
+      }
+    }
+    throw new KeyStoreError('CORRUPT', 'the key store kept changing while it was re-encrypted');
   }
 
   /** Forgets the key; every call but close() fails with `LOCKED` until the store is reopened. */

@@ -6,6 +6,7 @@ import { AdminSection } from '../admin/AdminSection';
 import { CoordinatorPanel } from './CoordinatorPanel';
 import { DevicePanel, type DeviceState } from './DevicePanel';
 import { ErrorText } from './ErrorText';
+import { ProfileCard } from './ProfileCard';
 
 /** `onProfileLanguage` gets the member's preferred language once, when the profile first loads. */
 export function Home({
@@ -79,6 +80,14 @@ export function Home({
           <dd>{t(`role.${me.role}` as MessageKey)}</dd>
         </dl>
       </section>
+      <ProfileCard
+        api={api}
+        me={me}
+        store={device.device?.store ?? null}
+        onChanged={setMe}
+        // The account is gone and every session ended: signing out forgets this tab's tokens.
+        onDeleted={() => void api.logout().finally(() => location.assign('/login'))}
+      />
       <DevicePanel api={api} state={device} revision={deviceRevision} />
       {me.role !== 'member' && <CoordinatorPanel api={api} device={device.device} me={me} confirmations={confirmations} keyRevision={coordinatorKeys} />}
       {me.role !== 'member' && (

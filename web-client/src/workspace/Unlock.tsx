@@ -41,7 +41,7 @@ export function Unlock({ unlock }: { unlock: (password: string) => Promise<void>
         </button>
         {error instanceof WrongPassword ? (
           <p class="error" role="alert">
-            {t('lock.wrongPassword')}
+            {t('lock.wrongPassword')} {t('account.otherBrowsers')}
           </p>
         ) : (
           <ErrorText error={error} />

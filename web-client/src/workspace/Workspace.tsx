@@ -85,7 +85,7 @@ export function Workspace({
       .catch(() => {});
   useEffect(() => {
     void readDirectory();
-  }, [engine, engine?.trustRevision]);
+  }, [engine, engine?.trustRevision, engine?.directoryRevision]);
 
   const channels = engine?.list() ?? [];
   const unknownKey = unknownMembersKey(channels, users);

@@ -28,6 +28,8 @@ import org.liaison.server.auth.AuthRoutes;
 import org.liaison.server.auth.Authenticator;
 import org.liaison.server.auth.LoginThrottle;
 import org.liaison.server.auth.PasswordHasher;
+import org.liaison.server.auth.PasswordResets;
+import org.liaison.server.auth.PasswordRoutes;
 import org.liaison.server.auth.SessionRepository;
 import org.liaison.server.auth.SigningKeys;
 import org.liaison.server.auth.Tokens;
@@ -216,8 +218,16 @@ public final class LiaisonServer {
             config.loginFailuresPerAccount(),
             config.loginFailuresPerAddress());
 
+    PasswordResets resets =
+        new PasswordResets(
+            store,
+            clock,
+            Duration.ofHours(PasswordResets.VALIDITY_HOURS),
+            () -> config.publicBaseUrl(http.actualPort()));
+
     return Future.all(
             List.of(
+                resets.createIndexes(),
                 users.createIndexes(),
                 cities.createIndexes(),
                 sessions.createIndexes(),
@@ -258,14 +268,36 @@ public final class LiaisonServer {
                       clock,
                       new ClientAddress(config.trustedProxies()))
                   .mount(api, authenticator::handle);
-              new UserRoutes(
-                      new Accounts(
-                          users,
-                          sessions,
-                          new AttestationWithdrawal(devices, revocations, audit, vertx.eventBus()),
-                          audit,
-                          vertx.eventBus()),
-                      ctx -> Actor.of(ctx).user())
+              Devices deviceService =
+                  new Devices(
+                      vertx.eventBus(),
+                      devices,
+                      users,
+                      sessions,
+                      keyDirectory,
+                      networkRoot,
+                      audit,
+                      revocations,
+                      clock);
+              Accounts accounts =
+                  new Accounts(
+                      users,
+                      sessions,
+                      new AttestationWithdrawal(devices, revocations, audit, vertx.eventBus()),
+                      deviceService,
+                      audit,
+                      vertx.eventBus());
+              new UserRoutes(accounts, ctx -> Actor.of(ctx).user())
+                  .mount(api, authenticator::handle);
+              new PasswordRoutes(
+                      users,
+                      accounts,
+                      sessions,
+                      passwords,
+                      throttle,
+                      resets,
+                      audit,
+                      new ClientAddress(config.trustedProxies()))
                   .mount(api, authenticator::handle);
               new OrganisationRoutes(cities, audit).mount(api, authenticator::handle);
               new InvitationRoutes(invitations).mount(api, authenticator::handle);
@@ -276,18 +308,7 @@ public final class LiaisonServer {
                       new CoordinatorKeyRequests(
                           store, users, cities, networkRoot, audit, vertx.eventBus(), clock))
                   .mount(api, authenticator::handle);
-              new DeviceRoutes(
-                      new Devices(
-                          vertx.eventBus(),
-                          devices,
-                          users,
-                          sessions,
-                          keyDirectory,
-                          networkRoot,
-                          audit,
-                          revocations,
-                          clock))
-                  .mount(api, authenticator::handle);
+              new DeviceRoutes(deviceService).mount(api, authenticator::handle);
               new KeyPackageRoutes(
                       keyDirectory,
                       new RateLimit(

@@ -5,11 +5,13 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.liaison.crypto.Digests;
 import org.liaison.server.access.AccessRules;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.audit.AuditLog;
@@ -28,6 +30,7 @@ public final class Accounts {
   private final UserRepository users;
   private final UserSessions sessions;
   private final UserDevices devices;
+  private final AccountDevices ownDevices;
   private final AuditLog audit;
   private final EventBus events;
   private final ConcurrentMap<String, Future<?>> inFlight = new ConcurrentHashMap<>();
@@ -36,11 +39,13 @@ public final class Accounts {
       UserRepository users,
       UserSessions sessions,
       UserDevices devices,
+      AccountDevices ownDevices,
       AuditLog audit,
       EventBus events) {
     this.users = users;
     this.sessions = sessions;
     this.devices = devices;
+    this.ownDevices = ownDevices;
     this.audit = audit;
     this.events = events;
   }
@@ -96,6 +101,117 @@ public final class Accounts {
         me.id(),
         new Change("preferredLanguage", before, language, "user.language-changed", null, null),
         "Your profile was changed meanwhile; reload and try again");
+  }
+
+  /**
+   * The user changes their own display name (already checked by {@link DisplayNames}); unchanged if
+   * it is already that one. Audited; every open connection hears {@code network-updated} {@code
+   * member-updated}, the notice clients already follow, and reads the directory again.
+   */
+  public Future<User> rename(User me, String displayName) {
+    String before = me.displayName();
+    if (displayName.equals(before)) {
+      return Future.succeededFuture(me);
+    }
+    return setAudited(
+            me,
+            me.id(),
+            new Change("displayName", before, displayName, "user.renamed", null, null),
+            "Your profile was changed meanwhile; reload and try again")
+        .onSuccess(user -> memberUpdated(user.id()));
+  }
+
+  /**
+   * Deletes the user's own account (the caller has checked their password): the status becomes
+   * {@code deleted}, name and e-mail are erased ({@link UserRepository#markDeleted}), every device
+   * is revoked the usual way (its channels are told to remove it), every session ends, and it is
+   * audited. The last active network admin cannot delete themselves ({@code 409 last-admin}): the
+   * network would have nobody left to run it. Deletions run one at a time on this node, so two
+   * admins deleting themselves at once cannot both pass that check.
+   */
+  public Future<User> delete(User me) {
+    if (me.status() == UserStatus.DELETED) {
+      return Future.failedFuture(ApiError.conflict("account-deleted", "This account was deleted"));
+    }
+    return oneAtATime(
+        DELETIONS,
+        () ->
+            requireNotLastAdmin(me)
+                .compose(v -> users.markDeleted(me.id(), me.status().wire(), emailHash(me.email())))
+                .compose(
+                    updated -> {
+                      User deleted =
+                          updated.orElseThrow(
+                              () ->
+                                  ApiError.conflict(
+                                      "concurrent-change",
+                                      "Your account was changed meanwhile; reload and try again"));
+                      return ownDevices
+                          .revokeAll(me, deleted)
+                          .compose(
+                              revoked ->
+                                  sessions
+                                      .revokeAll(me.id())
+                                      .compose(
+                                          x ->
+                                              audit.append(
+                                                  me.id(),
+                                                  "user.deleted",
+                                                  me.id(),
+                                                  me.cityId(),
+                                                  Map.of(
+                                                      "role",
+                                                      me.role().wire(),
+                                                      "devicesRevoked",
+                                                      String.valueOf(revoked)))))
+                          .map(e -> deleted);
+                    })
+                .onSuccess(
+                    deleted -> {
+                      events.publish(
+                          Events.user(deleted.id()),
+                          new JsonObject().put("type", "deleted").put("userId", deleted.id()));
+                      memberUpdated(deleted.id());
+                    }));
+  }
+
+  /** The key deletions are serialised under (see {@link #delete}). */
+  private static final String DELETIONS = "account-deletions";
+
+  private Future<Void> requireNotLastAdmin(User me) {
+    if (me.role() != Role.NETWORK_ADMIN || !me.active()) {
+      return Future.succeededFuture();
+    }
+    return users
+        .activeAdmins()
+        .map(
+            admins -> {
+              if (admins <= 1) {
+                throw ApiError.conflict(
+                    "last-admin",
+                    "You are the only network admin. Make someone else a network admin before"
+                        + " deleting your account");
+              }
+              return null;
+            });
+  }
+
+  /** The hash a deleted account keeps of its e-mail address (lower-cased, as sign-in uses it). */
+  public static String emailHash(String email) {
+    return Digests.sha256Hex(email.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Every connection hears that a member's public details (their name) changed, on the notice that
+   * already tells clients to read the network's members again.
+   */
+  private void memberUpdated(String userId) {
+    events.publish(
+        Events.NETWORK,
+        new JsonObject()
+            .put("type", "network-updated")
+            .put("reason", "member-updated")
+            .put("userId", userId));
   }
 
   /** Within the actor's own tier: nobody grants above what they hold. */
@@ -200,6 +316,9 @@ public final class Accounts {
               User target =
                   found.orElseThrow(() -> ApiError.notFound("user-not-found", "No such user"));
               AccessRules.requireManagesUser(actor, target);
+              if (target.status() == UserStatus.DELETED) {
+                throw ApiError.conflict("user-deleted", "This account was deleted");
+              }
               Change change = decide.apply(target);
               if (change.from().equals(change.to())) {
                 return Future.succeededFuture(target);

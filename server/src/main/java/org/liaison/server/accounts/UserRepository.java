@@ -29,6 +29,7 @@ public final class UserRepository {
   public Future<Void> createIndexes() {
     return Mongo.first(
             users.createIndex(Indexes.ascending("email"), new IndexOptions().unique(true)))
+        .compose(v -> Mongo.first(users.createIndex(Indexes.ascending("deletedEmailHash"))))
         .mapEmpty();
   }
 
@@ -85,4 +86,57 @@ public final class UserRepository {
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
         .map(d -> d.map(User::fromDocument));
   }
+
+  /** Replaces the password verifier of a user who is not deleted; empty if there is none. */
+  public Future<Optional<User>> setPassword(String id, PasswordHash password) {
+    return Mongo.optional(
+            users.findOneAndUpdate(
+                Filters.and(Filters.eq("_id", id), Filters.ne("status", UserStatus.DELETED.wire())),
+                Updates.set("password", password.toDocument()),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+        .map(d -> d.map(User::fromDocument));
+  }
+
+  /** How many active network admins there are. */
+  public Future<Long> activeAdmins() {
+    return Mongo.first(
+        users.countDocuments(
+            Filters.and(
+                Filters.eq("role", Role.NETWORK_ADMIN.wire()),
+                Filters.eq("status", UserStatus.ACTIVE.wire()))));
+  }
+
+  /**
+   * Marks a user deleted if their status still is {@code expectedStatus}: the status becomes {@code
+   * deleted}, the name {@value #DELETED_NAME}, and the e-mail address is replaced by a placeholder
+   * (so the address is free to be invited again); only its hash stays, to answer a later sign-in
+   * with {@code account-deleted}. Empty if the user changed meanwhile.
+   */
+  public Future<Optional<User>> markDeleted(String id, String expectedStatus, String emailHash) {
+    return Mongo.optional(
+            users.findOneAndUpdate(
+                Filters.and(Filters.eq("_id", id), Filters.eq("status", expectedStatus)),
+                Updates.combine(
+                    Updates.set("status", UserStatus.DELETED.wire()),
+                    Updates.set("displayName", DELETED_NAME),
+                    Updates.set("email", "deleted:" + id),
+                    Updates.set("deletedEmailHash", emailHash)),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+        .map(d -> d.map(User::fromDocument));
+  }
+
+  /** The deleted account that had this e-mail address (by its hash), if any. */
+  public Future<Optional<User>> deletedByEmailHash(String emailHash) {
+    return Mongo.optional(
+            users
+                .find(
+                    Filters.and(
+                        Filters.eq("deletedEmailHash", emailHash),
+                        Filters.eq("status", UserStatus.DELETED.wire())))
+                .first())
+        .map(d -> d.map(User::fromDocument));
+  }
+
+  /** What others see in place of a deleted member's name. */
+  public static final String DELETED_NAME = "Deleted member";
 }

@@ -24,7 +24,7 @@ public final class UserRoutes {
   private static final int MAX_LIMIT = 1000;
 
   /** What {@code PATCH /me} lets users change about themselves. */
-  private static final List<String> SELF_EDITABLE = List.of("preferredLanguage");
+  private static final List<String> SELF_EDITABLE = List.of("displayName", "preferredLanguage");
 
   private final Accounts accounts;
   private final Function<RoutingContext, User> signedIn;
@@ -57,8 +57,10 @@ public final class UserRoutes {
   }
 
   /**
-   * The signed-in user changes their own profile: only {@code preferredLanguage} so far (any other
-   * field is refused, not ignored, so a client cannot believe it changed something). Audited.
+   * The signed-in user changes their own profile: their display name (the rule of registration,
+   * {@link DisplayNames}) and preferred language, one or both. Any other field is refused, not
+   * ignored, so a client cannot believe it changed something; everything is checked before anything
+   * changes. Each change is audited.
    */
   private Future<JsonObject> updateMe(RoutingContext ctx) {
     JsonObject body = Bodies.json(ctx);
@@ -68,11 +70,26 @@ public final class UserRoutes {
             field, field + " cannot be changed here; only " + String.join(", ", SELF_EDITABLE));
       }
     }
-    String language =
-        Languages.optional(body, "preferredLanguage")
-            .orElseThrow(
-                () -> ApiError.invalidField("preferredLanguage", "preferredLanguage is required"));
-    return shown(accounts.setLanguage(signedIn.apply(ctx), language));
+    if (body.isEmpty()) {
+      throw ApiError.invalidField(
+          "preferredLanguage", "Give displayName or preferredLanguage (or both)");
+    }
+    Optional<String> name =
+        body.containsKey("displayName")
+            ? Optional.of(DisplayNames.required(body, "displayName"))
+            : Optional.empty();
+    Optional<String> language = Languages.optional(body, "preferredLanguage");
+    if (body.containsKey("preferredLanguage") && language.isEmpty()) {
+      throw ApiError.invalidField("preferredLanguage", "preferredLanguage is required");
+    }
+    User me = signedIn.apply(ctx);
+    Future<User> renamed = name.map(n -> accounts.rename(me, n)).orElse(Future.succeededFuture(me));
+    return shown(
+        renamed.compose(
+            user ->
+                language
+                    .map(l -> accounts.setLanguage(user, l))
+                    .orElse(Future.succeededFuture(user))));
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {

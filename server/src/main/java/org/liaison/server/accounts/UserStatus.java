@@ -4,7 +4,9 @@ import org.liaison.server.api.WireEnum;
 
 public enum UserStatus {
   ACTIVE,
-  SUSPENDED;
+  SUSPENDED,
+  /** Deleted by its owner: personal fields erased, devices revoked, never active again. */
+  DELETED;
 
   public String wire() {
     return WireEnum.name(this);

@@ -34,13 +34,14 @@ public final class AuditRoutes {
   }
 
   /**
-   * The audited changes people make to their own account and devices: profile, key backup, device
-   * registration. Every other audited action is bounded otherwise: registering an account needs an
-   * invitation; an attestation is written only when it changes; a device is revoked once; the rest
-   * (invitations, tiers, roles, suspensions, cities, organisations) is coordinators' and admins'.
+   * The audited changes people make to their own account and devices: profile, password, key
+   * backup, device registration. Every other audited action is bounded otherwise: registering an
+   * account needs an invitation; an attestation is written only when it changes; a device is
+   * revoked once; the rest (invitations, tiers, roles, suspensions, cities, organisations) is
+   * coordinators' and admins'.
    */
   public static final List<String> SELF_SERVICE =
-      List.of("PATCH /me", "PUT /key-backup", "POST /devices");
+      List.of("PATCH /me", "POST /me/password", "PUT /key-backup", "POST /devices");
 
   /**
    * Puts the {@link #SELF_SERVICE} routes of {@code api} (mounted already) on one budget per user,

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import org.liaison.server.accounts.User;
 import org.liaison.server.accounts.UserRepository;
+import org.liaison.server.accounts.UserStatus;
 import org.liaison.server.api.ApiError;
 
 /**
@@ -59,8 +60,16 @@ public final class Authenticator {
   }
 
   public static void requireActive(User user) {
+    if (user.status() == UserStatus.DELETED) {
+      throw accountDeleted();
+    }
     if (!user.active()) {
       throw new ApiError(403, "account-suspended", "This account is suspended");
     }
+  }
+
+  /** A deleted account's tokens and password open nothing. */
+  public static ApiError accountDeleted() {
+    return new ApiError(403, "account-deleted", "This account was deleted");
   }
 }

@@ -144,6 +144,29 @@ public final class SessionRepository implements UserSessions {
         .mapEmpty();
   }
 
+  /**
+   * Ends every open session of a user but {@code keep} (null: all of them) and returns the ids of
+   * those it ended, so their sockets can be closed too (a password change or reset).
+   */
+  public Future<List<String>> revokeOthers(String userId, String keep) {
+    return Mongo.list(
+            sessions.find(Filters.and(Filters.eq("userId", userId), Filters.eq("revoked", false))))
+        .compose(
+            open -> {
+              List<String> ids =
+                  open.stream()
+                      .map(d -> d.getString("_id"))
+                      .filter(id -> !id.equals(keep))
+                      .toList();
+              if (ids.isEmpty()) {
+                return Future.succeededFuture(ids);
+              }
+              return Mongo.optional(
+                      sessions.updateMany(Filters.in("_id", ids), Updates.set("revoked", true)))
+                  .map(r -> ids);
+            });
+  }
+
   public Future<Optional<String>> userOf(String sessionId) {
     return Mongo.optional(sessions.find(Filters.eq("_id", sessionId)).first())
         .map(d -> d.map(doc -> doc.getString("userId")));

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import org.liaison.crypto.Ed25519;
 import org.liaison.crypto.Labels;
 import org.liaison.server.access.AccessRules;
+import org.liaison.server.accounts.AccountDevices;
 import org.liaison.server.accounts.Role;
 import org.liaison.server.accounts.User;
 import org.liaison.server.accounts.UserRepository;
@@ -34,7 +35,7 @@ import org.liaison.server.network.NetworkRoot;
  * and tells its sockets and channels. Someone else's device in a city one does not manage is
  * answered as absent.
  */
-public final class Devices {
+public final class Devices implements AccountDevices {
   private final EventBus events;
   private final DeviceRepository devices;
   private final UserRepository users;
@@ -269,30 +270,52 @@ public final class Devices {
    */
   public Future<Device> revoke(Actor actor, String deviceId) {
     return managed(actor, deviceId)
+        .compose(pair -> revoked(actor.user(), pair.getKey(), pair.getValue()));
+  }
+
+  /**
+   * Revokes every device of {@code owner} not revoked yet, each as {@link #revoke} does (the owner
+   * deleting their account). Returns how many.
+   */
+  @Override
+  public Future<Integer> revokeAll(User actor, User owner) {
+    return devices
+        .ofUsers(List.of(owner.id()))
         .compose(
-            pair ->
-                devices
-                    .revoke(deviceId)
-                    .compose(v -> sessions.revokeDevice(deviceId))
-                    .compose(v -> keyPackages.forgetDevice(deviceId))
-                    .compose(v -> revocations.append(revoked(pair.getKey())))
-                    .compose(
-                        v -> {
-                          events.publish(
-                              Events.device(deviceId), new JsonObject().put("type", "revoked"));
-                          events.send(
-                              Events.DEVICE_REVOKED,
-                              new JsonObject()
-                                  .put("userId", pair.getKey().userId())
-                                  .put("deviceId", deviceId));
-                          return audit.append(
-                              actor.user().id(),
-                              "device.revoked",
-                              deviceId,
-                              pair.getValue().cityId(),
-                              Map.of("owner", pair.getKey().userId()));
-                        })
-                    .map(e -> pair.getKey().withStatus(DeviceStatus.REVOKED)));
+            found -> {
+              Future<Integer> done = Future.succeededFuture(0);
+              for (Device device : found) {
+                if (device.status() == DeviceStatus.REVOKED) {
+                  continue;
+                }
+                // One after the other, so the audit lists them in order.
+                done = done.compose(n -> revoked(actor, device, owner).map(d -> n + 1));
+              }
+              return done;
+            });
+  }
+
+  private Future<Device> revoked(User actor, Device device, User owner) {
+    String deviceId = device.id();
+    return devices
+        .revoke(deviceId)
+        .compose(v -> sessions.revokeDevice(deviceId))
+        .compose(v -> keyPackages.forgetDevice(deviceId))
+        .compose(v -> revocations.append(revoked(device)))
+        .compose(
+            v -> {
+              events.publish(Events.device(deviceId), new JsonObject().put("type", "revoked"));
+              events.send(
+                  Events.DEVICE_REVOKED,
+                  new JsonObject().put("userId", device.userId()).put("deviceId", deviceId));
+              return audit.append(
+                  actor.id(),
+                  "device.revoked",
+                  deviceId,
+                  owner.cityId(),
+                  Map.of("owner", device.userId()));
+            })
+        .map(e -> device.withStatus(DeviceStatus.REVOKED));
   }
 
   /** The revocation list's entry for a device being revoked: none if it held no attestation. */

@@ -49,6 +49,8 @@ final class Announcements {
                 m -> {
                   if (PASSED_ON.contains(m.body().getString("type"))) {
                     frame.accept(m.body().copy());
+                  } else if ("deleted".equals(m.body().getString("type"))) {
+                    end.accept(new ApiError(401, "account-deleted", "This account was deleted"));
                   } else {
                     end.accept(new ApiError(401, "account-suspended", "This account is suspended"));
                   }

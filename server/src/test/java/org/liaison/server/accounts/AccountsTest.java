@@ -67,7 +67,14 @@ class AccountsTest {
             return Future.succeededFuture(Map.of());
           }
         };
-    accounts = new Accounts(users, sessions, devices, audit, vertx.eventBus());
+    accounts =
+        new Accounts(
+            users,
+            sessions,
+            devices,
+            (actor, owner) -> Future.succeededFuture(0),
+            audit,
+            vertx.eventBus());
 
     Network network = new Network(test.api());
     Network.Member first = network.registerAdmin(test.bootstrapCode(), "admin@network.example");
