@@ -108,7 +108,15 @@ export function NetworkKeyView({ api, store, revision = 0 }: { api: Api; store: 
           }}
         />
       )}
-      {published && held && <p class="muted">{t('netkey.heldHere')}</p>}
+      {published && held && store && (
+        <ForgetNetworkKey
+          store={store}
+          onForgotten={async () => {
+            setNotice(t('netkey.forgotten'));
+            await load();
+          }}
+        />
+      )}
       {published && (
         <CoordinatorQueue
           api={api}
@@ -198,6 +206,38 @@ function CreateNetworkKey({ api, store, onPublished }: { api: Api; store: LinkSt
       <button type="button" disabled={!saved || action.busy} onClick={publish}>
         {t('netkey.publish')}
       </button>
+      <ErrorText error={action.error} />
+    </div>
+  );
+}
+
+function ForgetNetworkKey({ store, onForgotten }: { store: LinkStore; onForgotten: () => Promise<void> }) {
+  const [asking, setAsking] = useState(false);
+  const action = useAction();
+  return (
+    <div class="stack">
+      <p class="muted">{t('netkey.heldHere')}</p>
+      {!asking && (
+        <p>
+          <button type="button" class="secondary" onClick={() => setAsking(true)}>
+            {t('netkey.forget')}
+          </button>
+        </p>
+      )}
+      {asking && (
+        <Confirm
+          question={t('netkey.forgetAsk')}
+          busy={action.busy}
+          onCancel={() => setAsking(false)}
+          onConfirm={() =>
+            void action.run(async () => {
+              await store.delete(ROOT_RECORD);
+              setAsking(false);
+              await onForgotten();
+            })
+          }
+        />
+      )}
       <ErrorText error={action.error} />
     </div>
   );
