@@ -40,7 +40,7 @@ public final class AuditRoutes {
    * (invitations, tiers, roles, suspensions, cities, organisations) is coordinators' and admins'.
    */
   public static final List<String> SELF_SERVICE =
-      List.of("PATCH /me", "PUT /key-backup", "POST /devices");
+      List.of("PATCH /me", "PUT /key-backup", "POST /devices", "PUT /devices/:id/name");
 
   /**
    * Puts the {@link #SELF_SERVICE} routes of {@code api} (mounted already) on one budget per user,
