@@ -11,6 +11,8 @@
 import { ApiError, type Api } from '../api';
 import { openBackup, type RecoveryCost, RECOVERY_COST, type SealedBackup, sealBackup, newRecoveryCode } from './backup';
 import { type KdfCost, KeyStore, PRODUCTION_COST } from './keystore';
+import { History } from '../channels/history';
+import { HISTORY_KEY_RECORD, type HistoryRestoreResult, loadOrCreateHistoryKey, restoreHistory } from './historyBackup';
 import { exportVerified, importVerified } from './verified';
 import { browserDeviceName, type Device, register, storeName } from './setup';
 
@@ -30,13 +32,25 @@ export interface RestoreOptions extends BackupOptions {
 export interface Restored extends Device {
   /** The device the backup came from (the lost or old browser), for the member to revoke. */
   previousDeviceId: string;
+  /**
+   * What came back from the history backup; null when the key backup was sealed before it
+   * existed (no history key: nothing earlier can be opened), `'failed'` when the download failed.
+   */
+  history: HistoryRestoreResult | null | 'failed';
 }
 
 /** Seals the device's backup under `code` and replaces the server's copy. */
 async function upload(api: Api, device: Device, code: string, options: BackupOptions): Promise<void> {
   const sealed = await sealBackup(
     code,
-    { userId: device.userId, deviceId: device.deviceId, identity: device.identity, verified: await exportVerified(device.store) },
+    {
+      userId: device.userId,
+      deviceId: device.deviceId,
+      identity: device.identity,
+      verified: await exportVerified(device.store),
+      // A backup made before the history backup existed gets its history key now.
+      historyKey: await loadOrCreateHistoryKey(device.store),
+    },
     options.recoveryCost ?? RECOVERY_COST,
   );
   await api.call('PUT', '/api/v1/key-backup', sealed);
@@ -91,10 +105,16 @@ export async function restoreDevice(
   const store = await KeyStore.open(storeName(claims.userId), password, options.cost ?? PRODUCTION_COST, options.factory);
   try {
     await importVerified(store, contents.verified);
+    if (contents.historyKey) await store.put(HISTORY_KEY_RECORD, contents.historyKey);
     const fresh = await register(api, store, options.name ?? browserDeviceName());
     const device: Device = { userId: claims.userId, store, registered: true, ...fresh };
     await upload(api, device, code, options);
-    return { ...device, previousDeviceId: contents.deviceId };
+    let history: Restored['history'] = null;
+    if (contents.historyKey) {
+      // The identity is restored already: a failed download must not undo that.
+      history = await restoreHistory(api, store, new History(store), claims.userId, contents.historyKey).catch(() => 'failed' as const);
+    }
+    return { ...device, previousDeviceId: contents.deviceId, history };
   } catch (e) {
     store.close();
     throw e;
