@@ -3,9 +3,10 @@
  * upload succeeded), find it when a browser without a key store signs in, and restore from it.
  *
  * Restoring brings the member's identity back into a new browser as a new device: the safety
- * numbers they verified return, a fresh device key is registered (a coordinator confirms it;
- * owners add it to channels again), and the backup is re-sealed for the new device under the same
- * code, so the code the member holds stays the one that works. The old device is not re-bound:
+ * numbers they verified and the history key return, a fresh device key is registered (a
+ * coordinator confirms it; owners add it to channels again), the backup is re-sealed for the new
+ * device under the same code, so the code the member holds stays the one that works, and the
+ * encrypted history backup is downloaded so the channels show their earlier messages. The old device is not re-bound:
  * a lost browser must be revocable without revoking the restored one.
  */
 import { ApiError, type Api } from '../api';
