@@ -86,6 +86,7 @@ export function Restore({
 function HistoryOutcome({ history }: { history: Restored['history'] }) {
   if (history === null) return <p>{t('restore.historyNone')}</p>;
   if (history === 'failed') return <p class="error">{t('restore.historyFailed')}</p>;
+  if (history.messages === 0 && history.unreadable === 0) return null;
   return (
     <>
       <p>{tf('restore.historyRestored', { count: history.messages })}</p>
