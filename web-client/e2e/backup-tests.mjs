@@ -137,6 +137,15 @@ export const backupTests = [
         assert.notEqual(restored.deviceId, first.deviceId, 'the restored browser is a new device');
         assert.notEqual(restored.fingerprint, first.fingerprint, 'with its own key');
         assert.equal(restored.count, 2, 'the old device is still listed, to revoke');
+        // Two browsers of the same kind get distinct names; the member renames this one.
+        const devicePanel = other.getByRole('region', { name: 'This device' });
+        await devicePanel.locator('.device-list li', { hasText: /on Linux \(2\)/ }).waitFor();
+        await devicePanel.locator('dl.facts').getByRole('button', { name: 'Rename' }).click();
+        await devicePanel.getByLabel('New name for this device').fill('Office laptop');
+        await axe('renaming this device', other);
+        await devicePanel.getByRole('button', { name: 'Save' }).click();
+        await devicePanel.getByText('The new name is saved.').waitFor();
+        await devicePanel.locator('.device-list li', { hasText: 'Office laptop' }).waitFor();
         // The old browser is "lost": revoke it from the new one; its session ends at once.
         other.on('dialog', (d) => d.accept());
         const panel = other.getByRole('region', { name: 'This device' });

@@ -416,6 +416,19 @@ export function channelTests({ root, screenshots }) {
           await chloe.getByLabel('Password').fill(PASSWORD);
           await chloe.getByRole('button', { name: 'Unlock' }).click();
           await chloe.getByRole('link', { name: /Youth outreach Tirana/ }).waitFor();
+          // The history backup uploads what she read a few seconds after it arrived (and what a
+          // locked session left, once unlocked): wait until her backup on the server has stopped
+          // growing before the laptop is lost.
+          const chloeApi = await signInApi(base, people.chloe.email, PASSWORD);
+          let backedUp = -1;
+          for (let stable = 0, tries = 0; stable < 3 && tries < 60; tries++) {
+            await new Promise((r) => setTimeout(r, 1_000));
+            const { items } = await chloeApi('GET', '/api/v1/history');
+            const size = items.reduce((n, c) => n + c.size, 0);
+            stable = size > 0 && size === backedUp ? stable + 1 : 0;
+            backedUp = size;
+          }
+          assert.ok(backedUp > 0, 'her history backup holds something');
 
           // Chloé's laptop is lost: a new browser restores her identity with the recovery code. It
           // holds no group state, so it waits until an owner adds it again; then it reads on.
@@ -432,6 +445,12 @@ export function channelTests({ root, screenshots }) {
           await restoreWithCode(chloe, people.chloe.recoveryCode);
           // Without the channel's keys it cannot even read the channel's name.
           await chloe.getByRole('link', { name: /Channel without a name yet.*Waiting to be added on this device/ }).waitFor();
+          // Her history came back from the encrypted history backup, marked as restored.
+          await chloe.getByRole('link', { name: /Channel without a name yet/ }).click();
+          const restoredHello = messageList(chloe).locator('li.message', { hasText: 'Hello from Bilal' });
+          await restoredHello.getByText('restored', { exact: true }).waitFor();
+          await messageList(chloe).locator('li.message', { hasText: 'end of the long message' }).getByText('restored', { exact: true }).waitFor();
+          await chloe.getByRole('link', { name: 'Profile and device' }).click();
           // A new device: the coordinator confirms it, and the browser picks that up on unlocking.
           await coordinator.reload();
           await coordinator.getByRole('heading', { name: 'Liaison is locked' }).waitFor();

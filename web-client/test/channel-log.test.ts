@@ -202,6 +202,8 @@ describe('cursor rules around the log', () => {
     expect(unreadCount(messages, 0, 'mine')).toBe(3);
     expect(unreadCount(messages, 3, 'mine')).toBe(1);
     expect(unreadCount(messages, 5, 'mine')).toBe(0);
+    // Messages brought back from the history backup are history, not news.
+    expect(unreadCount([...messages, { seq: 6, senderDeviceId: 'theirs', restored: true }], 5, 'mine')).toBe(0);
   });
 
   it('marks read up to the highest seq shown, ignoring messages still without one', () => {

@@ -17,9 +17,10 @@ import {
 } from '../src/device/identity';
 import { KeyStore, WrongPassword } from '../src/device/keystore';
 import { deviceSessionMessage } from '../src/device/session';
-import { type DeviceRecord, listDevices, publishKeyPackages, setUpDevice, storeName } from '../src/device/setup';
+import { type DeviceRecord, describeBrowser, listDevices, publishKeyPackages, setUpDevice, storeName } from '../src/device/setup';
 import { BackupError, openBackup, type SealedBackup } from '../src/device/backup';
 import { createBackup, restorableBackup, restoreDevice } from '../src/device/restore';
+import { HISTORY_KEY_RECORD } from '../src/device/historyBackup';
 
 const TINY = { m: 64, t: 1, p: 1 };
 const USER = 'u0123456789abcdef';
@@ -87,6 +88,7 @@ class FakeServer {
       return json(200, device);
     }
     if (method === 'GET' && path === '/api/v1/devices') return json(200, { items: this.devices });
+    if (method === 'GET' && path === '/api/v1/history') return json(200, { items: [] });
     if (path === '/api/v1/key-backup') {
       if (method === 'GET') return this.backup ? json(200, this.backup) : error(404, 'key-backup-not-found');
       if (!this.bound.has(sid)) return error(403, 'device-required');
@@ -233,6 +235,23 @@ describe('publishKeyPackages', () => {
 
 // ---- recovery code and key backup (src/device/restore.ts) ---------------------------------
 
+describe('default device names', () => {
+  it('name the browser and the system', () => {
+    const names: [string, string, string][] = [
+      ['Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', 'Linux x86_64', 'Firefox on Linux'],
+      ['Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36', '', 'Chrome on Android'],
+      ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36 Edg/126.0', 'Win32', 'Edge on Windows'],
+      ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1', 'iPhone', 'Safari on iOS'],
+      ['Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15', 'MacIntel', 'Safari on macOS'],
+    ];
+    for (const [ua, platform, expected] of names) {
+      const { browser, system } = describeBrowser(ua, platform);
+      expect(`${browser} on ${system}`).toBe(expected);
+    }
+    expect(describeBrowser('curl/8.0', '')).toEqual({ browser: null, system: null });
+  });
+});
+
 describe('key backup and restore', () => {
   const CHEAP = { recoveryCost: { memoryKiB: 64, iterations: 1 } };
 
@@ -277,6 +296,12 @@ describe('key backup and restore', () => {
     const resealed = await openBackup(code, server.backup!, USER);
     expect(resealed.deviceId).toBe(restored.deviceId);
     expect(resealed.identity).toEqual(restored.identity);
+    // The history key came along: the same in the old backup, the new store and the new backup.
+    const original = await openBackup(code, backup!, USER);
+    expect(original.historyKey).toHaveLength(32);
+    expect(await restored.store.get(HISTORY_KEY_RECORD)).toEqual(original.historyKey);
+    expect(resealed.historyKey).toEqual(original.historyKey);
+    expect(restored.history).toEqual({ messages: 0, unreadable: 0 });
     // Now this browser has a store: the backup is no longer offered.
     expect(await restorableBackup(await signIn(server), factory)).toBeNull();
   });

@@ -261,7 +261,12 @@ function MessageItem({
         <div class="message-meta">
           <span class="sender" dir="auto">{mine ? t('chat.you') : name(m.senderUserId)}</span>
           <time dateTime={m.receivedAt}>{formatTime(m.receivedAt)}</time>
-          {mine && <DeliveryState message={m} onRetry={onRetry} />}
+          {m.restored && (
+            <span class="delivery" title={t('chat.restoredTitle')}>
+              {t('chat.restored')}
+            </span>
+          )}
+          {mine && !m.restored && <DeliveryState message={m} onRetry={onRetry} />}
         </div>
         {m.state === 'undecryptable' ? (
           <p class="muted">{t('chat.undecryptable')}</p>

@@ -93,8 +93,13 @@ export function ackDue(cursor: number, acked: number): boolean {
 }
 
 /** Other devices' messages after the read marker (ours are never unread). */
-export function unreadCount(messages: readonly { seq?: number; senderDeviceId: string }[], readSeq: number, selfDeviceId: string): number {
-  return messages.filter((m) => m.seq !== undefined && m.seq > readSeq && m.senderDeviceId !== selfDeviceId).length;
+export function unreadCount(
+  messages: readonly { seq?: number; senderDeviceId: string; restored?: boolean }[],
+  readSeq: number,
+  selfDeviceId: string,
+): number {
+  // What came back from the history backup is history, not news.
+  return messages.filter((m) => m.seq !== undefined && m.seq > readSeq && m.senderDeviceId !== selfDeviceId && !m.restored).length;
 }
 
 /** The highest seq among the messages (0 when none has one yet): where marking read moves to. */

@@ -17,6 +17,7 @@
  * encrypted key store (`history.ts`): that is what a reload shows.
  */
 import type { Api } from '../api';
+import { chunksToUpload, HistoryUploader, loadHistoryKey } from '../device/historyBackup';
 import type { Device } from '../device/setup';
 import { DocumentsEngine } from '../documents/engine';
 import { afterOwnCommit } from '../documents/keyring';
@@ -103,6 +104,8 @@ export class ChannelEngine {
   }
 
   private documentsEngine: DocumentsEngine | null = null;
+  /** Uploads decrypted messages to the encrypted history backup (none until a history key exists). */
+  private historyUploader: HistoryUploader | null = null;
 
   /** The channels' shared documents, made on first use (Automerge loads only then). */
   get documents(): DocumentsEngine {
@@ -149,6 +152,7 @@ export class ChannelEngine {
   async start(): Promise<void> {
     await this.checkNetworkKey();
     this.context.revoked = revokedSet(await syncRevocations(this.api, this.device.store));
+    await this.startHistoryBackup().catch((e) => console.warn('history backup', e));
     const listed = await this.api.call<{ items: ServerChannel[] }>('GET', '/api/v1/channels');
     for (const server of listed.items) await this.load(server);
     this.changed();
@@ -167,7 +171,24 @@ export class ChannelEngine {
     await this.topUpKeyPackages().catch(() => {});
   }
 
+  /**
+   * With a history key (made with the key backup), every message stored with a seq is uploaded
+   * to the encrypted history backup a few seconds later, and what an earlier session left is
+   * uploaded now (`device/historyBackup.ts`).
+   */
+  private async startHistoryBackup() {
+    const key = await loadHistoryKey(this.device.store);
+    if (!key || this.historyUploader) return;
+    const uploader = new HistoryUploader(this.api, this.device.store, this.history, this.userId, key);
+    this.historyUploader = uploader;
+    this.history.onStored = (channelId, m) => uploader.noteStored(channelId, m);
+    for (const { channelId, chunk } of await chunksToUpload(this.device.store)) uploader.noteChunk(channelId, chunk);
+  }
+
   stop(): void {
+    this.historyUploader?.stop();
+    this.history.onStored = null;
+    this.historyUploader = null;
     this.documentsEngine?.stop();
     this.context.realtime?.stop();
     this.context.realtime = null;

@@ -30,6 +30,8 @@ export interface StoredMessage {
   outgoing?: boolean;
   state?: string;
   error?: string;
+  /** Came back from the encrypted history backup (`device/historyBackup.ts`), not from the log. */
+  restored?: boolean;
 }
 
 export class ChannelRecord {
@@ -52,6 +54,9 @@ const utf8 = new TextEncoder();
 const seqName = (seq: number) => String(seq).padStart(12, '0');
 
 export class History {
+  /** Told of every message stored (the history backup uploads the chunks that changed). */
+  onStored: ((channelId: string, m: StoredMessage) => void) | null = null;
+
   constructor(private readonly store: KeyStore) {}
 
   async saveChannel(channelId: string, record: ChannelRecord, state: ClientState | null): Promise<void> {
@@ -91,6 +96,38 @@ export class History {
     const name = m.seq !== undefined ? seqName(m.seq) : `pending-${m.clientMessageId}`;
     await this.store.put(`${MESSAGE_PREFIX}${channelId}/${name}`, utf8.encode(JSON.stringify(m)));
     if (m.seq !== undefined && m.clientMessageId) await this.store.delete(`${MESSAGE_PREFIX}${channelId}/pending-${m.clientMessageId}`);
+    this.onStored?.(channelId, m);
+  }
+
+  /**
+   * Keeps a message from the history backup unless this browser already holds that seq (what it
+   * decrypted itself wins); true when it was written.
+   */
+  async putRestored(channelId: string, m: StoredMessage): Promise<boolean> {
+    if (m.seq === undefined) return false;
+    const name = `${MESSAGE_PREFIX}${channelId}/${seqName(m.seq)}`;
+    if ((await this.store.names(name)).includes(name)) return false;
+    await this.store.put(name, utf8.encode(JSON.stringify({ ...m, restored: true })));
+    this.onStored?.(channelId, { ...m, restored: true });
+    return true;
+  }
+
+  /** The accepted messages of a channel with `from <= seq < to`, by seq. */
+  async messagesBetween(channelId: string, from: number, to: number): Promise<StoredMessage[]> {
+    const prefix = `${MESSAGE_PREFIX}${channelId}/`;
+    const names = (await this.store.names(prefix))
+      .filter((n) => /^[0-9]{12}$/.test(n.slice(prefix.length)))
+      .filter((n) => {
+        const seq = Number(n.slice(prefix.length));
+        return seq >= from && seq < to;
+      })
+      .sort();
+    const out: StoredMessage[] = [];
+    for (const name of names) {
+      const bytes = await this.store.get(name);
+      if (bytes) out.push(JSON.parse(new TextDecoder().decode(bytes)) as StoredMessage);
+    }
+    return out;
   }
 
   /** Every stored message of a channel, accepted ones by seq, then those still pending. */

@@ -123,6 +123,11 @@ export interface BackupContents {
   identity: DeviceIdentity;
   /** Safety numbers the member has verified, by user id (filled in by the safety-number screens). */
   verified: Record<string, string>;
+  /**
+   * The member's history key (32 bytes, `historyBackup.ts`); absent in backups sealed before the
+   * history backup existed, until the member makes a new code.
+   */
+  historyKey?: Uint8Array;
 }
 
 /** The body of `PUT /api/v1/key-backup` and the answer of `GET` (base64url, no padding). */
@@ -141,6 +146,8 @@ interface PlaintextV1 {
   publicKey: string;
   signKey: string;
   verified: Record<string, string>;
+  /** Optional: older backups have none. */
+  historyKey?: string;
 }
 
 /** Seals `contents` under the code with a fresh salt and nonce. */
@@ -154,6 +161,7 @@ export async function sealBackup(code: string, contents: BackupContents, cost: R
     publicKey: base64url(contents.identity.publicKey),
     signKey: base64url(contents.identity.signKey),
     verified: { ...contents.verified },
+    ...(contents.historyKey ? { historyKey: base64url(contents.historyKey) } : {}),
   };
   const bytes = new TextEncoder().encode(JSON.stringify(plaintext));
   const nonce = crypto.getRandomValues(new Uint8Array(12));
@@ -226,7 +234,9 @@ export async function openBackup(code: string, backup: SealedBackup, userId: str
     const publicKey = decodeField(p.publicKey);
     const signKey = decodeField(p.signKey);
     if (publicKey.length !== 32 || signKey.length === 0) throw new BackupError('MALFORMED', 'unexpected key length');
-    return { userId, deviceId: p.deviceId, identity: { publicKey, signKey }, verified: { ...verified } };
+    const historyKey = p.historyKey === undefined ? undefined : decodeField(p.historyKey);
+    if (historyKey !== undefined && historyKey.length !== 32) throw new BackupError('MALFORMED', 'unexpected key length');
+    return { userId, deviceId: p.deviceId, identity: { publicKey, signKey }, verified: { ...verified }, ...(historyKey ? { historyKey } : {}) };
   } catch (e) {
     if (e instanceof BackupError) throw e;
     throw new BackupError('MALFORMED', 'unreadable backup contents');

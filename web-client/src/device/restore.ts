@@ -3,14 +3,17 @@
  * upload succeeded), find it when a browser without a key store signs in, and restore from it.
  *
  * Restoring brings the member's identity back into a new browser as a new device: the safety
- * numbers they verified return, a fresh device key is registered (a coordinator confirms it;
- * owners add it to channels again), and the backup is re-sealed for the new device under the same
- * code, so the code the member holds stays the one that works. The old device is not re-bound:
+ * numbers they verified and the history key return, a fresh device key is registered (a
+ * coordinator confirms it; owners add it to channels again), the backup is re-sealed for the new
+ * device under the same code, so the code the member holds stays the one that works, and the
+ * encrypted history backup is downloaded so the channels show their earlier messages. The old device is not re-bound:
  * a lost browser must be revocable without revoking the restored one.
  */
 import { ApiError, type Api } from '../api';
 import { openBackup, type RecoveryCost, RECOVERY_COST, type SealedBackup, sealBackup, newRecoveryCode } from './backup';
 import { type KdfCost, KeyStore, PRODUCTION_COST } from './keystore';
+import { History } from '../channels/history';
+import { HISTORY_KEY_RECORD, type HistoryRestoreResult, loadOrCreateHistoryKey, restoreHistory } from './historyBackup';
 import { exportVerified, importVerified } from './verified';
 import { browserDeviceName, type Device, register, storeName } from './setup';
 
@@ -30,13 +33,25 @@ export interface RestoreOptions extends BackupOptions {
 export interface Restored extends Device {
   /** The device the backup came from (the lost or old browser), for the member to revoke. */
   previousDeviceId: string;
+  /**
+   * What came back from the history backup; null when the key backup was sealed before it
+   * existed (no history key: nothing earlier can be opened), `'failed'` when the download failed.
+   */
+  history: HistoryRestoreResult | null | 'failed';
 }
 
 /** Seals the device's backup under `code` and replaces the server's copy. */
 async function upload(api: Api, device: Device, code: string, options: BackupOptions): Promise<void> {
   const sealed = await sealBackup(
     code,
-    { userId: device.userId, deviceId: device.deviceId, identity: device.identity, verified: await exportVerified(device.store) },
+    {
+      userId: device.userId,
+      deviceId: device.deviceId,
+      identity: device.identity,
+      verified: await exportVerified(device.store),
+      // A backup made before the history backup existed gets its history key now.
+      historyKey: await loadOrCreateHistoryKey(device.store),
+    },
     options.recoveryCost ?? RECOVERY_COST,
   );
   await api.call('PUT', '/api/v1/key-backup', sealed);
@@ -91,10 +106,16 @@ export async function restoreDevice(
   const store = await KeyStore.open(storeName(claims.userId), password, options.cost ?? PRODUCTION_COST, options.factory);
   try {
     await importVerified(store, contents.verified);
+    if (contents.historyKey) await store.put(HISTORY_KEY_RECORD, contents.historyKey);
     const fresh = await register(api, store, options.name ?? browserDeviceName());
     const device: Device = { userId: claims.userId, store, registered: true, ...fresh };
     await upload(api, device, code, options);
-    return { ...device, previousDeviceId: contents.deviceId };
+    let history: Restored['history'] = null;
+    if (contents.historyKey) {
+      // The identity is restored already: a failed download must not undo that.
+      history = await restoreHistory(api, store, new History(store), claims.userId, contents.historyKey).catch(() => 'failed' as const);
+    }
+    return { ...device, previousDeviceId: contents.deviceId, history };
   } catch (e) {
     store.close();
     throw e;

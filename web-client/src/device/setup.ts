@@ -20,6 +20,7 @@ import {
   saveKeyPackageBatch,
 } from './identity';
 import { type KdfCost, KeyStore, PRODUCTION_COST } from './keystore';
+import { t, tf } from '../i18n';
 import { signDeviceSession } from './session';
 
 export const DEVICE_ID_RECORD = 'device/id';
@@ -56,10 +57,51 @@ export interface SetupOptions {
   name?: string;
 }
 
+/** The browser's and the system's everyday names from a user-agent string; null when unknown. */
+export function describeBrowser(userAgent: string, platform = ''): { browser: string | null; system: string | null } {
+  const ua = userAgent;
+  const browser = /Edg(e|A|iOS)?\//.test(ua)
+    ? 'Edge'
+    : /OPR\/|Opera/.test(ua)
+      ? 'Opera'
+      : /SamsungBrowser\//.test(ua)
+        ? 'Samsung Internet'
+        : /Firefox\/|FxiOS\//.test(ua)
+          ? 'Firefox'
+          : /Chromium\//.test(ua)
+            ? 'Chromium'
+            : /Chrome\/|CriOS\//.test(ua)
+              ? 'Chrome'
+              : /Safari\//.test(ua)
+                ? 'Safari'
+                : null;
+  const text = `${ua} ${platform}`;
+  const system = /Android/.test(text)
+    ? 'Android'
+    : /iPhone|iPad|iPod|iOS/.test(text)
+      ? 'iOS'
+      : /CrOS|Chrome OS/.test(text)
+        ? 'ChromeOS'
+        : /Windows|Win32|Win64/.test(text)
+          ? 'Windows'
+          : /Mac OS X|Macintosh|macOS|MacIntel/.test(text)
+            ? 'macOS'
+            : /Linux|X11/.test(text)
+              ? 'Linux'
+              : null;
+  return { browser, system };
+}
+
+/**
+ * The default name of a new device, from the browser and the system ("Firefox on Linux"); the
+ * server adds " (2)", " (3)"… when the member already has a device of that name, and the member
+ * can rename it under "This device".
+ */
 export function browserDeviceName(): string {
   const nav = globalThis.navigator as (Navigator & { userAgentData?: { platform?: string } }) | undefined;
-  const platform = nav?.userAgentData?.platform || nav?.platform || 'the web';
-  return `Browser on ${platform}`.slice(0, 100);
+  const { browser, system } = describeBrowser(nav?.userAgent ?? '', nav?.userAgentData?.platform || nav?.platform || '');
+  const name = browser ?? t('device.unknownBrowser');
+  return (system ? tf('device.defaultName', { browser: name, system }) : name).slice(0, 56);
 }
 
 /** A new identity, registered and kept in the store (also used by restore.ts when the backed-up device is gone). */

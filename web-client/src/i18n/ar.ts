@@ -331,4 +331,19 @@ export const ar: Record<MessageKey, string> = {
   "admin.copyLink": "نسخ الرابط",
   "admin.status.deleted": "محذوف",
   // ---- end of account basics
+  // restore with history, device names
+  'device.defaultName': '{browser} على {system}',
+  'device.unknownBrowser': 'متصفح',
+  'device.rename': 'إعادة التسمية',
+  'device.renameLabel': 'اسم جديد لهذا الجهاز',
+  'device.renameCancel': 'إلغاء',
+  'device.renamed': 'تم حفظ الاسم الجديد.',
+  'error.device-name-taken': 'يحمل جهاز آخر من أجهزتك هذا الاسم. اختر اسمًا مختلفًا.',
+  'restore.historyNote': 'تعود الرسائل التي استلمتها أجهزتك من النسخة الاحتياطية المشفرة لسجل رسائلك.',
+  'restore.historyRestored': 'الرسائل السابقة التي أُعيدت: {count}.',
+  'restore.historyNone': 'أُنشئت نسختك الاحتياطية للمفاتيح قبل وجود النسخة الاحتياطية لسجل الرسائل، لذلك لا يمكن استعادة الرسائل السابقة. من الآن فصاعدًا تُحفظ رسائلك احتياطيًا.',
+  'restore.historyFailed': 'تعذّر تنزيل رسائلك السابقة الآن. ومع ذلك تمت استعادة هويتك.',
+  'restore.historyUnreadable': 'تعذّر فتح أجزاء من النسخة الاحتياطية لسجل رسائلك فتم تركها: {count}.',
+  'chat.restored': 'مُستعادة',
+  'chat.restoredTitle': 'أُعيدت من النسخة الاحتياطية المشفرة لسجل رسائلك',
 };

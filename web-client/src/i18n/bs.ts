@@ -332,4 +332,19 @@ export const bs: Record<MessageKey, string> = {
   "admin.copyLink": "Kopiraj link",
   "admin.status.deleted": "izbrisan",
   // ---- end of account basics
+  // restore with history, device names
+  'device.defaultName': '{browser} na {system}',
+  'device.unknownBrowser': 'Preglednik',
+  'device.rename': 'Preimenuj',
+  'device.renameLabel': 'Novi naziv ovog uređaja',
+  'device.renameCancel': 'Otkaži',
+  'device.renamed': 'Novi naziv je sačuvan.',
+  'error.device-name-taken': 'Drugi vaš uređaj već ima ovaj naziv. Izaberite drugi.',
+  'restore.historyNote': 'Poruke koje su vaši uređaji primili vraćaju se iz vaše šifrovane rezervne kopije historije.',
+  'restore.historyRestored': 'Vraćene ranije poruke: {count}.',
+  'restore.historyNone': 'Vaša rezervna kopija ključeva napravljena je prije nego što je postojala rezervna kopija historije, pa se ranije poruke ne mogu vratiti. Od sada se vaše poruke čuvaju u rezervnoj kopiji.',
+  'restore.historyFailed': 'Vaše ranije poruke trenutno se nisu mogle preuzeti. Vaš identitet je ipak vraćen.',
+  'restore.historyUnreadable': 'Dijelovi vaše rezervne kopije historije nisu se mogli otvoriti i izostavljeni su: {count}.',
+  'chat.restored': 'vraćeno',
+  'chat.restoredTitle': 'Vraćeno iz vaše šifrovane rezervne kopije historije',
 };

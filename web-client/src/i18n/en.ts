@@ -330,6 +330,21 @@ export const en = {
   "admin.copyLink": "Copy link",
   "admin.status.deleted": "deleted",
   // ---- end of account basics
+  // restore with history, device names
+  'device.defaultName': '{browser} on {system}',
+  'device.unknownBrowser': 'Browser',
+  'device.rename': 'Rename',
+  'device.renameLabel': 'New name for this device',
+  'device.renameCancel': 'Cancel',
+  'device.renamed': 'The new name is saved.',
+  'error.device-name-taken': 'Another of your devices already has this name. Choose a different one.',
+  'restore.historyNote': 'Messages your devices had received come back from your encrypted history backup.',
+  'restore.historyRestored': 'Earlier messages brought back: {count}.',
+  'restore.historyNone': 'Your key backup was made before the history backup existed, so earlier messages cannot be brought back. From now on, your messages are backed up.',
+  'restore.historyFailed': 'Your earlier messages could not be downloaded just now. Your identity is restored all the same.',
+  'restore.historyUnreadable': 'Parts of your history backup could not be opened and were left out: {count}.',
+  'chat.restored': 'restored',
+  'chat.restoredTitle': 'Brought back from your encrypted history backup',
 } as const;
 
 export type MessageKey = keyof typeof en;

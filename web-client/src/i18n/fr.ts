@@ -331,4 +331,19 @@ export const fr: Record<MessageKey, string> = {
   "admin.copyLink": "Copier le lien",
   "admin.status.deleted": "supprimé",
   // ---- end of account basics
+  // restore with history, device names
+  'device.defaultName': '{browser} sur {system}',
+  'device.unknownBrowser': 'Navigateur',
+  'device.rename': 'Renommer',
+  'device.renameLabel': 'Nouveau nom de cet appareil',
+  'device.renameCancel': 'Annuler',
+  'device.renamed': 'Le nouveau nom est enregistré.',
+  'error.device-name-taken': 'Un autre de vos appareils porte déjà ce nom. Choisissez-en un autre.',
+  'restore.historyNote': 'Les messages reçus par vos appareils reviennent depuis votre sauvegarde chiffrée de l’historique.',
+  'restore.historyRestored': 'Messages antérieurs récupérés : {count}.',
+  'restore.historyNone': 'Votre sauvegarde de clés date d’avant la sauvegarde de l’historique : les messages antérieurs ne peuvent pas être récupérés. Désormais, vos messages sont sauvegardés.',
+  'restore.historyFailed': 'Vos messages antérieurs n’ont pas pu être téléchargés pour l’instant. Votre identité est tout de même restaurée.',
+  'restore.historyUnreadable': 'Des parties de votre sauvegarde de l’historique n’ont pas pu être ouvertes et ont été laissées de côté : {count}.',
+  'chat.restored': 'récupéré',
+  'chat.restoredTitle': 'Récupéré depuis votre sauvegarde chiffrée de l’historique',
 };

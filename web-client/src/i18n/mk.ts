@@ -332,4 +332,19 @@ export const mk: Record<MessageKey, string> = {
   "admin.copyLink": "Копирај врска",
   "admin.status.deleted": "избришана",
   // ---- end of account basics
+  // restore with history, device names
+  'device.defaultName': '{browser} на {system}',
+  'device.unknownBrowser': 'Прелистувач',
+  'device.rename': 'Преименувај',
+  'device.renameLabel': 'Ново име за овој уред',
+  'device.renameCancel': 'Откажи',
+  'device.renamed': 'Новото име е зачувано.',
+  'error.device-name-taken': 'Друг ваш уред веќе го има ова име. Изберете друго.',
+  'restore.historyNote': 'Пораките што ги примиле вашите уреди се враќаат од вашата шифрирана резервна копија на историјата.',
+  'restore.historyRestored': 'Вратени претходни пораки: {count}.',
+  'restore.historyNone': 'Вашата резервна копија на клучевите е направена пред да постои резервната копија на историјата, па претходните пораки не може да се вратат. Отсега вашите пораки се чуваат во резервна копија.',
+  'restore.historyFailed': 'Вашите претходни пораки не можеа да се преземат во моментов. Вашиот идентитет сепак е вратен.',
+  'restore.historyUnreadable': 'Делови од вашата резервна копија на историјата не можеа да се отворат и се изоставени: {count}.',
+  'chat.restored': 'вратено',
+  'chat.restoredTitle': 'Вратено од вашата шифрирана резервна копија на историјата',
 };

@@ -331,4 +331,19 @@ export const sq: Record<MessageKey, string> = {
   "admin.copyLink": "Kopjo lidhjen",
   "admin.status.deleted": "fshirë",
   // ---- end of account basics
+  // restore with history, device names
+  'device.defaultName': '{browser} në {system}',
+  'device.unknownBrowser': 'Shfletues',
+  'device.rename': 'Riemërto',
+  'device.renameLabel': 'Emër i ri për këtë pajisje',
+  'device.renameCancel': 'Anulo',
+  'device.renamed': 'Emri i ri u ruajt.',
+  'error.device-name-taken': 'Një pajisje tjetër e juaja e ka tashmë këtë emër. Zgjidhni një tjetër.',
+  'restore.historyNote': 'Mesazhet që kishin marrë pajisjet tuaja kthehen nga kopja rezervë e koduar e historikut.',
+  'restore.historyRestored': 'Mesazhe të mëparshme të rikthyera: {count}.',
+  'restore.historyNone': 'Kopja rezervë e çelësave tuaj u bë para se të ekzistonte kopja rezervë e historikut, prandaj mesazhet e mëparshme nuk mund të rikthehen. Që tani e tutje, mesazhet tuaja ruhen në kopje rezervë.',
+  'restore.historyFailed': 'Mesazhet tuaja të mëparshme nuk mund të shkarkoheshin tani. Identiteti juaj u rikthye gjithsesi.',
+  'restore.historyUnreadable': 'Disa pjesë të kopjes rezervë të historikut nuk mund të hapeshin dhe u lanë jashtë: {count}.',
+  'chat.restored': 'i rikthyer',
+  'chat.restoredTitle': 'I rikthyer nga kopja rezervë e koduar e historikut',
 };

@@ -332,4 +332,19 @@ export const sr: Record<MessageKey, string> = {
   "admin.copyLink": "Kopiraj link",
   "admin.status.deleted": "obrisan",
   // ---- end of account basics
+  // restore with history, device names
+  'device.defaultName': '{browser} na {system}',
+  'device.unknownBrowser': 'Pregledač',
+  'device.rename': 'Preimenuj',
+  'device.renameLabel': 'Novi naziv ovog uređaja',
+  'device.renameCancel': 'Otkaži',
+  'device.renamed': 'Novi naziv je sačuvan.',
+  'error.device-name-taken': 'Drugi vaš uređaj već ima ovaj naziv. Izaberite drugi.',
+  'restore.historyNote': 'Poruke koje su vaši uređaji primili vraćaju se iz vaše šifrovane rezervne kopije istorije.',
+  'restore.historyRestored': 'Vraćene ranije poruke: {count}.',
+  'restore.historyNone': 'Vaša rezervna kopija ključeva napravljena je pre nego što je postojala rezervna kopija istorije, pa se ranije poruke ne mogu vratiti. Od sada se vaše poruke čuvaju u rezervnoj kopiji.',
+  'restore.historyFailed': 'Vaše ranije poruke trenutno nisu mogle da se preuzmu. Vaš identitet je ipak vraćen.',
+  'restore.historyUnreadable': 'Delovi vaše rezervne kopije istorije nisu mogli da se otvore i izostavljeni su: {count}.',
+  'chat.restored': 'vraćeno',
+  'chat.restoredTitle': 'Vraćeno iz vaše šifrovane rezervne kopije istorije',
 };

@@ -4,6 +4,7 @@ import { fromBase64url } from '../device/identity';
 import { fingerprint } from '../device/session';
 import { type Device, type DeviceRecord, listDevices, publishKeyPackages } from '../device/setup';
 import { formatDate, formatNumber, t, tf, type MessageKey } from '../i18n';
+import { DeviceName } from './DeviceName';
 import { ErrorText } from './ErrorText';
 
 export interface DeviceState {
@@ -68,7 +69,7 @@ export function DevicePanel({ api, state, revision = 0 }: { api: Api; state: Dev
       <>
         <dl class="facts">
           <dt>{t('device.name')}</dt>
-          <dd><span dir="auto">{mine.name}</span></dd>
+          <dd><DeviceName api={api} device={mine} onRenamed={(d) => setDevices((all) => all && all.map((x) => (x.id === d.id ? d : x)))} /></dd>
           <dt>{t('device.status')}</dt>
           <dd><span class="badge">{t(`device.status.${mine.status}` as MessageKey)}</span></dd>
           <dt>{t('device.fingerprint')}</dt>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { BackupError } from '../device/backup';
 import type { Restored } from '../device/restore';
-import { t, type MessageKey } from '../i18n';
+import { t, tf, type MessageKey } from '../i18n';
 import { useAction } from '../useAction';
 import { ErrorText } from './ErrorText';
 
@@ -34,6 +34,7 @@ export function Restore({
       <section class="card narrow" aria-labelledby="restore-title">
         <h1 id="restore-title">{t('restore.title')}</h1>
         <p role="status">{t('restore.done')}</p>
+        <HistoryOutcome history={restored.history} />
         <p>{t('restore.newDeviceNext')}</p>
         <button type="button" onClick={onDone}>{t('restore.continue')}</button>
       </section>
@@ -65,6 +66,7 @@ export function Restore({
           />
         </label>
         <p>{t('restore.channelsNote')}</p>
+        <p>{t('restore.historyNote')}</p>
         {busy && <p role="status">{t('restore.working')}</p>}
         {reason ? (
           <p class="error" role="alert">{t(reason)}</p>
@@ -77,5 +79,18 @@ export function Restore({
       <p>{t('restore.newDeviceNote')}</p>
       <button type="button" class="secondary" disabled={busy} onClick={onNewDevice}>{t('restore.newDevice')}</button>
     </section>
+  );
+}
+
+/** What came back from the encrypted history backup, in words. */
+function HistoryOutcome({ history }: { history: Restored['history'] }) {
+  if (history === null) return <p>{t('restore.historyNone')}</p>;
+  if (history === 'failed') return <p class="error">{t('restore.historyFailed')}</p>;
+  if (history.messages === 0 && history.unreadable === 0) return null;
+  return (
+    <>
+      <p>{tf('restore.historyRestored', { count: history.messages })}</p>
+      {history.unreadable > 0 && <p>{tf('restore.historyUnreadable', { count: history.unreadable })}</p>}
+    </>
   );
 }

@@ -33,6 +33,8 @@ import org.liaison.server.auth.PasswordRoutes;
 import org.liaison.server.auth.SessionRepository;
 import org.liaison.server.auth.SigningKeys;
 import org.liaison.server.auth.Tokens;
+import org.liaison.server.backup.HistoryRepository;
+import org.liaison.server.backup.HistoryRoutes;
 import org.liaison.server.backup.KeyBackupRepository;
 import org.liaison.server.backup.KeyBackupRoutes;
 import org.liaison.server.channels.ChannelRepository;
@@ -211,6 +213,7 @@ public final class LiaisonServer {
         new DocumentRoutes(
             documents, config.documentsMaxUpdateBytes(), config.documentsMaxSnapshotBytes());
     RetentionJob retention = new RetentionJob(vertx, delivery, clock);
+    HistoryRepository historyChunks = new HistoryRepository(store);
     LoginThrottle throttle =
         new LoginThrottle(
             clock,
@@ -234,7 +237,8 @@ public final class LiaisonServer {
                 invitations.createIndexes(),
                 devices.createIndexes(),
                 delivery.createIndexes(),
-                documents.createIndexes()))
+                documents.createIndexes(),
+                historyChunks.createIndexes()))
         .compose(
             v -> vertx.executeBlocking(() -> SigningKeys.loadOrCreate(config.signingKeyPath())))
         .compose(
@@ -317,6 +321,12 @@ public final class LiaisonServer {
                           config.keyPackageClaimBurst()))
                   .mount(api, authenticator::handle);
               new KeyBackupRoutes(new KeyBackupRepository(store), audit, clock)
+                  .mount(api, authenticator::handle);
+              new HistoryRoutes(
+                      historyChunks,
+                      config.historyMaxChunkBytes(),
+                      config.historyMaxBytesPerUser(),
+                      clock)
                   .mount(api, authenticator::handle);
               AppendRequests appends = new AppendRequests(delivery);
               // One write budget per device: channel appends and document writes together.

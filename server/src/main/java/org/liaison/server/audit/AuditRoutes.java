@@ -41,7 +41,12 @@ public final class AuditRoutes {
    * coordinators' and admins'.
    */
   public static final List<String> SELF_SERVICE =
-      List.of("PATCH /me", "POST /me/password", "PUT /key-backup", "POST /devices");
+      List.of(
+          "PATCH /me",
+          "POST /me/password",
+          "PUT /key-backup",
+          "POST /devices",
+          "PUT /devices/:id/name");
 
   /**
    * Puts the {@link #SELF_SERVICE} routes of {@code api} (mounted already) on one budget per user,

@@ -63,6 +63,8 @@ public record LiaisonConfig(
     int documentsMaxUpdateBytes,
     int documentsMaxSnapshotBytes,
     int documentsMaxPerChannel,
+    int historyMaxChunkBytes,
+    int historyMaxBytesPerUser,
     Optional<Secret> metricsToken) {
 
   static final Setting<String> HTTP_HOST =
@@ -188,6 +190,17 @@ public record LiaisonConfig(
   static final Setting<Integer> DOCUMENTS_MAX_PER_CHANNEL =
       Setting.integer(
           "documents.maxPerChannel", "LIAISON_DOCUMENTS_MAX_PER_CHANNEL", 500, 1, 100_000);
+  // The encrypted history backup (docs/crypto.md): one chunk holds up to 100 messages of a channel.
+  static final Setting<Integer> HISTORY_MAX_CHUNK =
+      Setting.integer(
+          "history.maxChunkBytes", "LIAISON_HISTORY_MAX_CHUNK_BYTES", 256 * 1024, 2048, 512 * 1024);
+  static final Setting<Integer> HISTORY_MAX_PER_USER =
+      Setting.integer(
+          "history.maxBytesPerUser",
+          "LIAISON_HISTORY_MAX_BYTES_PER_USER",
+          64 << 20,
+          4096,
+          Integer.MAX_VALUE);
   static final Setting<String> METRICS_TOKEN =
       Setting.text("metrics.token", "LIAISON_METRICS_TOKEN", "");
 
@@ -235,6 +248,8 @@ public record LiaisonConfig(
           DOCUMENTS_MAX_UPDATE,
           DOCUMENTS_MAX_SNAPSHOT,
           DOCUMENTS_MAX_PER_CHANNEL,
+          HISTORY_MAX_CHUNK,
+          HISTORY_MAX_PER_USER,
           METRICS_TOKEN);
 
   /** Environment variables that point at the settings file itself. */
@@ -367,6 +382,8 @@ public record LiaisonConfig(
         values.get(DOCUMENTS_MAX_UPDATE),
         values.get(DOCUMENTS_MAX_SNAPSHOT),
         values.get(DOCUMENTS_MAX_PER_CHANNEL),
+        values.get(HISTORY_MAX_CHUNK),
+        values.get(HISTORY_MAX_PER_USER),
         metricsToken.isEmpty() ? Optional.empty() : Optional.of(new Secret(metricsToken)));
   }
 

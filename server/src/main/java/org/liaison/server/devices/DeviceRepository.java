@@ -107,6 +107,17 @@ public final class DeviceRepository {
         .map(d -> d.map(Device::fromDocument));
   }
 
+  /** Renames a device unless it was revoked meanwhile; the device as renamed. */
+  public Future<Optional<Device>> rename(String id, String name) {
+    return Mongo.optional(
+            devices.findOneAndUpdate(
+                Filters.and(
+                    Filters.eq("_id", id), Filters.ne("status", DeviceStatus.REVOKED.wire())),
+                Updates.set("name", name),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+        .map(d -> d.map(Device::fromDocument));
+  }
+
   public Future<Void> revoke(String id) {
     return Mongo.first(
             devices.updateOne(

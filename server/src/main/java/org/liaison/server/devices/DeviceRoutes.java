@@ -40,6 +40,7 @@ public final class DeviceRoutes {
     api.put("/devices/:id/attestation")
         .handler(authenticated)
         .handler(Handlers.json(200, this::attest));
+    api.put("/devices/:id/name").handler(authenticated).handler(Handlers.json(200, this::rename));
     api.post("/devices/:id/revoke")
         .handler(authenticated)
         .handler(Handlers.json(200, this::revoke));
@@ -67,7 +68,7 @@ public final class DeviceRoutes {
   private Future<JsonObject> register(RoutingContext ctx) {
     Actor actor = Actor.of(ctx);
     JsonObject body = Bodies.json(ctx);
-    String name = Fields.requiredText(body, "name", 64);
+    String name = deviceName(body);
     byte[] signatureKey = Base64Field.required(body, "signatureKey", Ed25519.PUBLIC_KEY_LENGTH);
     if (signatureKey.length != Ed25519.PUBLIC_KEY_LENGTH) {
       throw ApiError.invalidField("signatureKey", "signatureKey must be a 32-byte Ed25519 key");
@@ -113,6 +114,20 @@ public final class DeviceRoutes {
     String id = deviceId(ctx);
     byte[] chain = Base64Field.required(Bodies.json(ctx), "attestation", MAX_ATTESTATION);
     return devices.attest(actor, id, chain).map(Device::toJson);
+  }
+
+  private Future<JsonObject> rename(RoutingContext ctx) {
+    String id = deviceId(ctx);
+    return devices.rename(Actor.of(ctx), id, deviceName(Bodies.json(ctx))).map(Device::toJson);
+  }
+
+  /** A device name: trimmed, 1 to 64 characters, no control characters (it is shown in lists). */
+  private static String deviceName(JsonObject body) {
+    String name = Fields.requiredText(body, "name", Devices.MAX_NAME);
+    if (name.codePoints().anyMatch(Character::isISOControl)) {
+      throw ApiError.invalidField("name", "name must not contain control characters");
+    }
+    return name;
   }
 
   private Future<JsonObject> revoke(RoutingContext ctx) {

@@ -76,6 +76,43 @@ public final class Devices implements AccountDevices {
     if (actor.deviceId().isPresent()) {
       throw alreadyRegistered();
     }
+    return devices
+        .ofUsers(List.of(actor.user().id()))
+        .compose(
+            own ->
+                registerNamed(
+                    actor,
+                    distinctName(name, own.stream().map(Device::name).toList()),
+                    signatureKey,
+                    attestation));
+  }
+
+  /**
+   * {@code name}, or {@code name (2)}, {@code (3)}… when the member already has a device of that
+   * name (revoked ones included: the list shows them too), so two browsers of the same kind can be
+   * told apart.
+   */
+  static String distinctName(String name, List<String> taken) {
+    if (!taken.contains(name)) {
+      return name;
+    }
+    for (int n = 2; ; n++) {
+      String suffix = " (" + n + ")";
+      String base =
+          name.length() + suffix.length() > MAX_NAME
+              ? name.substring(0, MAX_NAME - suffix.length()).strip()
+              : name;
+      if (!taken.contains(base + suffix)) {
+        return base + suffix;
+      }
+    }
+  }
+
+  /** The longest device name. */
+  public static final int MAX_NAME = 64;
+
+  private Future<Device> registerNamed(
+      Actor actor, String name, byte[] signatureKey, Optional<byte[]> attestation) {
     Device unattested =
         new Device(
             Ids.newId(),
@@ -268,6 +305,44 @@ public final class Devices implements AccountDevices {
    * the revocation list, its sockets close and its channels are told to remove it. Audited. Returns
    * the device as it now is.
    */
+  /**
+   * Renames one of the actor's own devices (someone else's is answered as absent, a revoked one as
+   * revoked); the name must differ from the actor's other devices' names. Audited with the new
+   * name, which the owner chose and the owner's coordinator sees anyway.
+   */
+  public Future<Device> rename(Actor actor, String deviceId, String name) {
+    return devices
+        .ofUsers(List.of(actor.user().id()))
+        .compose(
+            own -> {
+              Device device =
+                  own.stream()
+                      .filter(d -> d.id().equals(deviceId))
+                      .findFirst()
+                      .orElseThrow(ApiError::deviceNotFound);
+              if (device.status() == DeviceStatus.REVOKED) {
+                throw ApiError.deviceRevoked();
+              }
+              if (own.stream().anyMatch(d -> !d.id().equals(deviceId) && d.name().equals(name))) {
+                throw ApiError.conflict(
+                    "device-name-taken", "Another of your devices already has this name");
+              }
+              return devices.rename(deviceId, name);
+            })
+        .compose(
+            renamed -> {
+              Device device = renamed.orElseThrow(ApiError::deviceRevoked);
+              return audit
+                  .append(
+                      actor.user().id(),
+                      "device.renamed",
+                      deviceId,
+                      actor.user().cityId(),
+                      Map.of("name", name))
+                  .map(e -> device);
+            });
+  }
+
   public Future<Device> revoke(Actor actor, String deviceId) {
     return managed(actor, deviceId)
         .compose(pair -> revoked(actor.user(), pair.getKey(), pair.getValue()));
