@@ -56,6 +56,7 @@ import org.liaison.server.invitations.InvitationRoutes;
 import org.liaison.server.invitations.Invitations;
 import org.liaison.server.keydirectory.KeyDirectory;
 import org.liaison.server.keydirectory.KeyPackageRoutes;
+import org.liaison.server.mail.Mailer;
 import org.liaison.server.network.NetworkKeys;
 import org.liaison.server.network.NetworkRoot;
 import org.liaison.server.network.NetworkRoutes;
@@ -83,6 +84,7 @@ public final class LiaisonServer {
   private final Invitations.BootstrapState bootstrap;
   private final List<String> routes;
   private final RetentionJob retention;
+  private final Mailer mailer;
   private Future<Void> stopping;
 
   private LiaisonServer(
@@ -92,8 +94,10 @@ public final class LiaisonServer {
       HttpServer http,
       Invitations.BootstrapState bootstrap,
       List<String> routes,
-      RetentionJob retention) {
+      RetentionJob retention,
+      Mailer mailer) {
     this.vertx = vertx;
+    this.mailer = mailer;
     this.retention = retention;
     this.config = config;
     this.store = store;
@@ -168,6 +172,7 @@ public final class LiaisonServer {
     AuditLog audit = new AuditLog(store, clock);
     SessionRepository sessions =
         new SessionRepository(store, clock, Duration.ofDays(config.refreshTokenDays()));
+    Mailer mailer = Mailer.create(vertx, config.mail());
     Invitations invitations =
         new Invitations(
             vertx,
@@ -178,7 +183,8 @@ public final class LiaisonServer {
             clock,
             Duration.ofDays(config.invitationValidityDays()),
             () -> config.publicBaseUrl(http.actualPort()),
-            config.dataDir());
+            config.dataDir(),
+            mailer);
     PasswordHasher passwords =
         new PasswordHasher(
             vertx,
@@ -326,12 +332,20 @@ public final class LiaisonServer {
             bootstrap -> {
               retention.start(config.retentionIntervalSeconds() * 1000L);
               LOG.info(
-                  "liaison started host={} port={} store={}",
+                  "liaison started host={} port={} store={} mail={}",
                   config.httpHost(),
                   http.actualPort(),
-                  store.kind());
+                  store.kind(),
+                  config.mail().map(m -> m.host() + ":" + m.port()).orElse("off"));
               return new LiaisonServer(
-                  vertx, config, store, http, bootstrap, RouteTable.of(root, api), retention);
+                  vertx,
+                  config,
+                  store,
+                  http,
+                  bootstrap,
+                  RouteTable.of(root, api),
+                  retention,
+                  mailer);
             });
   }
 
@@ -376,6 +390,7 @@ public final class LiaisonServer {
     stopping = stopped.future();
     retention.stop();
     http.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS)
+        .transform(v -> mailer.close())
         .transform(v -> store.close(vertx))
         .onComplete(
             v -> {
