@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api';
-import { formatDate, ROLES, t, tf, TIERS, type MessageKey } from '../i18n';
+import { formatDate, getLanguage, LANGUAGES, ROLES, t, tf, TIERS, type MessageKey } from '../i18n';
 import type { City, Items, Organisation, User } from '../model';
 import { ErrorText } from '../pages/ErrorText';
 import { useAction } from '../useAction';
@@ -20,12 +20,32 @@ export interface PendingInvitation {
   createdAt: string;
   expiresAt: string;
   expired: boolean;
+  /** Where its e-mail stands; absent or null when it was not e-mailed. */
+  delivery?: Delivery | null;
+}
+
+export interface Delivery {
+  status: 'sending' | 'sent' | 'failed';
+  reason?: string;
 }
 
 interface Created {
   id: string;
   url: string;
   expiresAt: string;
+  delivery?: Delivery;
+}
+
+const REASONS = ['unreachable', 'refused', 'login-failed', 'insecure', 'timeout', 'other'];
+
+/** "sent", "sending…", "not delivered: the mail server refused it" or "not e-mailed". */
+export function deliveryText(delivery: Delivery | null | undefined): string {
+  if (!delivery) return t('admin.delivery.none');
+  if (delivery.status === 'failed') {
+    const reason = REASONS.includes(delivery.reason ?? '') ? delivery.reason : 'other';
+    return tf('admin.delivery.failed', { reason: t(`admin.delivery.reason.${reason}` as MessageKey) });
+  }
+  return t(delivery.status === 'sent' ? 'admin.delivery.sent' : 'admin.delivery.sending');
 }
 
 /**
@@ -53,13 +73,16 @@ export function InvitationsView({
   const [pending, setPending] = useState<PendingInvitation[]>([]);
   const [links, setLinks] = useState<Map<string, string>>(new Map());
   const [revoking, setRevoking] = useState<PendingInvitation | null>(null);
+  const [resending, setResending] = useState<PendingInvitation | null>(null);
+  const [mailConfigured, setMailConfigured] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const list = useAction();
 
   const load = () =>
     list.run(async () => {
-      const found = await api.call<Items<PendingInvitation>>('GET', '/api/v1/invitations');
+      const found = await api.call<Items<PendingInvitation> & { mailConfigured?: boolean }>('GET', '/api/v1/invitations');
       setPending(found.items);
+      setMailConfigured(found.mailConfigured === true);
       if (store) {
         const kept = await keptLinks(store, found.items.map((i) => i.id));
         setLinks((shown) => new Map([...shown, ...kept]));
@@ -72,9 +95,20 @@ export function InvitationsView({
   const created = async (email: string, invitation: Created) => {
     if (store) await keepLink(store, invitation.id, invitation.url);
     setLinks((shown) => new Map(shown).set(invitation.id, invitation.url));
-    setDone(tf('admin.invitationCreated', { email }));
+    setDone(tf(invitation.delivery ? 'admin.invitationEmailed' : 'admin.invitationCreated', { email }));
     await load();
   };
+
+  /** A new code is made and e-mailed; the old link stops working, so the kept one is replaced. */
+  const sendAgain = (invitation: PendingInvitation) =>
+    list.run(async () => {
+      const renewed = await api.call<Created>('POST', `/api/v1/invitations/${invitation.id}/send`, {});
+      if (store) await keepLink(store, renewed.id, renewed.url);
+      setLinks((shown) => new Map(shown).set(renewed.id, renewed.url));
+      setResending(null);
+      setDone(tf('admin.sentAgain', { email: invitation.email }));
+      await load();
+    });
 
   const copy = (url: string) =>
     navigator.clipboard?.writeText(url).then(() => setDone(t('admin.linkCopied')), () => {});
@@ -87,6 +121,8 @@ export function InvitationsView({
       await load();
     });
 
+  // Where mail is off (and always was), no column says "not e-mailed" on every row.
+  const showDelivery = mailConfigured || pending.some((i) => i.delivery);
   const cityName = (id: string) => cities.find((c) => c.id === id)?.name ?? '';
   const organisationName = (id: string) => organisations.find((o) => o.id === id)?.name ?? '';
 
@@ -102,6 +138,7 @@ export function InvitationsView({
         organisations={organisations.filter((o) => o.cityId === cityId)}
         onCreated={created}
         beforeSubmit={() => setDone(null)}
+        mailConfigured={mailConfigured}
       />
       <Notice text={done} />
       <h3>{t('admin.pending')}</h3>
@@ -112,6 +149,14 @@ export function InvitationsView({
           busy={list.busy}
           onConfirm={() => void revoke(revoking)}
           onCancel={() => setRevoking(null)}
+        />
+      )}
+      {resending && (
+        <Confirm
+          question={tf('admin.sendAgainAsk', { email: resending.email })}
+          busy={list.busy}
+          onConfirm={() => void sendAgain(resending)}
+          onCancel={() => setResending(null)}
         />
       )}
       {pending.length === 0 ? (
@@ -127,6 +172,7 @@ export function InvitationsView({
                 <th scope="col">{t('admin.col.tier')}</th>
                 <th scope="col">{t('admin.col.role')}</th>
                 <th scope="col">{t('admin.col.expires')}</th>
+                {showDelivery && <th scope="col">{t('admin.col.delivery')}</th>}
                 <th scope="col">{t('admin.col.actions')}</th>
               </tr>
             </thead>
@@ -144,6 +190,7 @@ export function InvitationsView({
                       {formatDate(i.expiresAt)}
                       {i.expired && <> · <span class="danger">{t('admin.expired')}</span></>}
                     </td>
+                    {showDelivery && <td class={i.delivery?.status === 'failed' ? 'danger' : undefined}>{deliveryText(i.delivery)}</td>}
                     <td>
                       {link ? (
                         <button type="button" class="link" aria-label={actionOn(t('admin.copyAgain'), i.email)} onClick={() => copy(link)}>
@@ -152,6 +199,21 @@ export function InvitationsView({
                       ) : (
                         <span class="muted">{t('admin.linkElsewhere')}</span>
                       )}{' '}
+                      {mailConfigured && (
+                        <>
+                          <button
+                            type="button"
+                            class="link"
+                            aria-label={actionOn(i.delivery ? t('admin.sendAgain') : t('admin.sendByEmail'), i.email)}
+                            onClick={() => {
+                              setDone(null);
+                              setResending(i);
+                            }}
+                          >
+                            {i.delivery ? t('admin.sendAgain') : t('admin.sendByEmail')}
+                          </button>{' '}
+                        </>
+                      )}
                       <button type="button" class="link danger" aria-label={actionOn(t('admin.revoke'), i.email)} onClick={() => setRevoking(i)}>
                         {t('admin.revoke')}
                       </button>
@@ -176,6 +238,7 @@ function InviteForm({
   organisations,
   onCreated,
   beforeSubmit,
+  mailConfigured,
 }: {
   api: Api;
   me: User;
@@ -185,11 +248,14 @@ function InviteForm({
   organisations: Organisation[];
   onCreated: (email: string, created: Created) => Promise<void>;
   beforeSubmit: () => void;
+  mailConfigured: boolean;
 }) {
   const [email, setEmail] = useState('');
   const [organisationId, setOrganisationId] = useState('');
   const [tier, setTier] = useState('T0');
   const [role, setRole] = useState('member');
+  const [sendEmail, setSendEmail] = useState(true);
+  const [language, setLanguage] = useState<string>(getLanguage());
   // Every link made on this page stays shown: creating the next one must not hide the last.
   const [made, setMade] = useState<{ email: string; url: string }[]>([]);
   const { busy, error, run } = useAction();
@@ -201,7 +267,16 @@ function InviteForm({
     e.preventDefault();
     beforeSubmit();
     return run(async () => {
-      const created = await api.call<Created>('POST', '/api/v1/invitations', { email, cityId, organisationId, tier, role });
+      const emailed = mailConfigured && sendEmail;
+      const created = await api.call<Created>('POST', '/api/v1/invitations', {
+        email,
+        cityId,
+        organisationId,
+        tier,
+        role,
+        sendEmail: emailed,
+        ...(emailed ? { language } : {}),
+      });
       setMade((before) => [{ email, url: created.url }, ...before]);
       setEmail('');
       await onCreated(email, created);
@@ -233,6 +308,22 @@ function InviteForm({
             {roles.map((r) => <option value={r}>{t(`role.${r}` as MessageKey)}</option>)}
           </select>
         </label>
+        {mailConfigured && (
+          <>
+            <label class="inline">
+              <input type="checkbox" checked={sendEmail} onChange={(e) => setSendEmail(e.currentTarget.checked)} />
+              {t('admin.sendByEmail')}
+            </label>
+            {sendEmail && (
+              <label>
+                {t('admin.emailLanguage')}
+                <select value={language} onChange={(e) => setLanguage(e.currentTarget.value)}>
+                  {LANGUAGES.map((l) => <option value={l} lang={l}>{t(`language.${l}` as MessageKey)}</option>)}
+                </select>
+              </label>
+            )}
+          </>
+        )}
         <button type="submit" disabled={busy || organisations.length === 0}>{t('admin.sendInvite')}</button>
       </div>
       <ErrorText error={error} />

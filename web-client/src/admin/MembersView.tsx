@@ -6,6 +6,7 @@ import { ErrorText } from '../pages/ErrorText';
 import { useAction } from '../useAction';
 import { Confirm } from './Confirm';
 import { actionOn, Notice } from './Notice';
+import { TierSelect } from './TierSelect';
 
 type StatusChange = { user: User; to: 'suspend' | 'reactivate' };
 
@@ -130,12 +131,19 @@ export function MembersView({ api, me, cities, organisations }: { api: Api; me: 
                 <td><bdi>{u.email ?? ''}</bdi></td>
                 <td>{t(`role.${u.role}` as MessageKey)}</td>
                 <td>
-                  <label class="inline">
-                    <span class="visually-hidden">{t('admin.changeTier')}</span>
-                    <select value={u.tier} disabled={u.id === me.id || busy} onChange={(e) => setTier(u, e.currentTarget.value)}>
-                      {TIERS.map((x) => <option value={x}>{x}</option>)}
-                    </select>
-                  </label>
+                  <TierSelect
+                    user={u}
+                    disabled={u.id === me.id || busy}
+                    busy={busy}
+                    ready={() => {
+                      // Asked before the confirmation, so the reason is there when it is applied.
+                      setDone(null);
+                      if (reason.trim() !== '') return true;
+                      setError({ code: 'reason-needed' });
+                      return false;
+                    }}
+                    onConfirm={(tier) => setTier(u, tier)}
+                  />
                 </td>
                 <td>{t(`sector.${u.sector}` as MessageKey)}</td>
                 <td><bdi>{cityName(u.cityId)}</bdi></td>

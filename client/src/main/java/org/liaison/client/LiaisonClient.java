@@ -133,10 +133,25 @@ public final class LiaisonClient implements AutoCloseable {
 
   public Future<JsonObject> invite(
       String email, String cityId, String organisationId, String tier, String role) {
+    return invite(email, cityId, organisationId, tier, role, new JsonObject());
+  }
+
+  /**
+   * As above, with further fields: {@code sendEmail} (false: not e-mailed even where the server
+   * sends mail) and {@code language} (of the e-mail).
+   */
+  public Future<JsonObject> invite(
+      String email,
+      String cityId,
+      String organisationId,
+      String tier,
+      String role,
+      JsonObject options) {
     return call(
         HttpMethod.POST,
         "/api/v1/invitations",
-        new JsonObject()
+        options
+            .copy()
             .put("email", email)
             .put("cityId", cityId)
             .put("organisationId", organisationId)

@@ -62,6 +62,7 @@ import org.liaison.server.invitations.InvitationRoutes;
 import org.liaison.server.invitations.Invitations;
 import org.liaison.server.keydirectory.KeyDirectory;
 import org.liaison.server.keydirectory.KeyPackageRoutes;
+import org.liaison.server.mail.Mailer;
 import org.liaison.server.network.NetworkKeys;
 import org.liaison.server.network.NetworkRoot;
 import org.liaison.server.network.NetworkRoutes;
@@ -89,6 +90,7 @@ public final class LiaisonServer {
   private final Invitations.BootstrapState bootstrap;
   private final List<String> routes;
   private final RetentionJob retention;
+  private final Mailer mailer;
   private Future<Void> stopping;
 
   private LiaisonServer(
@@ -98,8 +100,10 @@ public final class LiaisonServer {
       HttpServer http,
       Invitations.BootstrapState bootstrap,
       List<String> routes,
-      RetentionJob retention) {
+      RetentionJob retention,
+      Mailer mailer) {
     this.vertx = vertx;
+    this.mailer = mailer;
     this.retention = retention;
     this.config = config;
     this.store = store;
@@ -174,6 +178,7 @@ public final class LiaisonServer {
     AuditLog audit = new AuditLog(store, clock);
     SessionRepository sessions =
         new SessionRepository(store, clock, Duration.ofDays(config.refreshTokenDays()));
+    Mailer mailer = Mailer.create(vertx, config.mail());
     Invitations invitations =
         new Invitations(
             vertx,
@@ -184,7 +189,8 @@ public final class LiaisonServer {
             clock,
             Duration.ofDays(config.invitationValidityDays()),
             () -> config.publicBaseUrl(http.actualPort()),
-            config.dataDir());
+            config.dataDir(),
+            mailer);
     PasswordHasher passwords =
         new PasswordHasher(
             vertx,
@@ -363,12 +369,20 @@ public final class LiaisonServer {
             bootstrap -> {
               retention.start(config.retentionIntervalSeconds() * 1000L);
               LOG.info(
-                  "liaison started host={} port={} store={}",
+                  "liaison started host={} port={} store={} mail={}",
                   config.httpHost(),
                   http.actualPort(),
-                  store.kind());
+                  store.kind(),
+                  config.mail().map(m -> m.host() + ":" + m.port()).orElse("off"));
               return new LiaisonServer(
-                  vertx, config, store, http, bootstrap, RouteTable.of(root, api), retention);
+                  vertx,
+                  config,
+                  store,
+                  http,
+                  bootstrap,
+                  RouteTable.of(root, api),
+                  retention,
+                  mailer);
             });
   }
 
@@ -413,6 +427,7 @@ public final class LiaisonServer {
     stopping = stopped.future();
     retention.stop();
     http.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS)
+        .transform(v -> mailer.close())
         .transform(v -> store.close(vertx))
         .onComplete(
             v -> {

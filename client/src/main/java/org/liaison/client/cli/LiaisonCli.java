@@ -243,7 +243,8 @@ public final class LiaisonCli {
       name = "invite",
       description = {
         "Invite someone (coordinators and admins); prints the one-time link to give them.",
-        "Ids of cities and organisations: see the administration pages of the web client."
+        "City and organisation by name (any case; a unique beginning is enough) or by id.",
+        "Where the server sends e-mail, the link is also e-mailed unless --no-email."
       })
   static final class Invite implements Callable<Integer> {
     @CommandLine.ParentCommand LiaisonCli parent;
@@ -252,14 +253,17 @@ public final class LiaisonCli {
     @Parameters(index = "0", description = "E-mail address")
     String email;
 
-    @Option(names = "--city", required = true, description = "Id of the city they join")
-    String cityId;
+    @Option(
+        names = "--city",
+        required = true,
+        description = "The city they join: its name (e.g. Tirana, or Tir) or id")
+    String city;
 
     @Option(
         names = "--organisation",
         required = true,
-        description = "Id of their organisation (in that city)")
-    String organisationId;
+        description = "Their organisation in that city: its name or id")
+    String organisation;
 
     @Option(names = "--tier", required = true, description = "Their tier: T0..T3")
     String tier;
@@ -270,11 +274,56 @@ public final class LiaisonCli {
         description = "member, city-coordinator or network-admin (default: ${DEFAULT-VALUE})")
     String role;
 
+    @Option(names = "--no-email", description = "Do not e-mail the link, only print it")
+    boolean noEmail;
+
+    @Option(
+        names = "--language",
+        description = "Language of the e-mail: en, ar, fr, sq, bs, mk or sr (default: English)")
+    String language;
+
     @Override
     public Integer call() throws Exception {
       try (LiaisonClient client = parent.client()) {
-        JsonObject invitation = await(client.invite(email, cityId, organisationId, tier, role));
-        spec.commandLine().getOut().println(invitation.getString("url"));
+        Named cityFound = Named.pick("city", city, await(client.cities()), c -> true);
+        Named organisationFound =
+            Named.pick(
+                "organisation",
+                organisation,
+                await(client.organisations()),
+                o -> cityFound.id().equals(o.getString("cityId")));
+        JsonObject options = new JsonObject();
+        if (noEmail) {
+          options.put("sendEmail", false);
+        }
+        if (language != null) {
+          options.put("language", language);
+        }
+        JsonObject invitation =
+            await(
+                client.invite(email, cityFound.id(), organisationFound.id(), tier, role, options));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(
+            "Invitation for "
+                + email
+                + ": "
+                + organisationFound.name()
+                + " ["
+                + organisationFound.id()
+                + "], "
+                + cityFound.name()
+                + " ["
+                + cityFound.id()
+                + "], "
+                + tier
+                + " "
+                + role
+                + ", until "
+                + invitation.getString("expiresAt"));
+        if (invitation.getJsonObject("delivery") != null) {
+          out.println("It is being e-mailed to " + email + "; the link, should it not arrive:");
+        }
+        out.println(invitation.getString("url"));
       }
       return 0;
     }

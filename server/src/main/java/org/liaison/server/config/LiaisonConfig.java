@@ -65,7 +65,8 @@ public record LiaisonConfig(
     int documentsMaxPerChannel,
     int historyMaxChunkBytes,
     int historyMaxBytesPerUser,
-    Optional<Secret> metricsToken) {
+    Optional<Secret> metricsToken,
+    Optional<MailSettings> mail) {
 
   static final Setting<String> HTTP_HOST =
       Setting.text("http.host", "LIAISON_HTTP_HOST", "127.0.0.1");
@@ -204,6 +205,26 @@ public record LiaisonConfig(
   static final Setting<String> METRICS_TOKEN =
       Setting.text("metrics.token", "LIAISON_METRICS_TOKEN", "");
 
+  // Invitation e-mail. Off: invitation links are copied by whoever made them, nothing is sent.
+  static final Setting<String> MAIL_ENABLED =
+      Setting.text("mail.enabled", "LIAISON_MAIL_ENABLED", "false", SettingChecks::bool);
+  static final Setting<String> MAIL_HOST = Setting.text("mail.host", "LIAISON_MAIL_HOST", "");
+  static final Setting<Integer> MAIL_PORT =
+      Setting.integer("mail.port", "LIAISON_MAIL_PORT", 587, 1, 65535);
+  static final Setting<String> MAIL_SECURITY =
+      Setting.text(
+          "mail.security", "LIAISON_MAIL_SECURITY", "starttls", SettingChecks::mailSecurity);
+  static final Setting<String> MAIL_USERNAME =
+      Setting.text("mail.username", "LIAISON_MAIL_USERNAME", "");
+  static final Setting<String> MAIL_PASSWORD =
+      Setting.text("mail.password", "LIAISON_MAIL_PASSWORD", "");
+  static final Setting<String> MAIL_PASSWORD_FILE =
+      Setting.text("mail.passwordFile", "LIAISON_MAIL_PASSWORD_FILE", "");
+  static final Setting<String> MAIL_FROM =
+      Setting.text("mail.from", "LIAISON_MAIL_FROM", "", SettingChecks::emailOrEmpty);
+  static final Setting<Integer> MAIL_TIMEOUT =
+      Setting.integer("mail.timeoutSeconds", "LIAISON_MAIL_TIMEOUT_SECONDS", 30, 1, 600);
+
   static final List<Setting<?>> SETTINGS =
       List.of(
           HTTP_HOST,
@@ -250,7 +271,16 @@ public record LiaisonConfig(
           DOCUMENTS_MAX_PER_CHANNEL,
           HISTORY_MAX_CHUNK,
           HISTORY_MAX_PER_USER,
-          METRICS_TOKEN);
+          METRICS_TOKEN,
+          MAIL_ENABLED,
+          MAIL_HOST,
+          MAIL_PORT,
+          MAIL_SECURITY,
+          MAIL_USERNAME,
+          MAIL_PASSWORD,
+          MAIL_PASSWORD_FILE,
+          MAIL_FROM,
+          MAIL_TIMEOUT);
 
   /** Environment variables that point at the settings file itself. */
   public static final String CONFIG_FILE_ENV = "LIAISON_CONFIG";
@@ -384,7 +414,53 @@ public record LiaisonConfig(
         values.get(DOCUMENTS_MAX_PER_CHANNEL),
         values.get(HISTORY_MAX_CHUNK),
         values.get(HISTORY_MAX_PER_USER),
-        metricsToken.isEmpty() ? Optional.empty() : Optional.of(new Secret(metricsToken)));
+        metricsToken.isEmpty() ? Optional.empty() : Optional.of(new Secret(metricsToken)),
+        mail(values));
+  }
+
+  /** The mail settings when mail is enabled; then the relay and the sender are required. */
+  private static Optional<MailSettings> mail(Values values) {
+    // Checked even while mail is off: a bad value should not wait for the day it is switched on.
+    MailSettings.Security security = MailSettings.Security.parse(values.get(MAIL_SECURITY));
+    int port = values.get(MAIL_PORT);
+    int timeout = values.get(MAIL_TIMEOUT);
+    String host = values.get(MAIL_HOST);
+    String from = values.get(MAIL_FROM);
+    if (!Boolean.parseBoolean(values.get(MAIL_ENABLED))) {
+      return Optional.empty();
+    }
+    if (host.isEmpty()) {
+      throw new ConfigException(
+          "Invalid setting mail.host (LIAISON_MAIL_HOST): required when mail.enabled is true");
+    }
+    if (from.isEmpty()) {
+      throw new ConfigException(
+          "Invalid setting mail.from (LIAISON_MAIL_FROM): required when mail.enabled is true");
+    }
+    String username = values.get(MAIL_USERNAME);
+    String password = values.get(MAIL_PASSWORD);
+    String passwordFile = values.get(MAIL_PASSWORD_FILE);
+    if (!password.isEmpty() && !passwordFile.isEmpty()) {
+      throw new ConfigException(
+          "Invalid setting mail.passwordFile (LIAISON_MAIL_PASSWORD_FILE): set it or"
+              + " mail.password, not both");
+    }
+    if (!passwordFile.isEmpty()) {
+      password = SettingChecks.secretFile(passwordFile, MAIL_PASSWORD_FILE);
+    }
+    if (!password.isEmpty() && username.isEmpty()) {
+      throw new ConfigException(
+          "Invalid setting mail.username (LIAISON_MAIL_USERNAME): required with a password");
+    }
+    return Optional.of(
+        new MailSettings(
+            host,
+            port,
+            security,
+            username.isEmpty() ? Optional.empty() : Optional.of(username),
+            password.isEmpty() ? Optional.empty() : Optional.of(new Secret(password)),
+            from,
+            timeout));
   }
 
   /** Defaults only, with overrides given as env-style names: for tests and tools. */

@@ -55,4 +55,46 @@ final class SettingChecks {
   static String withoutTrailingSlash(String url) {
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
+
+  static String bool(String value) {
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new IllegalArgumentException("expected true or false");
+    }
+    return value;
+  }
+
+  static String mailSecurity(String value) {
+    if (!List.of("starttls", "tls", "none").contains(value)) {
+      throw new IllegalArgumentException("expected starttls, tls or none");
+    }
+    return value;
+  }
+
+  static String emailOrEmpty(String value) {
+    if (!value.isEmpty() && !value.matches("^[^@\\s<>]{1,64}@[^@\\s<>]+\\.[^@\\s<>]{2,}$")) {
+      throw new IllegalArgumentException("expected an e-mail address such as liaison@city.example");
+    }
+    return value;
+  }
+
+  /**
+   * The first line of a file holding a secret (e.g. a mounted Kubernetes or Docker secret). The
+   * message on failure names the setting and the file, never its content.
+   */
+  static String secretFile(String path, Setting<?> setting) {
+    try {
+      String text = java.nio.file.Files.readString(java.nio.file.Path.of(path));
+      int end = text.indexOf('\n');
+      return (end < 0 ? text : text.substring(0, end)).strip();
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new ConfigException(
+          "Invalid setting "
+              + setting.key()
+              + " ("
+              + setting.env()
+              + "): cannot read the file '"
+              + path
+              + "'");
+    }
+  }
 }

@@ -23,11 +23,42 @@ record Invitation(
     String createdBy,
     Instant createdAt,
     Instant expiresAt,
-    String status) {
+    String status,
+    String language,
+    Delivery delivery) {
 
   static final String PENDING = "pending";
   static final String USED = "used";
   static final String REVOKED = "revoked";
+
+  /**
+   * Where the invitation e-mail stands: {@code sending}, {@code sent}, or {@code failed} with a
+   * short reason code ({@link org.liaison.server.mail.Mailer.Reason}). Null when none was sent.
+   */
+  record Delivery(String status, String reason, Instant at) {
+    static final String SENDING = "sending";
+    static final String SENT = "sent";
+    static final String FAILED = "failed";
+
+    io.vertx.core.json.JsonObject toJson() {
+      io.vertx.core.json.JsonObject json =
+          new io.vertx.core.json.JsonObject().put("status", status).put("at", at.toString());
+      if (reason != null) {
+        json.put("reason", reason);
+      }
+      return json;
+    }
+
+    Document toDocument() {
+      return new Document("status", status).append("reason", reason).append("at", Date.from(at));
+    }
+
+    static Delivery fromDocument(Document d) {
+      return d == null
+          ? null
+          : new Delivery(d.getString("status"), d.getString("reason"), d.getDate("at").toInstant());
+    }
+  }
 
   /** How the invitation is listed to those who manage it: never the code or its hash. */
   io.vertx.core.json.JsonObject toListing(Instant now) {
@@ -42,7 +73,9 @@ record Invitation(
         .put("createdBy", createdBy)
         .put("createdAt", createdAt.toString())
         .put("expiresAt", expiresAt.toString())
-        .put("expired", !now.isBefore(expiresAt));
+        .put("expired", !now.isBefore(expiresAt))
+        .put("language", language)
+        .put("delivery", delivery == null ? null : delivery.toJson());
   }
 
   Document toDocument() {
@@ -57,7 +90,9 @@ record Invitation(
         .append("createdBy", createdBy)
         .append("createdAt", Date.from(createdAt))
         .append("expiresAt", Date.from(expiresAt))
-        .append("status", status);
+        .append("status", status)
+        .append("language", language)
+        .append("delivery", delivery == null ? null : delivery.toDocument());
   }
 
   static Invitation fromDocument(Document d) {
@@ -73,6 +108,8 @@ record Invitation(
         d.getString("createdBy"),
         d.getDate("createdAt").toInstant(),
         d.getDate("expiresAt").toInstant(),
-        d.getString("status"));
+        d.getString("status"),
+        d.getString("language"),
+        Delivery.fromDocument(d.get("delivery", Document.class)));
   }
 }

@@ -68,6 +68,35 @@ final class InvitationRepository {
         .map(d -> d.map(Invitation::fromDocument));
   }
 
+  /**
+   * Records how the e-mail for this code went. Matched on the code's hash too: a delivery that ends
+   * after "send again" replaced the code does not overwrite the newer one's status.
+   */
+  Future<Void> setDelivery(String id, String codeHash, Invitation.Delivery delivery) {
+    return Mongo.optional(
+            invitations.updateOne(
+                Filters.and(Filters.eq("_id", id), Filters.eq("codeHash", codeHash)),
+                Updates.set("delivery", delivery.toDocument())))
+        .mapEmpty();
+  }
+
+  /**
+   * Gives a pending invitation a new code and a new expiry (the old code stops working) for sending
+   * it again; empty if it was not pending.
+   */
+  Future<Optional<Invitation>> renew(
+      String id, String codeHash, java.time.Instant expiresAt, Invitation.Delivery delivery) {
+    return Mongo.optional(
+            invitations.findOneAndUpdate(
+                Filters.and(Filters.eq("_id", id), Filters.eq("status", Invitation.PENDING)),
+                Updates.combine(
+                    Updates.set("codeHash", codeHash),
+                    Updates.set("expiresAt", Date.from(expiresAt)),
+                    Updates.set("delivery", delivery.toDocument())),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+        .map(d -> d.map(Invitation::fromDocument));
+  }
+
   /** A bootstrap invitation (no e-mail) that is still pending and unexpired. */
   Future<Boolean> anyPendingBootstrap(java.time.Instant now) {
     return Mongo.optional(

@@ -28,16 +28,21 @@ import org.liaison.server.accounts.UserRepository;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.api.Ids;
 import org.liaison.server.audit.AuditLog;
+import org.liaison.server.mail.Mailer;
+import org.liaison.server.organisations.City;
 import org.liaison.server.organisations.CityRepository;
 import org.liaison.server.organisations.Organisation;
 import org.liaison.server.organisations.Sector;
 import org.liaison.server.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Invitations: the only way into the network. Each carries the city, organisation, tier and role
  * its holder will have; it is used once and expires.
  */
 public final class Invitations {
+  private static final Logger LOG = LoggerFactory.getLogger(Invitations.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   public static final String BOOTSTRAP_FILE = "bootstrap-invite.txt";
   // The code kept from when only unknown codes got it: clients already explain it.
@@ -53,6 +58,7 @@ public final class Invitations {
   private final Duration validity;
   private final Supplier<String> publicUrl;
   private final Path dataDir;
+  private final Mailer mailer;
 
   /** What an invitation grants, as seen by the person holding the code. */
   public record Grant(
@@ -66,14 +72,22 @@ public final class Invitations {
       String invitedBy,
       boolean bootstrap) {}
 
-  /** The answer to an invitation's creator: the code, shown this once. */
-  public record Created(String id, String code, Instant expiresAt, String url) {
+  /**
+   * The answer to an invitation's creator: the code, shown this once, and {@code delivery} ({@code
+   * sending}) when it is also being e-mailed.
+   */
+  public record Created(String id, String code, Instant expiresAt, String url, String delivery) {
     public JsonObject toJson() {
-      return new JsonObject()
-          .put("id", id)
-          .put("code", code)
-          .put("expiresAt", expiresAt.toString())
-          .put("url", url);
+      JsonObject json =
+          new JsonObject()
+              .put("id", id)
+              .put("code", code)
+              .put("expiresAt", expiresAt.toString())
+              .put("url", url);
+      if (delivery != null) {
+        json.put("delivery", new JsonObject().put("status", delivery));
+      }
+      return json;
     }
 
     @Override
@@ -91,7 +105,8 @@ public final class Invitations {
       Clock clock,
       Duration validity,
       Supplier<String> publicUrl,
-      Path dataDir) {
+      Path dataDir,
+      Mailer mailer) {
     this.vertx = vertx;
     this.repository = new InvitationRepository(store);
     this.cities = cities;
@@ -101,16 +116,37 @@ public final class Invitations {
     this.validity = validity;
     this.publicUrl = publicUrl;
     this.dataDir = dataDir;
+    this.mailer = mailer;
+  }
+
+  /** Whether invitations can be e-mailed from here (mail.enabled). */
+  public boolean mailConfigured() {
+    return mailer.configured();
   }
 
   public Future<Void> createIndexes() {
     return repository.createIndexes();
   }
 
+  /**
+   * Creates an invitation; with {@code sendEmail} it is also e-mailed, in {@code language} (null:
+   * English), in the background: the answer does not wait for the relay, and a failed delivery
+   * leaves the invitation as it is, its status marked for "send again".
+   */
   public Future<Created> create(
-      User actor, String email, String cityId, String organisationId, Tier tier, Role role) {
+      User actor,
+      String email,
+      String cityId,
+      String organisationId,
+      Tier tier,
+      Role role,
+      String language,
+      boolean sendEmail) {
     AccessRules.requireManagesCity(actor, cityId);
     AccessRules.requireMayGrant(actor, tier, role);
+    if (sendEmail) {
+      requireMail();
+    }
     return cities
         .organisation(organisationId)
         .compose(
@@ -136,7 +172,9 @@ public final class Invitations {
                       organisation.sector(),
                       tier,
                       role,
-                      actor.id());
+                      actor.id(),
+                      language,
+                      sendEmail ? sending() : null);
               return repository
                   .insert(invitation)
                   .compose(
@@ -154,9 +192,140 @@ public final class Invitations {
                                   "tier",
                                   tier.name(),
                                   "role",
-                                  role.wire())))
-                  .map(e -> new Created(invitation.id(), code, invitation.expiresAt(), link(code)));
+                                  role.wire(),
+                                  "emailed",
+                                  Boolean.toString(sendEmail))))
+                  .map(
+                      e -> {
+                        if (sendEmail) {
+                          deliver(actor, invitation, code, organisation.name());
+                        } else {
+                          // Never the link or the code: whoever made it passes it on.
+                          LOG.info(
+                              "invitation {} for {} created; not e-mailed ({}): its link was shown"
+                                  + " only to whoever created it",
+                              invitation.id(),
+                              Mailer.mask(email),
+                              mailer.configured() ? "not asked" : "mail is off");
+                        }
+                        return new Created(
+                            invitation.id(),
+                            code,
+                            invitation.expiresAt(),
+                            link(code),
+                            sendEmail ? Invitation.Delivery.SENDING : null);
+                      });
             });
+  }
+
+  /**
+   * "Send again": a new code (the old link stops working, as it may be what went astray) and a new
+   * expiry, e-mailed like the first. Only the code's hash is stored, so the old link cannot be sent
+   * again. By whoever manages the city and may grant what it grants; audited.
+   */
+  public Future<Created> sendAgain(User actor, String id) {
+    requireMail();
+    return repository
+        .byId(id)
+        .compose(
+            found -> {
+              Invitation invitation =
+                  found
+                      .filter(i -> i.email() != null)
+                      .filter(i -> AccessRules.managesCity(actor, i.cityId()))
+                      .orElseThrow(Invitations::notFound);
+              if (!Invitation.PENDING.equals(invitation.status())) {
+                throw notPending();
+              }
+              AccessRules.requireMayGrant(actor, invitation.tier(), invitation.role());
+              String code = newCode();
+              return repository
+                  .renew(
+                      invitation.id(), hash(code), nextCreationInstant().plus(validity), sending())
+                  .map(renewed -> renewed.orElseThrow(Invitations::notPending))
+                  .compose(
+                      renewed ->
+                          audit
+                              .append(
+                                  actor.id(),
+                                  "invitation.sent-again",
+                                  renewed.id(),
+                                  renewed.cityId(),
+                                  Map.of("email", renewed.email()))
+                              .compose(e -> cities.organisation(renewed.organisationId()))
+                              .map(
+                                  organisation -> {
+                                    deliver(
+                                        actor,
+                                        renewed,
+                                        code,
+                                        organisation.map(Organisation::name).orElse(""));
+                                    return new Created(
+                                        renewed.id(),
+                                        code,
+                                        renewed.expiresAt(),
+                                        link(code),
+                                        Invitation.Delivery.SENDING);
+                                  }));
+            });
+  }
+
+  private void requireMail() {
+    if (!mailer.configured()) {
+      throw ApiError.conflict(
+          "mail-not-configured",
+          "This server does not send e-mail; copy the invitation link and pass it on instead");
+    }
+  }
+
+  private Invitation.Delivery sending() {
+    return new Invitation.Delivery(Invitation.Delivery.SENDING, null, clock.instant());
+  }
+
+  /**
+   * E-mails the link in the background and records how it went. The code lives only in this message
+   * and the creator's answer; the log names the invitation and a masked address.
+   */
+  private void deliver(User inviter, Invitation invitation, String code, String organisation) {
+    cities
+        .city(invitation.cityId())
+        .compose(
+            city ->
+                mailer.send(
+                    InvitationMail.compose(
+                        invitation.language(),
+                        invitation.email(),
+                        inviter.displayName(),
+                        city.map(City::name).orElse(""),
+                        organisation,
+                        link(code),
+                        invitation.expiresAt())))
+        .transform(
+            sent -> {
+              Invitation.Delivery delivery;
+              if (sent.succeeded()) {
+                LOG.info(
+                    "invitation {} e-mailed to {}",
+                    invitation.id(),
+                    Mailer.mask(invitation.email()));
+                delivery = new Invitation.Delivery(Invitation.Delivery.SENT, null, clock.instant());
+              } else {
+                String reason =
+                    sent.cause() instanceof Mailer.Failure f
+                        ? f.reason().wire()
+                        : Mailer.Reason.OTHER.wire();
+                LOG.warn(
+                    "invitation {} not e-mailed to {}: {}",
+                    invitation.id(),
+                    Mailer.mask(invitation.email()),
+                    reason);
+                delivery =
+                    new Invitation.Delivery(Invitation.Delivery.FAILED, reason, clock.instant());
+              }
+              return repository.setDelivery(invitation.id(), invitation.codeHash(), delivery);
+            })
+        .onFailure(
+            e -> LOG.warn("invitation {}: delivery status not recorded", invitation.id(), e));
   }
 
   /**
@@ -385,7 +554,16 @@ public final class Invitations {
     String code = newCode();
     Invitation invitation =
         pending(
-            code, null, null, null, Sector.NETWORK_STAFF, Tier.T3, Role.NETWORK_ADMIN, "bootstrap");
+            code,
+            null,
+            null,
+            null,
+            Sector.NETWORK_STAFF,
+            Tier.T3,
+            Role.NETWORK_ADMIN,
+            "bootstrap",
+            null,
+            null);
     Path file = dataDir.resolve(BOOTSTRAP_FILE);
     String url = link(code);
     return repository
@@ -424,7 +602,9 @@ public final class Invitations {
       Sector sector,
       Tier tier,
       Role role,
-      String createdBy) {
+      String createdBy,
+      String language,
+      Invitation.Delivery delivery) {
     Instant now = nextCreationInstant();
     return new Invitation(
         Ids.newId(),
@@ -438,7 +618,9 @@ public final class Invitations {
         createdBy,
         now,
         now.plus(validity),
-        Invitation.PENDING);
+        Invitation.PENDING,
+        language,
+        delivery);
   }
 
   /**

@@ -116,6 +116,50 @@ class LiaisonConfigTest {
   }
 
   @Test
+  void mailIsOffByDefaultAndNeedsARelayAndASenderWhenOn() throws Exception {
+    assertEquals(Optional.empty(), LiaisonConfig.withOverrides(Map.of()).mail());
+    ConfigException noHost =
+        assertThrows(
+            ConfigException.class,
+            () -> LiaisonConfig.withOverrides(Map.of("LIAISON_MAIL_ENABLED", "true")));
+    assertTrue(noHost.getMessage().contains("mail.host"), noHost.getMessage());
+    assertThrows(
+        ConfigException.class,
+        () -> LiaisonConfig.withOverrides(Map.of("LIAISON_MAIL_ENABLED", "yes")));
+    assertThrows(
+        ConfigException.class,
+        () -> LiaisonConfig.withOverrides(Map.of("LIAISON_MAIL_SECURITY", "ssl")));
+    Path secret = dir.resolve("smtp-password");
+    Files.writeString(secret, "s3cret-from-file\n");
+    MailSettings mail =
+        LiaisonConfig.withOverrides(
+                Map.of(
+                    "LIAISON_MAIL_ENABLED", "true",
+                    "LIAISON_MAIL_HOST", "smtp.city.example",
+                    "LIAISON_MAIL_FROM", "liaison@city.example",
+                    "LIAISON_MAIL_USERNAME", "liaison",
+                    "LIAISON_MAIL_PASSWORD_FILE", secret.toString()))
+            .mail()
+            .orElseThrow();
+    assertEquals("s3cret-from-file", mail.password().orElseThrow().value());
+    assertEquals(587, mail.port());
+    assertEquals(MailSettings.Security.STARTTLS, mail.security());
+    assertFalse(mail.toString().contains("s3cret"), "the password is hidden when printed");
+    ConfigException missingFile =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                LiaisonConfig.withOverrides(
+                    Map.of(
+                        "LIAISON_MAIL_ENABLED", "true",
+                        "LIAISON_MAIL_HOST", "smtp.city.example",
+                        "LIAISON_MAIL_FROM", "liaison@city.example",
+                        "LIAISON_MAIL_USERNAME", "liaison",
+                        "LIAISON_MAIL_PASSWORD_FILE", "/nonexistent/pw")));
+    assertTrue(missingFile.getMessage().contains("mail.passwordFile"), missingFile.getMessage());
+  }
+
+  @Test
   void theShippedFileDocumentsEverySettingWithItsDefault() throws Exception {
     Path shipped = Path.of("../config/liaison.yaml");
     Vertx vertx = Vertx.vertx();
