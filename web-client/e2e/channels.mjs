@@ -113,7 +113,7 @@ export async function registerInBrowser(page, link, person) {
   await page.getByRole('button', { name: 'Create my account' }).click();
   person.recoveryCode = await acceptRecoveryCode(page);
   await page.getByRole('heading', { name: 'Your profile' }).waitFor();
-  await page.getByRole('region', { name: 'This device' }).locator('dl.facts').getByText('Awaiting attestation', { exact: true }).waitFor();
+  await page.getByRole('region', { name: 'This device' }).locator('dl.facts').getByText('Waiting for confirmation', { exact: true }).waitFor();
   // Not offered before a coordinator confirms the device (issue 12).
   assert.equal(await page.getByRole('navigation', { name: 'Channels' }).getByRole('link', { name: 'New channel' }).count(), 0);
 }
@@ -226,6 +226,7 @@ export function channelTests({ root, screenshots }) {
           await coordinator.getByLabel('Password').fill(shared.admin.password);
           await coordinator.getByRole('button', { name: 'Sign in' }).click();
           await restoreWithCode(coordinator, shared.admin.recoveryCode);
+          await coordinator.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administration' }).click();
           const confirmCard = coordinator.getByRole('region', { name: 'Confirm devices' });
           await confirmCard.getByRole('button', { name: 'Create my coordinator key' }).click();
           // The page shows the exact command for the root holder; run it as shown.
@@ -463,6 +464,9 @@ export function channelTests({ root, screenshots }) {
           await reloadAndUnlock(bilal, PASSWORD);
           await bilal.getByRole('heading', { name: 'Liaison is locked' }).waitFor({ timeout: 20_000 });
           state.channelId = channelId;
+          // For the narrow-screen test (mobile.mjs): who is in the channel, to sign in again.
+          shared.people = people;
+          shared.channelId = channelId;
         } catch (e) {
           // Both members' pages as they were, next to the harness's own screenshot.
           for (const [i, c] of contexts.entries()) {

@@ -14,6 +14,7 @@ export function Home({
   onProfileLanguage,
   confirmations = 0,
   deviceRevision = 0,
+  admin = true,
 }: {
   api: Api;
   device: DeviceState;
@@ -22,6 +23,8 @@ export function Home({
   deviceRevision?: number;
   /** Moves when the server says members' devices need confirming again (coordinators). */
   confirmations?: number;
+  /** False where administration has a page of its own (the workspace's navigation). */
+  admin?: boolean;
 }) {
   const [me, setMe] = useState<User | null>(null);
   const [cities, setCities] = useState<City[]>([]);
@@ -77,8 +80,8 @@ export function Home({
         </dl>
       </section>
       <DevicePanel api={api} state={device} revision={deviceRevision} />
-      {me.role !== 'member' && <CoordinatorPanel api={api} device={device.device} me={me} confirmations={confirmations} />}
-      {me.role !== 'member' && (
+      {admin && me.role !== 'member' && <CoordinatorPanel api={api} device={device.device} me={me} confirmations={confirmations} />}
+      {admin && me.role !== 'member' && (
         <AdminSection api={api} me={me} cities={cities} organisations={organisations} reload={reload} store={device.device?.store ?? null} />
       )}
     </>
