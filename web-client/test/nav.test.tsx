@@ -21,7 +21,9 @@ describe('the main navigation', () => {
 
   it('marks the current section and counts unread conversations in words too', () => {
     const r = shown(false, 3);
-    expect(r.querySelector('[aria-current="page"]')?.textContent).toBe(t('nav.people'));
+    expect(r.querySelector('[aria-current="page"] .rail-label')?.textContent).toBe(t('nav.people'));
+    // The phone's short word is decoration: the link's name stays the full label.
+    expect(r.querySelector('[aria-current="page"] .rail-short')?.getAttribute('aria-hidden')).toBe('true');
     expect(r.querySelector('.rail-count')?.textContent).toBe(`3 ${t('nav.unreadSuffix')}`);
     expect(r.querySelectorAll('svg[aria-hidden="true"]').length).toBe(5);
   });

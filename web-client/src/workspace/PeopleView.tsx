@@ -56,8 +56,10 @@ export function PeopleView({ users, places, myUserId }: { users: Map<string, Use
                   <li key={u.id} class="person">
                     <Avatar id={u.id} name={u.displayName} />
                     <span class="person-text">
-                      <bdi class="person-name">{u.displayName}</bdi>
-                      {u.id === myUserId && <span class="small muted"> ({t('chat.you')})</span>}
+                      <span>
+                        <bdi class="person-name">{u.displayName}</bdi>
+                        {u.id === myUserId && <span class="small muted"> ({t('chat.you')})</span>}
+                      </span>
                       <span class="small muted person-facts">
                         <span class="badge tier">{u.tier}</span> {t(`sector.${u.sector}` as MessageKey)}
                         {u.role !== 'member' && <> · {t(`role.${u.role}` as MessageKey)}</>}
