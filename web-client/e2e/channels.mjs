@@ -356,6 +356,13 @@ export function channelTests({ root, screenshots }) {
           await messageList(bilal).locator('li.message', { hasText: 'Still here after a reload' }).waitFor();
           await dana.next((e) => e.event === 'message' && e.text === 'Still here after a reload');
 
+          if (screenshots) {
+            // The same channel on a phone (the narrow-screen checks themselves are in mobile.mjs).
+            await bilal.setViewportSize({ width: 390, height: 844 });
+            await bilal.screenshot({ path: join(screenshots, 'channel-phone-en.png') });
+            await bilal.setViewportSize({ width: 1280, height: 860 });
+          }
+
           // Shared documents: both browsers and the Java device co-draft an action plan.
           await documentSteps({ bilal, chloe, dana, channelId, screenshots, axe });
 
