@@ -307,7 +307,7 @@ export const bs: Record<MessageKey, string> = {
   'nav.short.documents': 'Dok.',
   'nav.short.announcements': 'Vijesti',
   'nav.short.people': 'Ljudi',
-  'nav.short.admin': 'Admin',
+  'nav.short.admin': 'Uprava',
   'nav.short.profile': 'Profil',
   'channels.choose': 'Izaberite razgovor ili pokrenite novi kanal.',
   'people.title': 'Ljudi',

@@ -306,7 +306,7 @@ export const sq: Record<MessageKey, string> = {
   'nav.short.documents': 'Dok.',
   'nav.short.announcements': 'Njoftime',
   'nav.short.people': 'Njerëz',
-  'nav.short.admin': 'Admin',
+  'nav.short.admin': 'Menaxhim',
   'nav.short.profile': 'Profili',
   'channels.choose': 'Zgjidhni një bisedë ose krijoni një kanal të ri.',
   'people.title': 'Njerëzit',
