@@ -104,7 +104,7 @@ export const backupTests = [
       await axe('recovery code screen');
       const code = await acceptRecoveryCode(page);
       await page.getByRole('heading', { name: 'Your profile' }).waitFor();
-      const first = await thisDevice(page, 'Awaiting attestation');
+      const first = await thisDevice(page, 'Waiting for confirmation');
       assert.equal(first.count, 1);
 
       // A fresh browser (no key store): the backup is offered.
@@ -133,7 +133,7 @@ export const backupTests = [
 
         await restoreWithCode(other, code);
         await other.getByRole('heading', { name: 'Your profile' }).waitFor();
-        const restored = await thisDevice(other, 'Awaiting attestation');
+        const restored = await thisDevice(other, 'Waiting for confirmation');
         assert.notEqual(restored.deviceId, first.deviceId, 'the restored browser is a new device');
         assert.notEqual(restored.fingerprint, first.fingerprint, 'with its own key');
         assert.equal(restored.count, 2, 'the old device is still listed, to revoke');

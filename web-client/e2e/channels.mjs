@@ -113,7 +113,7 @@ export async function registerInBrowser(page, link, person) {
   await page.getByRole('button', { name: 'Create my account' }).click();
   person.recoveryCode = await acceptRecoveryCode(page);
   await page.getByRole('heading', { name: 'Your profile' }).waitFor();
-  await page.getByRole('region', { name: 'This device' }).locator('dl.facts').getByText('Awaiting attestation', { exact: true }).waitFor();
+  await page.getByRole('region', { name: 'This device' }).locator('dl.facts').getByText('Waiting for confirmation', { exact: true }).waitFor();
   // Not offered before a coordinator confirms the device (issue 12).
   assert.equal(await page.getByRole('navigation', { name: 'Channels' }).getByRole('link', { name: 'New channel' }).count(), 0);
 }
@@ -218,6 +218,7 @@ export function channelTests({ root, screenshots }) {
           await coordinator.getByLabel('Password').fill(shared.admin.password);
           await coordinator.getByRole('button', { name: 'Sign in' }).click();
           await restoreWithCode(coordinator, shared.admin.recoveryCode);
+          await coordinator.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administration' }).click();
           const adminNav = coordinator.getByRole('navigation', { name: 'Administration sections' });
           await adminNav.getByRole('button', { name: 'Network key' }).click();
           const keyCard = coordinator.getByRole('region', { name: 'Network key and coordinators' });
@@ -371,6 +372,13 @@ export function channelTests({ root, screenshots }) {
           await messageList(bilal).locator('li.message', { hasText: 'Still here after a reload' }).waitFor();
           await dana.next((e) => e.event === 'message' && e.text === 'Still here after a reload');
 
+          if (screenshots) {
+            // The same channel on a phone (the narrow-screen checks themselves are in mobile.mjs).
+            await bilal.setViewportSize({ width: 390, height: 844 });
+            await bilal.screenshot({ path: join(screenshots, 'channel-phone-en.png') });
+            await bilal.setViewportSize({ width: 1280, height: 860 });
+          }
+
           // Shared documents: both browsers and the Java device co-draft an action plan.
           await documentSteps({ bilal, chloe, dana, channelId, screenshots, axe });
 
@@ -498,6 +506,9 @@ export function channelTests({ root, screenshots }) {
           await reloadAndUnlock(bilal, PASSWORD);
           await bilal.getByRole('heading', { name: 'Liaison is locked' }).waitFor({ timeout: 20_000 });
           state.channelId = channelId;
+          // For the narrow-screen test (mobile.mjs): who is in the channel, to sign in again.
+          shared.people = people;
+          shared.channelId = channelId;
         } catch (e) {
           // Both members' pages as they were, next to the harness's own screenshot.
           for (const [i, c] of contexts.entries()) {

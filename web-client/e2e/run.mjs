@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { backupTests } from './backup-tests.mjs';
 import { channelTests, SCREENSHOT_DIR } from './channels.mjs';
 import { DOCUMENT_MARKERS, DOCUMENT_TITLE } from './documents.mjs';
+import { mobileTests } from './mobile.mjs';
 import { tests as firstTests } from './tests.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -59,6 +60,7 @@ const tests = [
   ...firstTests,
   ...backupTests,
   ...channelTests({ root, screenshots: process.env.E2E_SCREENSHOTS === '1' ? SCREENSHOT_DIR(root) : null }),
+  ...mobileTests(root),
   {
     name: 'no message or document plaintext reaches the store\'s files',
     async run() {

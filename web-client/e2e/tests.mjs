@@ -63,7 +63,7 @@ export const tests = [
       assert.equal(new URL(page.url()).pathname, '/');
       shared.admin = { ...ADMIN, recoveryCode };
       // Registration also registered this browser as a device, waiting for a coordinator.
-      const registered = await devicePanel(page, 'Awaiting attestation');
+      const registered = await devicePanel(page, 'Waiting for confirmation');
       await registered.panel
         .getByText('A coordinator of your city needs to confirm this device before you can join channels.')
         .waitFor();
@@ -78,7 +78,7 @@ export const tests = [
       await page.getByRole('button', { name: 'Sign in' }).click();
       await profileShown(page);
       // The new session is bound to the same device (key store reopened with the password).
-      const again = await devicePanel(page, 'Awaiting attestation');
+      const again = await devicePanel(page, 'Waiting for confirmation');
       assert.equal(again.fingerprint, registered.fingerprint, 'the same device key is reused');
       assert.equal(again.count, 1, 'signing in again registered no second device');
     },
@@ -111,8 +111,8 @@ export const tests = [
       // A fresh browser: the key backup is offered (backup-tests.mjs).
       await restoreWithCode(page, shared.admin.recoveryCode);
       await profileShown(page);
-      await devicePanel(page, 'Awaiting attestation');
-      await axe('home screen (profile, this device and administration)');
+      await devicePanel(page, 'Waiting for confirmation');
+      await axe('home screen (profile, this device, notifications)');
     },
   },
   {
@@ -122,6 +122,8 @@ export const tests = [
       await signIn(page, shared.base, shared.admin.email, shared.admin.password);
       await restoreWithCode(page, shared.admin.recoveryCode);
       await profileShown(page);
+      // Administration has its own page in the main navigation (coordinators and admins only).
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administration' }).click();
       const admin = page.getByRole('navigation', { name: 'Administration sections' });
       const status = page.locator('.admin [role="status"]');
 

@@ -1,17 +1,15 @@
 import { tf, t, type MessageKey } from '../i18n';
 import type { ChannelView } from './model';
 
-/** The sidebar: every channel with its unread count, newest activity first. */
+/** The conversations: every channel with its unread count, newest activity first. */
 export function ChannelList({
   channels,
   selected,
-  atProfile,
   canCreate,
   go,
 }: {
   channels: ChannelView[];
   selected: string | null;
-  atProfile: boolean;
   /** Only a confirmed device can make a channel (the server refuses key packages before that). */
   canCreate: boolean;
   go: (path: string) => void;
@@ -33,17 +31,6 @@ export function ChannelList({
           </a>
         )}
       </div>
-      <a
-        class={atProfile ? 'channel-link profile-link current' : 'channel-link profile-link'}
-        aria-current={atProfile ? 'page' : undefined}
-        href="/"
-        onClick={(e) => {
-          e.preventDefault();
-          go('/');
-        }}
-      >
-        {t('nav.profile')}
-      </a>
       {channels.length === 0 && <p class="muted">{t('channels.none')}</p>}
       <ul>
         {channels.map((c) => {
@@ -59,6 +46,7 @@ export function ChannelList({
                   go(`/c/${c.id}`);
                 }}
               >
+                <span class="channel-icon" aria-hidden="true">{kindMark(c.kind)}</span>
                 <span class="channel-name" dir="auto">{name}</span>
                 <span class="channel-kind">{t(`kind.${c.kind}` as MessageKey)}</span>
                 {c.unread > 0 && <span class="unread">{tf('channels.unread', { count: c.unread })}</span>}
@@ -71,4 +59,9 @@ export function ChannelList({
       </ul>
     </nav>
   );
+}
+
+/** A one-letter mark per kind, beside the kind in words (decoration only). */
+function kindMark(kind: string): string {
+  return kind === 'case' ? '#' : kind === 'team' ? '◇' : kind === 'exchange' ? '⇄' : '◎';
 }

@@ -4,6 +4,8 @@ import type { DocumentsService } from '../documents/model';
 import type { DocumentsPanel as Panel } from '../documents/ui/DocumentsPanel';
 import { formatDay, formatTime, t, tf } from '../i18n';
 import type { User } from '../model';
+import { Avatar } from '../workspace/Avatar';
+import { NO_PLACES, placeOf, type Places } from '../workspace/people';
 import type { ChannelEngine } from './engine';
 import type { ChannelView as View, ChatMessage } from './model';
 import { Members } from './Members';
@@ -18,20 +20,26 @@ export function ChannelView({
   engine,
   view,
   users,
+  places = NO_PLACES,
   reloadUsers,
   go,
   documents,
+  initialTab = 'messages',
 }: {
   engine: ChannelEngine;
   view: View;
   users: Map<string, User>;
+  /** Cities and organisations, to show people as "Name · Organisation, City". */
+  places?: Places;
+  /** The tab shown first (`/c/<id>/documents` opens the documents). */
+  initialTab?: 'messages' | 'documents';
   /** Reads the directory again (who waits for a device confirmation changes meanwhile). */
   reloadUsers?: () => void;
   go: (path: string) => void;
   /** The channel's shared documents; without it the channel shows only its conversation. */
   documents?: DocumentsService;
 }) {
-  const [tab, setTab] = useState<'messages' | 'documents'>('messages');
+  const [tab, setTab] = useState<'messages' | 'documents'>(initialTab);
   const [shown, setShown] = useState(PAGE);
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -171,6 +179,7 @@ export function ChannelView({
                   previous={messages[i - 1]}
                   mine={m.senderDeviceId === engine.deviceId || m.senderUserId === engine.userId}
                   name={name}
+                  place={(id) => placeOf(users.get(id), places)}
                   onRetry={() => m.clientMessageId && engine.retry(view.id, m.clientMessageId)}
                 />
               ))}
@@ -214,7 +223,7 @@ export function ChannelView({
               )}
             </form>
           </section>
-          {showMembers && <Members engine={engine} view={view} users={users} reloadUsers={reloadUsers} go={go} onClose={() => setShowMembers(false)} />}
+          {showMembers && <Members engine={engine} view={view} users={users} places={places} reloadUsers={reloadUsers} go={go} onClose={() => setShowMembers(false)} />}
         </div>
       )}
     </div>
@@ -240,12 +249,14 @@ function MessageItem({
   previous,
   mine,
   name,
+  place,
   onRetry,
 }: {
   message: ChatMessage;
   previous?: ChatMessage;
   mine: boolean;
   name: (userId: string) => string;
+  place: (userId: string) => string;
   onRetry: () => void;
 }) {
   const day = formatDay(m.receivedAt);
@@ -258,8 +269,15 @@ function MessageItem({
         </li>
       )}
       <li class={mine ? 'message mine' : 'message'} data-seq={m.seq}>
+        {!mine && <Avatar id={m.senderUserId} name={name(m.senderUserId)} size="small" />}
+        <div class="message-content">
         <div class="message-meta">
           <span class="sender" dir="auto">{mine ? t('chat.you') : name(m.senderUserId)}</span>
+          {!mine && place(m.senderUserId) && (
+            <span class="sender-place">
+              <bdi>{place(m.senderUserId)}</bdi>
+            </span>
+          )}
           <time dateTime={m.receivedAt}>{formatTime(m.receivedAt)}</time>
           {m.restored && (
             <span class="delivery" title={t('chat.restoredTitle')}>
@@ -283,6 +301,7 @@ function MessageItem({
             )}
           </p>
         )}
+        </div>
       </li>
     </>
   );

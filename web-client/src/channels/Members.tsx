@@ -2,6 +2,8 @@ import { useState } from 'preact/hooks';
 import { t, tf, type MessageKey } from '../i18n';
 import type { User } from '../model';
 import { MemberBadge } from '../pages/MemberBadge';
+import { Avatar } from '../workspace/Avatar';
+import { NO_PLACES, placeOf, type Places } from '../workspace/people';
 import { SafetyNumberPanel } from '../pages/SafetyNumber';
 import type { ChannelEngine } from './engine';
 import type { ChannelView, MemberTrust } from './model';
@@ -16,6 +18,7 @@ export function Members({
   engine,
   view,
   users,
+  places = NO_PLACES,
   reloadUsers,
   go,
   onClose,
@@ -23,6 +26,7 @@ export function Members({
   engine: ChannelEngine;
   view: ChannelView;
   users: Map<string, User>;
+  places?: Places;
   /** Reads the directory again, so the picker shows who waits for a device confirmation now. */
   reloadUsers?: () => void;
   go: (path: string) => void;
@@ -66,7 +70,15 @@ export function Members({
           const problem = devices.find((d) => d.problem)?.problem;
           return (
             <li key={userId} class={problem ? 'member problem' : 'member'}>
-              <span class="member-name" dir="auto">{userId === engine.userId ? `${name(userId)} (${t('chat.you')})` : name(userId)}</span>
+              <Avatar id={userId} name={name(userId)} size="small" />
+              <span class="member-who">
+                <span class="member-name" dir="auto">{userId === engine.userId ? `${name(userId)} (${t('chat.you')})` : name(userId)}</span>
+                {placeOf(users.get(userId), places) && (
+                  <span class="small muted member-place">
+                    <bdi>{placeOf(users.get(userId), places)}</bdi>
+                  </span>
+                )}
+              </span>
               {view.owners.includes(userId) && <span class="badge">{t('members.owner')}</span>}
               {first.tier !== undefined && !problem && (
                 <span class="small">
@@ -158,6 +170,7 @@ export function Members({
         <AddMembers
           view={view}
           users={users}
+          places={places}
           busy={busy}
           onAdd={(ids) =>
             act(async () => {
@@ -175,11 +188,13 @@ export function Members({
 function AddMembers({
   view,
   users,
+  places,
   busy,
   onAdd,
 }: {
   view: ChannelView;
   users: Map<string, User>;
+  places: Places;
   busy: boolean;
   onAdd: (userIds: string[]) => void;
 }) {
@@ -188,7 +203,7 @@ function AddMembers({
   const inChannel = new Set(view.members.map((m) => m.userId));
   const q = query.trim().toLocaleLowerCase();
   const people = [...users.values()]
-    .filter((u) => !q || u.displayName.toLocaleLowerCase().includes(q) || (u.email ?? '').toLocaleLowerCase().includes(q))
+    .filter((u) => !q || [u.displayName, u.email ?? '', placeOf(u, places)].some((s) => s.toLocaleLowerCase().includes(q)))
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
 
   return (
@@ -219,7 +234,15 @@ function AddMembers({
                 onChange={(e) => setChosen(e.currentTarget.checked ? [...chosen, u.id] : chosen.filter((x) => x !== u.id))}
               />
               <label for={id}>
-                <span dir="auto">{u.displayName}</span> <span class="small muted">{u.tier} · {t(`sector.${u.sector}` as MessageKey)}</span>
+                <bdi>{u.displayName}</bdi>{' '}
+                <span class="small muted">
+                  {placeOf(u, places) && (
+                    <>
+                      <bdi>{placeOf(u, places)}</bdi> ·{' '}
+                    </>
+                  )}
+                  {u.tier} · {t(`sector.${u.sector}` as MessageKey)}
+                </span>
               </label>
               {refusal && (
                 <span id={`${id}-why`} class="small reason">

@@ -16,6 +16,7 @@ export function Home({
   confirmations = 0,
   deviceRevision = 0,
   coordinatorKeys = 0,
+  admin = true,
 }: {
   api: Api;
   device: DeviceState;
@@ -26,6 +27,8 @@ export function Home({
   confirmations?: number;
   /** Moves when the server says coordinator-key requests changed (own, or the admins' queue). */
   coordinatorKeys?: number;
+  /** False where administration has a page of its own (the workspace's navigation). */
+  admin?: boolean;
 }) {
   const [me, setMe] = useState<User | null>(null);
   const [cities, setCities] = useState<City[]>([]);
@@ -89,8 +92,8 @@ export function Home({
         onDeleted={() => void api.logout().finally(() => location.assign('/login'))}
       />
       <DevicePanel api={api} state={device} revision={deviceRevision} />
-      {me.role !== 'member' && <CoordinatorPanel api={api} device={device.device} me={me} confirmations={confirmations} keyRevision={coordinatorKeys} />}
-      {me.role !== 'member' && (
+      {admin && me.role !== 'member' && <CoordinatorPanel api={api} device={device.device} me={me} confirmations={confirmations} keyRevision={coordinatorKeys} />}
+      {admin && me.role !== 'member' && (
         <AdminSection api={api} me={me} cities={cities} organisations={organisations} reload={reload} store={device.device?.store ?? null} coordinatorKeys={coordinatorKeys} />
       )}
     </>

@@ -295,6 +295,17 @@ public final class LiaisonServer {
                       sessions,
                       new AttestationWithdrawal(devices, revocations, audit, vertx.eventBus()),
                       deviceService,
+                      userId ->
+                          channels
+                              .channelsOf(userId)
+                              .compose(channels::byIds)
+                              .map(
+                                  shared ->
+                                      shared.stream()
+                                          .flatMap(c -> c.leaves().stream())
+                                          .filter(java.util.Objects::nonNull)
+                                          .map(org.liaison.server.channels.Leaf::userId)
+                                          .collect(java.util.stream.Collectors.toSet())),
                       audit,
                       vertx.eventBus());
               new UserRoutes(accounts, ctx -> Actor.of(ctx).user())

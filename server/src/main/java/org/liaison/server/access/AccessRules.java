@@ -85,4 +85,25 @@ public final class AccessRules {
   public static boolean seesContactDetails(User actor, User target) {
     return actor.id().equals(target.id()) || managesCity(actor, target.cityId());
   }
+
+  /** Whoever sees the whole directory without asking which channels they share. */
+  public static boolean seesEveryone(User actor) {
+    return isAdmin(actor) || actor.tier() == Tier.T3;
+  }
+
+  /**
+   * Who appears in a member's directory. Tiers are vetting levels, so a member sees people of their
+   * own tier and below, and never learns from the directory who holds a higher one; but everyone
+   * sees the coordinators and admins (whom to ask), themselves, and the people they already share a
+   * channel with (or channels would show "Unknown member"). Admins and T3 see everyone; a city
+   * coordinator sees their whole city.
+   */
+  public static boolean seesInDirectory(User actor, User target, boolean sharesChannel) {
+    return seesEveryone(actor)
+        || actor.id().equals(target.id())
+        || target.role() != Role.MEMBER
+        || actor.tier().atLeast(target.tier())
+        || managesCity(actor, target.cityId())
+        || sharesChannel;
+  }
 }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
@@ -31,6 +32,7 @@ public final class Accounts {
   private final UserSessions sessions;
   private final UserDevices devices;
   private final AccountDevices ownDevices;
+  private final ChannelPeers peers;
   private final AuditLog audit;
   private final EventBus events;
   private final ConcurrentMap<String, Future<?>> inFlight = new ConcurrentHashMap<>();
@@ -42,10 +44,25 @@ public final class Accounts {
       AccountDevices ownDevices,
       AuditLog audit,
       EventBus events) {
+    this(users, sessions, devices, ownDevices, ChannelPeers.NONE, audit, events);
+  }
+
+  /**
+   * @param peers whom a member shares a channel with: they always see each other in the directory
+   */
+  public Accounts(
+      UserRepository users,
+      UserSessions sessions,
+      UserDevices devices,
+      AccountDevices ownDevices,
+      ChannelPeers peers,
+      AuditLog audit,
+      EventBus events) {
     this.users = users;
     this.sessions = sessions;
     this.devices = devices;
     this.ownDevices = ownDevices;
+    this.peers = peers;
     this.audit = audit;
     this.events = events;
   }
@@ -60,10 +77,28 @@ public final class Accounts {
     }
   }
 
-  /** The members matching the filter, with e-mail addresses only where the actor may see them. */
+  /**
+   * The members matching the filter that the actor may see ({@link AccessRules#seesInDirectory}:
+   * their own tier and below, coordinators and admins, their city if they coordinate it, and
+   * everyone they share a channel with), with e-mail addresses only where the actor may see them.
+   * The limit applies before this rule, so a page may hold fewer.
+   */
   public Future<List<Listed>> directory(User actor, UserRepository.Filter filter) {
     return users
         .list(filter)
+        .compose(
+            all ->
+                (AccessRules.seesEveryone(actor)
+                        ? Future.succeededFuture(Set.<String>of())
+                        : peers.of(actor.id()))
+                    .map(
+                        shared ->
+                            all.stream()
+                                .filter(
+                                    u ->
+                                        AccessRules.seesInDirectory(
+                                            actor, u, shared.contains(u.id())))
+                                .toList()))
         .compose(
             found ->
                 devices
