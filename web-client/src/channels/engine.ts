@@ -63,7 +63,7 @@ export class ChannelEngine {
    * Counts `confirmations-needed` frames (a coordinator's members need their devices confirmed
    * again), with the latest one's user: the coordinator's panel reloads its list when it moves.
    */
-  confirmationsNeeded = { count: 0, userId: null as string | null };
+  confirmationsNeeded = { count: 0, userId: null as string | null, newDevice: false };
   /** Moves whenever members were verified again (a new root key, withdrawn attestations). */
   trustRevision = 0;
   /**
@@ -321,7 +321,12 @@ export class ChannelEngine {
         this.changed();
         break;
       case 'confirmations-needed':
-        this.confirmationsNeeded = { count: this.confirmationsNeeded.count + 1, userId: typeof frame.userId === 'string' ? frame.userId : null };
+        this.confirmationsNeeded = {
+          count: this.confirmationsNeeded.count + 1,
+          userId: typeof frame.userId === 'string' ? frame.userId : null,
+          // A new device waiting, or a change to the person (tier, role, organisation).
+          newDevice: frame.reason === 'new-device',
+        };
         this.changed();
         break;
       default:

@@ -44,6 +44,7 @@ export const networkAr: Record<keyof typeof networkEn, string> = {
   'netkey.signed': 'تم تأكيد {name} منسقًا.',
   'netkey.declined': 'تم رفض طلب {name}.',
   'netkey.declineReason': 'لماذا ترفض طلب {name}؟ سيرى هذا السبب.',
+  'coord.newDevice': 'جهاز جديد بانتظار تأكيدك.',
   'coordkey.notAsked': 'مفتاح المنسق الخاص بك جاهز. اطلب من حامل مفتاح الشبكة تأكيده.',
   'coordkey.ask': 'طلب التأكيد',
   'coordkey.askAgain': 'اطلب مرة أخرى من هذا المتصفح',

@@ -42,6 +42,7 @@ export const networkEn = {
   'netkey.signed': '{name} is confirmed as a coordinator.',
   'netkey.declined': 'The request of {name} is declined.',
   'netkey.declineReason': 'Why do you decline {name}’s request? They will see this.',
+  'coord.newDevice': 'A new device is waiting for your confirmation.',
   'coordkey.notAsked': 'Your coordinator key is ready. Ask the network key holder to confirm it.',
   'coordkey.ask': 'Ask for confirmation',
   'coordkey.askAgain': 'Ask again from this browser',

@@ -43,6 +43,7 @@ export const networkFr: Record<keyof typeof networkEn, string> = {
   'netkey.signed': '{name} est confirmé(e) comme coordinateur.',
   'netkey.declined': 'La demande de {name} est refusée.',
   'netkey.declineReason': 'Pourquoi refusez-vous la demande de {name} ? Cette personne verra votre réponse.',
+  'coord.newDevice': 'Un nouvel appareil attend votre confirmation.',
   'coordkey.notAsked': 'Votre clé de coordinateur est prête. Demandez au détenteur de la clé du réseau de la confirmer.',
   'coordkey.ask': 'Demander la confirmation',
   'coordkey.askAgain': 'Redemander depuis ce navigateur',

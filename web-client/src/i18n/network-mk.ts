@@ -43,6 +43,7 @@ export const networkMk: Record<keyof typeof networkEn, string> = {
   'netkey.signed': '{name} е потврден/а како координатор.',
   'netkey.declined': 'Барањето на {name} е одбиено.',
   'netkey.declineReason': 'Зошто го одбивате барањето на {name}? Ќе ја види причината.',
+  'coord.newDevice': 'Нов уред чека ваша потврда.',
   'coordkey.notAsked': 'Вашиот координаторски клуч е подготвен. Замолете го носителот на клучот на мрежата да го потврди.',
   'coordkey.ask': 'Побарај потврда',
   'coordkey.askAgain': 'Побарај повторно од овој прелистувач',

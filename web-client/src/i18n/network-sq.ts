@@ -43,6 +43,7 @@ export const networkSq: Record<keyof typeof networkEn, string> = {
   'netkey.signed': '{name} u konfirmua si koordinator.',
   'netkey.declined': 'Kërkesa e {name} u refuzua.',
   'netkey.declineReason': 'Pse e refuzoni kërkesën e {name}? Do ta shohë arsyen.',
+  'coord.newDevice': 'Një pajisje e re pret konfirmimin tuaj.',
   'coordkey.notAsked': 'Çelësi juaj i koordinatorit është gati. Kërkojini mbajtësit të çelësit të rrjetit ta konfirmojë.',
   'coordkey.ask': 'Kërko konfirmim',
   'coordkey.askAgain': 'Kërko sërish nga ky shfletues',

@@ -43,6 +43,7 @@ export const networkSr: Record<keyof typeof networkEn, string> = {
   'netkey.signed': '{name} je potvrđen/a kao koordinator.',
   'netkey.declined': 'Zahtev osobe {name} je odbijen.',
   'netkey.declineReason': 'Zašto odbijate zahtev osobe {name}? Ona će videti razlog.',
+  'coord.newDevice': 'Novi uređaj čeka vašu potvrdu.',
   'coordkey.notAsked': 'Vaš koordinatorski ključ je spreman. Zamolite nosioca ključa mreže da ga potvrdi.',
   'coordkey.ask': 'Zatraži potvrdu',
   'coordkey.askAgain': 'Zatraži ponovo iz ovog pregledača',

@@ -59,6 +59,7 @@ export function CoordinatorPanel({
   device,
   me,
   confirmations = 0,
+  newDevice = false,
   keyRevision = 0,
 }: {
   api: Api;
@@ -66,6 +67,8 @@ export function CoordinatorPanel({
   me: User;
   /** Moves on each `confirmations-needed` frame: the list is read again. */
   confirmations?: number;
+  /** Whether the latest of those was about a new device (else a change to the person). */
+  newDevice?: boolean;
   /** Moves when the server says this coordinator's key request changed: it is read again. */
   keyRevision?: number;
 }) {
@@ -101,7 +104,7 @@ export function CoordinatorPanel({
   // A member's tier or role changed: their devices wait for confirmation again.
   useEffect(() => {
     if (confirmations === 0 || !own) return;
-    setNotice(t('coord.confirmationsNeeded'));
+    setNotice(t(newDevice ? 'coord.newDevice' : 'coord.confirmationsNeeded'));
     loadPending().catch(setError);
   }, [confirmations]);
 

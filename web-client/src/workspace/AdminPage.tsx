@@ -12,11 +12,14 @@ export function AdminPage({
   api,
   device,
   confirmations,
+  newDevice = false,
   coordinatorKeys,
 }: {
   api: Api;
   device: DeviceState;
   confirmations: number;
+  /** The latest `confirmations-needed` was about a new device. */
+  newDevice?: boolean;
   /** Moves when coordinator-key requests changed (own, or the admins' queue). */
   coordinatorKeys: number;
 }) {
@@ -43,7 +46,7 @@ export function AdminPage({
   if (me.role === 'member') return <p class="card">{t('nav.adminOnly')}</p>;
   return (
     <>
-      <CoordinatorPanel api={api} device={device.device} me={me} confirmations={confirmations} keyRevision={coordinatorKeys} />
+      <CoordinatorPanel api={api} device={device.device} me={me} confirmations={confirmations} newDevice={newDevice} keyRevision={coordinatorKeys} />
       <AdminSection api={api} me={me} cities={cities} organisations={organisations} reload={reload} store={device.device?.store ?? null} coordinatorKeys={coordinatorKeys} />
     </>
   );

@@ -172,7 +172,15 @@ export function Workspace({
   } else if (path === '/documents') {
     content = engine ? <DocumentsOverview channels={channels} documents={engine.documents} go={go} /> : <p class="muted">{t('channels.deviceNotReady')}</p>;
   } else if (path === '/admin') {
-    content = <AdminPage api={api} device={deviceState} confirmations={confirmations} coordinatorKeys={engine?.coordinatorKeyRevision ?? 0} />;
+    content = (
+      <AdminPage
+        api={api}
+        device={deviceState}
+        confirmations={confirmations}
+        newDevice={engine?.confirmationsNeeded.newDevice}
+        coordinatorKeys={engine?.coordinatorKeyRevision ?? 0}
+      />
+    );
   } else if (path === '/c') {
     content = (
       <section class="card empty-state choose-channel">
@@ -224,7 +232,7 @@ export function Workspace({
       <ConnectionBanner engine={engine} startError={startError} />
       {confirmations > seenConfirmations && path !== '/admin' && (
         <p class="banner" role="status">
-          {t('coord.confirmationsNeeded')}{' '}
+          {t(engine?.confirmationsNeeded.newDevice ? 'coord.newDevice' : 'coord.confirmationsNeeded')}{' '}
           <button type="button" class="link" onClick={() => go('/admin')}>
             {t('coord.showPending')}
           </button>

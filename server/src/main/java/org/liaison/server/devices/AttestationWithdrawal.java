@@ -2,7 +2,6 @@ package org.liaison.server.devices;
 
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +12,6 @@ import org.liaison.server.accounts.UserDevices;
 import org.liaison.server.audit.AuditLog;
 import org.liaison.server.devices.AttestationRevocation.Reason;
 import org.liaison.server.devices.AttestationRevocation.Revoked;
-import org.liaison.server.events.Events;
 
 /**
  * What a change to a user does to their devices' attestations, which state the user's tier, role,
@@ -105,7 +103,8 @@ public final class AttestationWithdrawal implements UserDevices {
                     .<Void>map(
                         added -> {
                           if (!withdrawn.isEmpty()) {
-                            confirmationsNeeded(user);
+                            DeviceNotices.confirmationsNeeded(
+                                events, user, DeviceNotices.Waiting.CHANGED);
                           }
                           // The devices as they were: each is pending now.
                           withdrawn.forEach(
@@ -121,18 +120,5 @@ public final class AttestationWithdrawal implements UserDevices {
         device.id(),
         owner.cityId(),
         Map.of("owner", owner.id(), "reason", reason.wire()));
-  }
-
-  /** To the coordinators of the user's city and the network admins, on their open sockets. */
-  private void confirmationsNeeded(User user) {
-    JsonObject frame =
-        new JsonObject()
-            .put("type", "confirmations-needed")
-            .put("userId", user.id())
-            .put("cityId", user.cityId());
-    events.publish(Events.ADMINS, frame);
-    if (user.cityId() != null) {
-      events.publish(Events.coordinators(user.cityId()), frame.copy());
-    }
   }
 }

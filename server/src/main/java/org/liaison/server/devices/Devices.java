@@ -160,7 +160,14 @@ public final class Devices implements AccountDevices {
                                   inserted.id(),
                                   actor.user().cityId(),
                                   Map.of("status", inserted.status().wire()))
-                              .map(e -> inserted);
+                              .map(
+                                  e -> {
+                                    if (inserted.status() == DeviceStatus.AWAITING_ATTESTATION) {
+                                      DeviceNotices.confirmationsNeeded(
+                                          events, actor.user(), DeviceNotices.Waiting.NEW_DEVICE);
+                                    }
+                                    return inserted;
+                                  });
                         }));
   }
 

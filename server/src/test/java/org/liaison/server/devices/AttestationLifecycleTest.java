@@ -114,7 +114,8 @@ class AttestationLifecycleTest {
           new JsonObject()
               .put("type", "confirmations-needed")
               .put("userId", officer.id())
-              .put("cityId", net.cityId);
+              .put("cityId", net.cityId)
+              .put("reason", "changed");
       JsonObject revoked =
           new JsonObject().put("type", "network-updated").put("reason", "attestations-revoked");
       assertEquals(Map.of("confirmations-needed", needed), frames(coordinator, needed));
