@@ -45,6 +45,15 @@ export const mobileTests = (root) => [
         await page.getByRole('button', { name: 'Sign in' }).click();
         await restoreWithCode(page, bilal.recoveryCode);
         await page.getByRole('heading', { name: 'Your profile' }).waitFor();
+        // Installable: a manifest with icons, and a service worker that controls the app shell.
+        const pwa = await page.evaluate(async () => {
+          const link = document.querySelector('link[rel="manifest"]');
+          const manifest = await (await fetch(link.href)).json();
+          const registration = await Promise.race([navigator.serviceWorker.ready, new Promise((r) => setTimeout(() => r(null), 10_000))]);
+          return { name: manifest.name, icons: manifest.icons.map((i) => i.sizes), display: manifest.display, worker: registration?.active?.scriptURL ?? null };
+        });
+        assert.ok(pwa.name && pwa.icons.includes('192x192') && pwa.icons.includes('512x512'), `manifest: ${JSON.stringify(pwa)}`);
+        assert.match(pwa.worker ?? '', /\/sw\.js$/, 'the service worker is installed');
         const nav = page.getByRole('navigation', { name: 'Main' });
         const bar = await nav.boundingBox();
         assert.ok(bar.y + bar.height >= 844 - 2 && bar.width >= 388, 'the main navigation is a bar along the bottom');

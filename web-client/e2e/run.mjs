@@ -19,6 +19,7 @@ import { backupTests } from './backup-tests.mjs';
 import { channelTests, SCREENSHOT_DIR } from './channels.mjs';
 import { DOCUMENT_MARKERS, DOCUMENT_TITLE } from './documents.mjs';
 import { mobileTests } from './mobile.mjs';
+import { onboardingTests } from './onboarding.mjs';
 import { tests as firstTests } from './tests.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -61,6 +62,7 @@ const tests = [
   ...backupTests,
   ...channelTests({ root, screenshots: process.env.E2E_SCREENSHOTS === '1' ? SCREENSHOT_DIR(root) : null }),
   ...mobileTests(root),
+  ...onboardingTests(root),
   {
     name: 'no message or document plaintext reaches the store\'s files',
     async run() {

@@ -381,6 +381,15 @@ export class ChannelEngine {
         : null;
     // The channel record says what is due now (also what this device missed while offline).
     await this.refreshServer(ch).catch((e) => console.warn('channel', e));
+    // A member's new device can be added (restored, or a second laptop): an owner adds it, so the
+    // member needs nobody but the coordinator who confirmed it.
+    if (reason === 'device-ready' && typeof frame.userId === 'string' && typeof frame.deviceId === 'string') {
+      if (frame.deviceId !== this.deviceId && ch.server?.owners.includes(this.userId)) {
+        await membership.addReadyDevice(this.context, ch, frame.userId, frame.deviceId).catch((e) => console.warn('device-ready', e));
+      }
+      this.changed();
+      return;
+    }
     if (reason === 'meta') await serial(ch, () => readMeta(this.context, ch));
     this.changed();
     await this.carryOutRemovals(ch, announced);

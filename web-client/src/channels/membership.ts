@@ -148,6 +148,29 @@ async function addMissing(context: EngineContext, c: Channel, claimed: ClaimedDe
   if (adds.length > 0) await commit(context, c, () => adds);
 }
 
+/**
+ * Adds a member's device that the server points out as addable (`device-ready`: confirmed, with
+ * key packages; a restored browser or a second laptop) to a channel the member is in, unless it is
+ * in already. After the healing pause, so one online owner usually adds it and the others find it
+ * there; the proposals are read again at commit time for the same reason.
+ */
+export async function addReadyDevice(
+  context: EngineContext,
+  c: Channel,
+  userId: string,
+  deviceId: string,
+  pause: () => Promise<unknown> = healingPause,
+): Promise<void> {
+  const present = () => c.members.some((m) => m.deviceId === deviceId);
+  const memberHere = () => c.members.some((m) => m.userId === userId);
+  await pause();
+  if (!c.state || present() || !memberHere()) return;
+  const claimed = await claimKeyPackages(context, [userId]);
+  const item = claimed.items.find((i) => i.deviceId === deviceId);
+  if (!item) return;
+  await commit(context, c, () => (present() ? [] : [item.add]));
+}
+
 export async function removeMember(context: EngineContext, c: Channel, userId: string): Promise<void> {
   await removeLeaves(context, c, (m) => m.userId === userId);
 }

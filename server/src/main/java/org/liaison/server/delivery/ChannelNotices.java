@@ -64,6 +64,16 @@ final class ChannelNotices {
     updated(channelId, new JsonObject().put("reason", "tier-lowered").put("userId", userId));
   }
 
+  /** Members (owners) should add a member's device that can now be added. */
+  void deviceReady(String channelId, String userId, String deviceId) {
+    updated(
+        channelId,
+        new JsonObject()
+            .put("reason", "device-ready")
+            .put("userId", userId)
+            .put("deviceId", deviceId));
+  }
+
   private void updated(String channelId, JsonObject update) {
     bus.publish(
         Events.channel(channelId),

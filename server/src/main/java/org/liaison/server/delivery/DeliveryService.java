@@ -74,6 +74,7 @@ public final class DeliveryService {
         new AppendPipeline(
             states, log, new CommitRecords(channels, welcomes, keys, notices), notices, clock);
     this.removals = new DueRemovals(vertx, states, channels, users, notices);
+    new DeviceAdds(vertx, states, notices);
   }
 
   public Future<Void> createIndexes() {

@@ -10,6 +10,13 @@ public final class Events {
   /** A device was revoked: {@code {userId, deviceId}}; channels it is in are told to heal. */
   public static final String DEVICE_REVOKED = "liaison.devices.revoked";
 
+  /**
+   * A confirmed device now has key packages (just confirmed, restored, or drained before): {@code
+   * {userId, deviceId}}; the channels where its user is a member and it is not are told, so members
+   * add it.
+   */
+  public static final String DEVICE_READY = "liaison.devices.ready";
+
   /** A user was suspended: {@code {userId}}; their channels are told to remove them. */
   public static final String USER_SUSPENDED = "liaison.users.suspended";
 

@@ -9,6 +9,7 @@ import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -31,6 +32,7 @@ import org.liaison.server.api.ApiError;
 import org.liaison.server.devices.Device;
 import org.liaison.server.devices.DeviceKeyPackages;
 import org.liaison.server.devices.DeviceRepository;
+import org.liaison.server.events.Events;
 import org.liaison.server.store.Mongo;
 import org.liaison.server.store.Store;
 
@@ -85,6 +87,10 @@ public final class KeyDirectory implements DeviceKeyPackages {
    * Returns what it now holds.
    */
   public Future<Count> upload(String deviceId, Upload upload) {
+    // A device that had no one-time package (just confirmed, restored, or drained) becomes
+    // addable: its channels are told, so members add it without anyone asking (Events).
+    java.util.concurrent.atomic.AtomicBoolean becameAddable =
+        new java.util.concurrent.atomic.AtomicBoolean();
     return activeDevice(deviceId)
         .compose(
             device ->
@@ -92,6 +98,7 @@ public final class KeyDirectory implements DeviceKeyPackages {
                     .compose(v -> count(deviceId))
                     .compose(
                         count -> {
+                          becameAddable.set(count.oneTime() == 0 && !upload.oneTime().isEmpty());
                           if (count.oneTime() + upload.oneTime().size() > MAX_STORED_PER_DEVICE) {
                             throw new ApiError(
                                 409,
@@ -110,7 +117,21 @@ public final class KeyDirectory implements DeviceKeyPackages {
                                 return device;
                               });
                         }))
-        .compose(device -> store(deviceId, device.userId(), upload.oneTime(), upload.lastResort()))
+        .compose(
+            device ->
+                store(deviceId, device.userId(), upload.oneTime(), upload.lastResort())
+                    .onSuccess(
+                        v -> {
+                          if (becameAddable.get()) {
+                            vertx
+                                .eventBus()
+                                .send(
+                                    Events.DEVICE_READY,
+                                    new JsonObject()
+                                        .put("userId", device.userId())
+                                        .put("deviceId", deviceId));
+                          }
+                        }))
         .compose(v -> count(deviceId));
   }
 

@@ -136,6 +136,40 @@ public final class ChannelFixture implements AutoCloseable {
     return person;
   }
 
+  /**
+   * Another device of {@code person}'s member (a second laptop, a restored browser): a new session,
+   * a new attested device, holding {@code keyPackages}.
+   */
+  public Person anotherDevice(Person person, int tier, String sector, int keyPackages) {
+    Network.Member again = network().login(person.member.email(), person.id());
+    Ed25519.KeyPair deviceKey = Ed25519.KeyPair.generate();
+    AttestationChain chain = attest(person.id(), deviceKey.publicKey(), tier, sector);
+    JsonObject device =
+        expect(
+                201,
+                api()
+                    .post(
+                        "/api/v1/devices",
+                        again.accessToken(),
+                        new JsonObject()
+                            .put("name", person.name + "'s other laptop")
+                            .put("signatureKey", b64(deviceKey.publicKey()))
+                            .put("attestation", b64(chain.encode()))))
+            .json();
+    Person other =
+        new Person(
+            this,
+            person.name,
+            again,
+            device.getString("id"),
+            deviceKey,
+            new DeviceIdentity(person.id(), device.getString("id"), deviceKey, Optional.of(chain)));
+    if (keyPackages > 0) {
+      other.uploadKeyPackages(keyPackages);
+    }
+    return other;
+  }
+
   /** Root → coordinator → device, as the coordinator's client would sign it. */
   public AttestationChain attest(String userId, byte[] deviceKey, int tier, String sector) {
     return AttestationChain.of(
