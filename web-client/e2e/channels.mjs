@@ -259,7 +259,7 @@ export function channelTests({ root, screenshots }) {
           await keyCard.getByText('First Admin is confirmed as a coordinator.').waitFor();
           await keyCard.getByText('No coordinator is waiting.').waitFor();
           // The coordinator's panel hears of it and keeps the attestation, checked against the root.
-          await confirmCard.getByText(/Your coordinator key is attested: T3/).waitFor();
+          await confirmCard.getByText(/Your coordinator key is confirmed: T3/).waitFor();
           for (const p of [people.bilal, people.chloe, people.dana]) {
             await confirmCard.getByRole('button', { name: `Confirm ${p.name}` }).click();
             await confirmCard.getByText(`${p.name}’s device is confirmed.`).waitFor();

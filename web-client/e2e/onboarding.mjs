@@ -27,9 +27,28 @@ const adminTab = (page, name) => page.getByRole('navigation', { name: 'Administr
 const thisDevice = (page, status) =>
   page.getByRole('region', { name: 'This device' }).locator('dl.facts').getByText(status, { exact: true });
 
-async function newPage(browser, contexts, consoleLines, who) {
+async function newPage(browser, contexts, consoleLines, who, { recordNotifications = false } = {}) {
   const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
   contexts.push(context);
+  if (recordNotifications) {
+    // Headless Chromium shows no notifications: record what the page asks for, and let the test
+    // hide the tab (document.visibilityState) as switching to another window would.
+    await context.addInitScript(() => {
+      window.__notifications = [];
+      window.__hidden = false;
+      window.Notification = class {
+        static permission = 'granted';
+        static requestPermission() {
+          return Promise.resolve('granted');
+        }
+        constructor(title, options) {
+          window.__notifications.push({ title, body: options?.body ?? '' });
+        }
+        close() {}
+      };
+      Object.defineProperty(Document.prototype, 'visibilityState', { get: () => (window.__hidden ? 'hidden' : 'visible') });
+    });
+  }
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   page.on('dialog', (d) => d.accept());
@@ -107,7 +126,7 @@ export const onboardingTests = (root) => [
         await keyCard.getByText('Lejla Hadžić is confirmed as a coordinator.').waitFor();
 
         // Lejla's browser hears of it; she confirms her own new device with her key.
-        await lejlaCard.getByText(/Your coordinator key is attested: T2/).waitFor();
+        await lejlaCard.getByText(/Your coordinator key is confirmed: T2/).waitFor();
         await lejlaCard.getByRole('button', { name: 'Confirm Lejla Hadžić' }).click();
         await lejlaCard.getByText('Lejla Hadžić’s device is confirmed.').waitFor();
 
@@ -122,7 +141,7 @@ export const onboardingTests = (root) => [
         await lejlaCard.getByText('No devices are waiting.').waitFor();
 
         // Edin's onboarding, timed from opening the link to a confirmed device, with Lejla online.
-        const edinPage = await newPage(browser, contexts, consoleLines, 'edin');
+        const edinPage = await newPage(browser, contexts, consoleLines, 'edin', { recordNotifications: true });
         const started = Date.now();
         await registerInBrowser(edinPage, edin.link, edin);
         const registered = Date.now();
@@ -144,6 +163,11 @@ export const onboardingTests = (root) => [
         await mainNav(edinPage).getByRole('link', { name: 'People' }).click();
         await edinPage.locator('.person', { hasText: 'Lejla Hadžić' }).first().waitFor();
         await axe('people, as a new member', edinPage);
+
+        // Notifications are opt-in; by default they name only the channel, never the content.
+        await mainNav(edinPage).getByRole('link', { name: 'Profile and device' }).click();
+        await edinPage.getByLabel('Notify me of new messages while Liaison is in the background').check();
+        assert.equal(await edinPage.getByLabel('Show the sender and the message in notifications').isChecked(), false);
 
         // A T2 channel: Edin (T1) cannot be added yet.
         await mainNav(lejlaPage).getByRole('link', { name: /^Conversations/ }).click();
@@ -167,7 +191,8 @@ export const onboardingTests = (root) => [
         await axe('members: confirming a tier change', adminPage);
         await raise.getByRole('button', { name: 'Confirm' }).click();
         await adminPage.getByText('Edin Begić now holds T2 · restricted.').waitFor();
-        await thisDevice(edinPage, 'Waiting for confirmation').waitFor();
+        await thisDevice(edinPage, 'Waiting to be confirmed again').waitFor();
+        await edinPage.getByText('T2 · restricted').first().waitFor();
         await mainNav(lejlaPage).getByRole('link', { name: 'Administration' }).click();
         await lejlaCard.getByRole('button', { name: 'Confirm Edin Begić' }).click();
         await lejlaCard.getByText('Edin Begić’s device is confirmed.').waitFor();
@@ -181,7 +206,14 @@ export const onboardingTests = (root) => [
         await lejlaPage.getByLabel(/Edin Begić/).check();
         await lejlaPage.getByRole('button', { name: 'Add selected' }).click();
         await lejlaPage.getByRole('status').getByText('Added.').waitFor();
+        await edinPage.waitForFunction(() => document.querySelector('a[href^="/c/"]'));
+        await edinPage.evaluate(() => (window.__hidden = true));
         await sendInBrowser(lejlaPage, 'Welcome to the case team, Edin');
+        await edinPage.waitForFunction(() => window.__notifications.length > 0);
+        const [note] = await edinPage.evaluate(() => window.__notifications);
+        assert.match(note.title, /^New message in /);
+        assert.equal(note.body, '', 'no content unless Edin allows it');
+        await edinPage.evaluate(() => (window.__hidden = false));
         await mainNav(edinPage).getByRole('link', { name: /^Conversations/ }).click();
         await edinPage.getByRole('link', { name: /Zenica case team/ }).click();
         await edinPage.locator('ol.messages li.message', { hasText: 'Welcome to the case team, Edin' }).waitFor();

@@ -30,7 +30,7 @@ export const ar: Record<MessageKey, string> = {
   'coord.paste': 'الصق شهادة المنسّق',
   'coord.save': 'حفظ الشهادة',
   'coord.badAttestation': 'هذه الشهادة ليست لهذا المفتاح أو هذا الحساب أو هذه الشبكة، أو أنها منتهية الصلاحية.',
-  'coord.ready': 'مفتاح المنسّق الخاص بك مُصادَق عليه: {tier} · {scope}، حتى {date}.',
+  'coord.ready': 'تم تأكيد مفتاح المنسّق الخاص بك: {tier} · {scope}، حتى {date}.',
   'coord.networkWide': 'الشبكة كلها',
   'coord.cityScope': 'مدينتك',
   'coord.pending': 'أجهزة بالانتظار',

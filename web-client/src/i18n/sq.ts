@@ -30,7 +30,7 @@ export const sq: Record<MessageKey, string> = {
   'coord.paste': 'Ngjitni vërtetimin e koordinatorit',
   'coord.save': 'Ruaj vërtetimin',
   'coord.badAttestation': 'Ky vërtetim nuk është për këtë çelës, këtë llogari ose këtë rrjet, ose ka skaduar.',
-  'coord.ready': 'Çelësi juaj i koordinatorit është vërtetuar: {tier} · {scope}, deri më {date}.',
+  'coord.ready': 'Çelësi juaj i koordinatorit është konfirmuar: {tier} · {scope}, deri më {date}.',
   'coord.networkWide': 'i gjithë rrjeti',
   'coord.cityScope': 'qyteti juaj',
   'coord.pending': 'Pajisje në pritje',

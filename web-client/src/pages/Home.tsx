@@ -55,6 +55,11 @@ export function Home({
       if (profileLanguage.current) onProfileLanguage(profileLanguage.current);
     });
   }, []);
+  // A device changed status: often because the member's tier or role changed; show the new one.
+  const firstRevision = useRef(deviceRevision);
+  useEffect(() => {
+    if (deviceRevision !== firstRevision.current) void reload();
+  }, [deviceRevision]);
 
   if (me === null) {
     return error ? <ErrorText error={error} /> : <p>{t('common.loading')}</p>;

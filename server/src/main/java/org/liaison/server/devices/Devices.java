@@ -285,8 +285,12 @@ public final class Devices implements AccountDevices {
                                   .isPresent()) {
                             return Future.succeededFuture(current);
                           }
+                          // Withdrawn before the owner hears it is active, so its browser's
+                          // top-up then uploads packages that carry the new attestation.
                           return devices
                               .attest(deviceId, chain)
+                              .compose(
+                                  updated -> keyPackages.forgetDevice(deviceId).map(v -> updated))
                               .compose(updated -> audited(actor, updated));
                         }));
   }

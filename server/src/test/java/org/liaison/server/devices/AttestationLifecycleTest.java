@@ -181,7 +181,16 @@ class AttestationLifecycleTest {
             .json();
     assertEquals("active", confirmed.getString("status"));
     assertEquals(0, directoryEntry(lead, officer).getInteger("devicesPendingConfirmation"));
-    expect(201, lead.commit(channel, lead.sessions.get(channel).add(officersPackage)));
+    // The package claimed before carries the withdrawn attestation: it went with it, so members
+    // are never handed a leaf they would refuse.
+    Api.Response stale = lead.commit(channel, lead.sessions.get(channel).add(officersPackage));
+    assertEquals(403, stale.status(), stale.toString());
+    assertEquals(
+        "key-package-not-issued",
+        stale.json().getJsonObject("error").getJsonObject("details").getString("rule"));
+    // The device uploads packages that carry its new attestation: those are addable.
+    officer.reattested(fresh).uploadKeyPackages(2);
+    expect(201, lead.commit(channel, lead.sessions.get(channel).add(lead.claim(officer.id()))));
   }
 
   @Test

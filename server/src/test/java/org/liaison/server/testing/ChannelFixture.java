@@ -228,6 +228,17 @@ public final class ChannelFixture implements AutoCloseable {
       return member.id();
     }
 
+    /**
+     * This device after a coordinator attested it anew: key packages it makes from now on carry
+     * {@code chain} (its earlier ones were withdrawn with the old attestation).
+     */
+    public Person reattested(AttestationChain chain) {
+      Person again =
+          new Person(fixture, name, member, deviceId, deviceKey, identity.withAttestation(chain));
+      again.token = token;
+      return again;
+    }
+
     private String token;
 
     public String token() {
