@@ -340,13 +340,13 @@ public final class Accounts {
       UserDevices.Change withdraws) {}
 
   /**
-   * Loads the target, checks the actor manages it, computes the change, applies it only if the
-   * field still holds what was checked (so two concurrent admins cannot both win), and audits it.
+   * The member {@code id}, if {@code actor} administers them (the rule for tier, role, status and
+   * password resets): 404 for an unknown id, 403 for someone else's, 409 for a deleted account.
    */
-  private Future<User> change(User actor, String id, Function<User, Change> decide) {
+  public Future<User> managedMember(User actor, String id) {
     return users
         .byId(id)
-        .compose(
+        .map(
             found -> {
               User target =
                   found.orElseThrow(() -> ApiError.notFound("user-not-found", "No such user"));
@@ -354,6 +354,18 @@ public final class Accounts {
               if (target.status() == UserStatus.DELETED) {
                 throw ApiError.conflict("user-deleted", "This account was deleted");
               }
+              return target;
+            });
+  }
+
+  /**
+   * Loads the target, checks the actor manages it, computes the change, applies it only if the
+   * field still holds what was checked (so two concurrent admins cannot both win), and audits it.
+   */
+  private Future<User> change(User actor, String id, Function<User, Change> decide) {
+    return managedMember(actor, id)
+        .compose(
+            target -> {
               Change change = decide.apply(target);
               if (change.from().equals(change.to())) {
                 return Future.succeededFuture(target);

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.liaison.crypto.Ed25519;
 
 /** Binary fields travel as base64url without padding; every failure names its field. */
 public final class Base64Field {
@@ -19,6 +20,15 @@ public final class Base64Field {
   public static byte[] required(JsonObject body, String field, int maxBytes) {
     return optional(body, field, maxBytes)
         .orElseThrow(() -> ApiError.invalidField(field, field + " is required"));
+  }
+
+  /** A required Ed25519 public key: exactly 32 bytes. */
+  public static byte[] ed25519PublicKey(JsonObject body, String field) {
+    byte[] key = required(body, field, Ed25519.PUBLIC_KEY_LENGTH);
+    if (key.length != Ed25519.PUBLIC_KEY_LENGTH) {
+      throw ApiError.invalidField(field, field + " must be a 32-byte Ed25519 public key");
+    }
+    return key;
   }
 
   public static Optional<byte[]> optional(JsonObject body, String field, int maxBytes) {

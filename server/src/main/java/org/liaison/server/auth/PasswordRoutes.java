@@ -8,11 +8,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Map;
-import org.liaison.server.access.AccessRules;
 import org.liaison.server.accounts.Accounts;
 import org.liaison.server.accounts.User;
 import org.liaison.server.accounts.UserRepository;
-import org.liaison.server.accounts.UserStatus;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.api.Fields;
 import org.liaison.server.audit.AuditLog;
@@ -118,17 +116,11 @@ public final class PasswordRoutes {
   private Future<JsonObject> createReset(RoutingContext ctx) {
     User actor = Actor.of(ctx).user();
     String userId = Fields.id(ctx.pathParam("id"), "user");
-    return users
-        .byId(userId)
+    // As for tier and role changes: only whoever administers the member.
+    return accounts
+        .managedMember(actor, userId)
         .compose(
-            found -> {
-              User target =
-                  found.orElseThrow(() -> ApiError.notFound("user-not-found", "No such user"));
-              // As for tier and role changes: only whoever administers the member.
-              AccessRules.requireManagesUser(actor, target);
-              if (target.status() == UserStatus.DELETED) {
-                throw ApiError.conflict("user-deleted", "This account was deleted");
-              }
+            target -> {
               return resets
                   .create(target.id(), actor.id())
                   .compose(

@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import org.liaison.crypto.Ed25519;
 import org.liaison.server.api.Base64Field;
 import org.liaison.server.api.Fields;
 import org.liaison.server.auth.Actor;
@@ -51,11 +50,7 @@ public final class CoordinatorKeyRequestRoutes {
   }
 
   private Future<JsonObject> request(RoutingContext ctx) {
-    byte[] key = Base64Field.required(Bodies.json(ctx), "publicKey", Ed25519.PUBLIC_KEY_LENGTH);
-    if (key.length != Ed25519.PUBLIC_KEY_LENGTH) {
-      throw org.liaison.server.api.ApiError.invalidField(
-          "publicKey", "publicKey must be a 32-byte Ed25519 public key");
-    }
+    byte[] key = Base64Field.ed25519PublicKey(Bodies.json(ctx), "publicKey");
     return requests.request(Actor.of(ctx).user(), key);
   }
 

@@ -69,10 +69,7 @@ public final class DeviceRoutes {
     Actor actor = Actor.of(ctx);
     JsonObject body = Bodies.json(ctx);
     String name = deviceName(body);
-    byte[] signatureKey = Base64Field.required(body, "signatureKey", Ed25519.PUBLIC_KEY_LENGTH);
-    if (signatureKey.length != Ed25519.PUBLIC_KEY_LENGTH) {
-      throw ApiError.invalidField("signatureKey", "signatureKey must be a 32-byte Ed25519 key");
-    }
+    byte[] signatureKey = Base64Field.ed25519PublicKey(body, "signatureKey");
     Optional<byte[]> attestation = Base64Field.optional(body, "attestation", MAX_ATTESTATION);
     return devices.register(actor, name, signatureKey, attestation).map(Device::toJson);
   }

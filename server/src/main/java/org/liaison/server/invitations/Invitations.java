@@ -225,18 +225,9 @@ public final class Invitations {
    */
   public Future<Created> sendAgain(User actor, String id) {
     requireMail();
-    return repository
-        .byId(id)
+    return pendingManagedBy(actor, id)
         .compose(
-            found -> {
-              Invitation invitation =
-                  found
-                      .filter(i -> i.email() != null)
-                      .filter(i -> AccessRules.managesCity(actor, i.cityId()))
-                      .orElseThrow(Invitations::notFound);
-              if (!Invitation.PENDING.equals(invitation.status())) {
-                throw notPending();
-              }
+            invitation -> {
               AccessRules.requireMayGrant(actor, invitation.tier(), invitation.role());
               String code = newCode();
               return repository
@@ -349,13 +340,13 @@ public final class Invitations {
   }
 
   /**
-   * Withdraws a pending invitation, by whoever manages its city. Its code then gets the same answer
-   * as any unknown code. Audited.
+   * A pending invitation for a person, of a city {@code actor} manages: 404 for anything else (as
+   * for an unknown id), 409 when it is no longer pending.
    */
-  public Future<JsonObject> revoke(User actor, String id) {
+  private Future<Invitation> pendingManagedBy(User actor, String id) {
     return repository
         .byId(id)
-        .compose(
+        .map(
             found -> {
               Invitation invitation =
                   found
@@ -365,6 +356,18 @@ public final class Invitations {
               if (!Invitation.PENDING.equals(invitation.status())) {
                 throw notPending();
               }
+              return invitation;
+            });
+  }
+
+  /**
+   * Withdraws a pending invitation, by whoever manages its city. Its code then gets the same answer
+   * as any unknown code. Audited.
+   */
+  public Future<JsonObject> revoke(User actor, String id) {
+    return pendingManagedBy(actor, id)
+        .compose(
+            invitation -> {
               return repository.revoke(invitation.id(), actor.id());
             })
         .compose(

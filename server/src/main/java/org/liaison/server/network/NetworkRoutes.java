@@ -6,8 +6,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
-import org.liaison.crypto.Ed25519;
-import org.liaison.server.api.ApiError;
 import org.liaison.server.api.Base64Field;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.http.Bodies;
@@ -34,10 +32,7 @@ public final class NetworkRoutes {
 
   private Future<JsonObject> setRootKey(RoutingContext ctx) {
     Actor actor = Actor.of(ctx);
-    byte[] key = Base64Field.required(Bodies.json(ctx), "rootKey", Ed25519.PUBLIC_KEY_LENGTH);
-    if (key.length != Ed25519.PUBLIC_KEY_LENGTH) {
-      throw ApiError.invalidField("rootKey", "rootKey must be a 32-byte Ed25519 public key");
-    }
+    byte[] key = Base64Field.ed25519PublicKey(Bodies.json(ctx), "rootKey");
     return keys.setRootKey(actor.user(), key).map(k -> toJson(Optional.of(k)));
   }
 
