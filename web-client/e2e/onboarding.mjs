@@ -10,7 +10,8 @@
 //   confirms it, and she adds him to a T2 channel where they talk. The admin lowers him to T1: he
 //   is removed from that channel and no longer receives it.
 // - Edin renames himself (Lejla sees the new name) and changes his password; after a reload the
-//   new password unlocks the keys in his browser (they were re-encrypted).
+//   new password unlocks the keys in his browser (they were re-encrypted). Then Lejla makes him a
+//   password reset link; a fresh browser sets the new password and restores with his recovery code.
 //
 // Restoring with history is walked in the channels test (Chloé's lost laptop).
 import assert from 'node:assert/strict';
@@ -253,7 +254,28 @@ export const onboardingTests = (root) => [
         await edinPage.getByText('That password does not open the keys on this device.', { exact: false }).waitFor();
         await edinPage.getByLabel('Password').fill(newPassword);
         await edinPage.getByRole('button', { name: 'Unlock' }).click();
-        await thisDevice(edinPage, 'Active').waitFor();
+        // (Lowered to T1, his device waits for Lejla to confirm it at that tier.)
+        await thisDevice(edinPage, 'Waiting to be confirmed again').waitFor();
+
+        // He forgets that password: Lejla makes him a one-time reset link. Keys stay end-to-end
+        // encrypted: the new password does not open the old key store, so his browser sets up a new
+        // device and restores his identity from the key backup with his recovery code.
+        await mainNav(lejlaPage).getByRole('link', { name: 'Administration' }).click();
+        await adminTab(lejlaPage, 'Members').click();
+        await lejlaPage.getByRole('button', { name: 'Reset password — Edin Begić Hodžić' }).click();
+        await lejlaPage.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
+        const resetLink = (await lejlaPage.locator('.notice code').first().innerText()).trim();
+        assert.match(resetLink, /\/reset\/[^/]+$/);
+        const resetPage = await newPage(browser, contexts, consoleLines, 'edin-reset');
+        await resetPage.goto(resetLink);
+        await resetPage.getByRole('heading', { name: 'Set a new password' }).waitFor();
+        await axe('password reset page', resetPage);
+        await resetPage.getByLabel('New password (at least 12 characters)').fill('a third password after the reset');
+        await resetPage.getByRole('button', { name: 'Set password and sign in' }).click();
+        await restoreWithCode(resetPage, edin.recoveryCode);
+        await thisDevice(resetPage, 'Waiting for confirmation').waitFor();
+        // His earlier browser's session ended with the reset.
+        await edinPage.getByText('Your session ended. Sign in again.').waitFor();
       } catch (e) {
         for (const [i, c] of contexts.entries()) {
           for (const [j, p] of c.pages().entries()) await p.screenshot({ path: join(output, `onboarding-${i}-${j}.png`), fullPage: true }).catch(() => {});

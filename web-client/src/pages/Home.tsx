@@ -1,12 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { Api } from '../api';
 import { t, type MessageKey } from '../i18n';
-import type { City, Items, Organisation, User } from '../model';
 import { AdminSection } from '../admin/AdminSection';
 import { CoordinatorPanel } from './CoordinatorPanel';
 import { DevicePanel, type DeviceState } from './DevicePanel';
 import { ErrorText } from './ErrorText';
 import { ProfileCard } from './ProfileCard';
+import { useProfile } from './useProfile';
 
 /** `onProfileLanguage` gets the member's preferred language once, when the profile first loads. */
 export function Home({
@@ -30,29 +30,11 @@ export function Home({
   /** False where administration has a page of its own (the workspace's navigation). */
   admin?: boolean;
 }) {
-  const [me, setMe] = useState<User | null>(null);
-  const [cities, setCities] = useState<City[]>([]);
-  const [organisations, setOrganisations] = useState<Organisation[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const profileLanguage = useRef<string | null>(null);
-
-  const reload = () =>
-    Promise.all([
-      api.call<User>('GET', '/api/v1/me'),
-      api.call<Items<City>>('GET', '/api/v1/cities'),
-      api.call<Items<Organisation>>('GET', '/api/v1/organisations'),
-    ])
-      .then(([user, c, o]) => {
-        profileLanguage.current = user.preferredLanguage;
-        setMe(user);
-        setCities(c.items);
-        setOrganisations(o.items);
-      })
-      .catch(setError);
+  const { me, setMe, cities, organisations, error, reload } = useProfile(api);
 
   useEffect(() => {
-    reload().then(() => {
-      if (profileLanguage.current) onProfileLanguage(profileLanguage.current);
+    reload().then((user) => {
+      if (user?.preferredLanguage) onProfileLanguage(user.preferredLanguage);
     });
   }, []);
   // A device changed status: often because the member's tier or role changed; show the new one.

@@ -17,7 +17,7 @@ export function ResetPassword({ api, code, onSignedIn }: { api: Api; code: strin
   const submit = (e: Event) => {
     e.preventDefault();
     run(async () => {
-      const { email } = await api.call<{ email: string }>('POST', '/api/v1/auth/password-reset', { code, newPassword: password });
+      const { email } = await api.anonymous<{ email: string }>('POST', '/api/v1/auth/password-reset', { code, newPassword: password });
       await api.login(email, password);
       const claims = api.sessionClaims();
       if (claims) {

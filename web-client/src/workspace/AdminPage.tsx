@@ -1,11 +1,11 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import type { Api } from '../api';
 import { AdminSection } from '../admin/AdminSection';
 import { t } from '../i18n';
-import type { City, Items, Organisation, User } from '../model';
 import { CoordinatorPanel } from '../pages/CoordinatorPanel';
 import type { DeviceState } from '../pages/DevicePanel';
 import { ErrorText } from '../pages/ErrorText';
+import { useProfile } from '../pages/useProfile';
 
 /** Administration, for coordinators and admins: confirming devices, then what they manage. */
 export function AdminPage({
@@ -23,22 +23,7 @@ export function AdminPage({
   /** Moves when coordinator-key requests changed (own, or the admins' queue). */
   coordinatorKeys: number;
 }) {
-  const [me, setMe] = useState<User | null>(null);
-  const [cities, setCities] = useState<City[]>([]);
-  const [organisations, setOrganisations] = useState<Organisation[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const reload = () =>
-    Promise.all([
-      api.call<User>('GET', '/api/v1/me'),
-      api.call<Items<City>>('GET', '/api/v1/cities'),
-      api.call<Items<Organisation>>('GET', '/api/v1/organisations'),
-    ])
-      .then(([user, c, o]) => {
-        setMe(user);
-        setCities(c.items);
-        setOrganisations(o.items);
-      })
-      .catch(setError);
+  const { me, cities, organisations, error, reload } = useProfile(api);
   useEffect(() => {
     void reload();
   }, []);
