@@ -177,9 +177,12 @@ describe('a coordinator told that confirmations are needed', () => {
     const alice = await alicesBrowser([ALICE, BOB]);
     const changes: number[] = [];
     alice.engine.subscribe(() => changes.push(alice.engine.confirmationsNeeded.count));
-    alice.socket.deliver({ type: 'confirmations-needed', userId: BOB.userId, cityId: 'city-1' });
-    expect(alice.engine.confirmationsNeeded).toEqual({ count: 1, userId: BOB.userId });
+    alice.socket.deliver({ type: 'confirmations-needed', userId: BOB.userId, cityId: 'city-1', reason: 'changed' });
+    expect(alice.engine.confirmationsNeeded).toEqual({ count: 1, userId: BOB.userId, newDevice: false });
     expect(changes).toContain(1);
+    // A new device registered: the panel says so rather than "their tier changed".
+    alice.socket.deliver({ type: 'confirmations-needed', userId: BOB.userId, cityId: 'city-1', reason: 'new-device' });
+    expect(alice.engine.confirmationsNeeded).toEqual({ count: 2, userId: BOB.userId, newDevice: true });
   });
 });
 
