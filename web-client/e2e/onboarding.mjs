@@ -119,7 +119,7 @@ export const onboardingTests = (root) => [
         await request.getByText('Zenica', { exact: true }).waitFor();
         await request.getByText('T2 · Municipality').waitFor();
         assert.equal((await request.locator('code.fingerprint').innerText()).trim(), lejlaPrint, 'the queue shows the key Lejla holds');
-        if (screenshots) await adminPage.screenshot({ path: join(screenshots, 'network-key-queue-en.png') });
+        if (screenshots) await keyCard.screenshot({ path: join(screenshots, 'network-key-queue-en.png') });
         await axe('network key: opened from the file, a coordinator waiting', adminPage);
         await request.getByRole('button', { name: 'Confirm — Lejla Hadžić' }).click();
         await adminPage.getByRole('alertdialog').getByText('Confirm Lejla Hadžić (Zenica City Hall) as a T2 coordinator for Zenica?').waitFor();

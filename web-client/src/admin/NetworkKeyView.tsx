@@ -353,7 +353,7 @@ function CoordinatorQueue({
                   <td>
                     {r.tier} · {t(`sector.${r.sector}` as MessageKey)}
                   </td>
-                  <td>
+                  <td class="fingerprint-cell">
                     <code class="fingerprint" dir="ltr">
                       {r.print}
                     </code>
