@@ -33,6 +33,7 @@ class CoordinatorKeyRequestsTest {
   private final Ed25519.KeyPair coordinatorKey = Ed25519.KeyPair.generate();
   private TestServer test;
   private Api api;
+  private Network network;
   private Network.Member admin;
   private Network.Member coordinator;
   private Network.Member member;
@@ -42,7 +43,7 @@ class CoordinatorKeyRequestsTest {
   void network() {
     test = TestServer.start(dataDir);
     api = test.api();
-    Network network = new Network(api);
+    network = new Network(api);
     admin = network.registerAdmin(test.bootstrapCode(), "admin@network.example");
     city = network.createCity(admin, "Mostar", "BA");
     String org = network.createOrganisation(admin, city, "Mostar City Hall", "municipality");
@@ -61,17 +62,6 @@ class CoordinatorKeyRequestsTest {
   @org.junit.jupiter.api.AfterEach
   void stop() {
     test.close();
-  }
-
-  private void registerDevice(Network.Member who) {
-    Api.Response device =
-        api.post(
-            "/api/v1/devices",
-            who.accessToken(),
-            new JsonObject()
-                .put("name", "laptop")
-                .put("signatureKey", B64.encodeToString(Ed25519.KeyPair.generate().publicKey())));
-    assertEquals(201, device.status(), device.toString());
   }
 
   private Api.Response ask(Network.Member who, byte[] key) {
@@ -105,8 +95,8 @@ class CoordinatorKeyRequestsTest {
 
   @Test
   void theRootHolderSignsARequestAndTheCoordinatorsBrowserHearsOfIt() throws Exception {
-    registerDevice(coordinator);
-    registerDevice(admin);
+    network.registerUnattestedDevice(coordinator);
+    network.registerUnattestedDevice(admin);
     try (RealtimeClient coordinatorSocket =
             RealtimeClient.connect(test.server().port(), coordinator.accessToken());
         RealtimeClient adminSocket =

@@ -26,12 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.liaison.crypto.Ed25519;
 import org.liaison.crypto.attestation.AttestationChain;
 import org.liaison.server.testing.Api;
 import org.liaison.server.testing.ChannelFixture;
 import org.liaison.server.testing.ChannelFixture.Person;
-import org.liaison.server.testing.Network;
 import org.liaison.server.testing.RealtimeClient;
 
 /**
@@ -85,8 +83,8 @@ class AttestationLifecycleTest {
     // Claimed while the device was active: the server issued it, so only the device's state
     // decides.
     List<byte[]> officersPackage = lead.claim(officer.id());
-    registerDevice(net.admin);
-    registerDevice(net.coordinator);
+    net.network().registerUnattestedDevice(net.admin);
+    net.network().registerUnattestedDevice(net.coordinator);
     int port = net.server.server().port();
     try (RealtimeClient admin = RealtimeClient.connect(port, net.admin.accessToken());
         RealtimeClient coordinator = RealtimeClient.connect(port, net.coordinator.accessToken());
@@ -379,18 +377,5 @@ class AttestationLifecycleTest {
         .filter(i -> i.getString("id").equals(id))
         .findFirst()
         .orElseThrow(() -> new AssertionError(id + " not in " + items));
-  }
-
-  /** A device without attestation, so the member can hold a realtime socket. */
-  private void registerDevice(Network.Member member) {
-    expect(
-        201,
-        net.api()
-            .post(
-                "/api/v1/devices",
-                member.accessToken(),
-                new JsonObject()
-                    .put("name", "desk")
-                    .put("signatureKey", b64(Ed25519.KeyPair.generate().publicKey()))));
   }
 }

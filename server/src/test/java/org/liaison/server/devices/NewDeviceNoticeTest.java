@@ -9,7 +9,6 @@ import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.liaison.crypto.Ed25519;
 import org.liaison.server.testing.Api;
 import org.liaison.server.testing.Network;
 import org.liaison.server.testing.RealtimeClient;
@@ -44,7 +43,7 @@ class NewDeviceNoticeTest {
       Network.Member edin =
           network.join(admin, "edin@mostar.example", "Edin", mostar, mostarOrg, "T1", "member");
       for (Network.Member m : new Network.Member[] {admin, lejla, other}) {
-        register(api, m);
+        network.registerUnattestedDevice(m);
       }
       int port = test.server().port();
       try (RealtimeClient lejlaSocket = RealtimeClient.connect(port, lejla.accessToken());
@@ -54,7 +53,7 @@ class NewDeviceNoticeTest {
         otherSocket.next("ready");
         adminSocket.next("ready");
 
-        register(api, edin);
+        network.registerUnattestedDevice(edin);
 
         JsonObject expected =
             new JsonObject()
@@ -68,16 +67,5 @@ class NewDeviceNoticeTest {
             otherSocket.frames.poll(500, TimeUnit.MILLISECONDS), "another city's coordinator");
       }
     }
-  }
-
-  private static void register(Api api, Network.Member member) {
-    Api.Response device =
-        api.post(
-            "/api/v1/devices",
-            member.accessToken(),
-            new JsonObject()
-                .put("name", "laptop")
-                .put("signatureKey", B64.encodeToString(Ed25519.KeyPair.generate().publicKey())));
-    assertEquals(201, device.status(), device.toString());
   }
 }

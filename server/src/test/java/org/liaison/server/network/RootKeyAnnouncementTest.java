@@ -36,8 +36,8 @@ class RootKeyAnnouncementTest {
       Network.Member member =
           network.join(admin, "emina@sarajevo.example", "Emina", city, org, "T1", "member");
       // Devices without attestations: there is no root yet to chain them to.
-      registerDevice(api, admin);
-      registerDevice(api, member);
+      network.registerUnattestedDevice(admin);
+      network.registerUnattestedDevice(member);
       assertFalse(api.get("/api/v1/network", member.accessToken()).json().containsKey("rootKey"));
 
       try (RealtimeClient adminSocket =
@@ -75,16 +75,5 @@ class RootKeyAnnouncementTest {
         assertNull(memberSocket.frames.poll(500, TimeUnit.MILLISECONDS));
       }
     }
-  }
-
-  private static void registerDevice(Api api, Network.Member member) {
-    Api.Response device =
-        api.post(
-            "/api/v1/devices",
-            member.accessToken(),
-            new JsonObject()
-                .put("name", "laptop")
-                .put("signatureKey", B64.encodeToString(Ed25519.KeyPair.generate().publicKey())));
-    assertEquals(201, device.status(), device.toString());
   }
 }

@@ -49,6 +49,27 @@ public final class Network {
     return login(email, registered.json().getString("id"));
   }
 
+  /**
+   * Registers a device without an attestation for {@code member} (its session is then bound to it),
+   * so the member can hold a realtime socket; returns the device id.
+   */
+  public String registerUnattestedDevice(Member member) {
+    Api.Response device =
+        api.post(
+            "/api/v1/devices",
+            member.accessToken(),
+            new JsonObject()
+                .put("name", "laptop")
+                .put(
+                    "signatureKey",
+                    java.util.Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(
+                            org.liaison.crypto.Ed25519.KeyPair.generate().publicKey())));
+    assertEquals(201, device.status(), device.toString());
+    return device.json().getString("id");
+  }
+
   public Member login(String email, String id) {
     Api.Response login =
         api.post(
