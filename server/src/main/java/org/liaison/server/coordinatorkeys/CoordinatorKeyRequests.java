@@ -21,6 +21,7 @@ import org.liaison.server.accounts.User;
 import org.liaison.server.accounts.UserRepository;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.audit.AuditLog;
+import org.liaison.server.devices.AttestationCheck;
 import org.liaison.server.events.Events;
 import org.liaison.server.network.NetworkRoot;
 import org.liaison.server.organisations.City;
@@ -269,46 +270,32 @@ public final class CoordinatorKeyRequests {
     try {
       link = TierAttestation.decode(bytes);
     } catch (DecodeException e) {
-      throw invalid("MALFORMED", "The attestation does not decode: " + e.getMessage());
+      throw AttestationCheck.invalid(
+          "MALFORMED", "The attestation does not decode: " + e.getMessage());
     }
     if (!ConstantTime.equal(link.issuerKey(), rootKey)) {
-      throw invalid("NOT_FROM_ROOT", "The attestation is not issued by the network root");
+      throw AttestationCheck.invalid(
+          "NOT_FROM_ROOT", "The attestation is not issued by the network root");
     }
     if (!link.signatureValid()) {
-      throw invalid("BAD_SIGNATURE", "The attestation's signature does not verify");
+      throw AttestationCheck.invalid(
+          "BAD_SIGNATURE", "The attestation's signature does not verify");
     }
     if (link.kind() != TierAttestation.Kind.COORDINATOR) {
-      throw invalid("WRONG_KIND", "This is not a coordinator attestation");
+      throw AttestationCheck.invalid("WRONG_KIND", "This is not a coordinator attestation");
     }
     if (!Arrays.equals(link.subjectKey(), request.publicKey())) {
-      throw invalid("KEY_MISMATCH", "The attestation is for another key");
+      throw AttestationCheck.invalid("KEY_MISMATCH", "The attestation is for another key");
     }
     if (!link.userId().equals(coordinator.id())) {
-      throw invalid("USER_MISMATCH", "The attestation is for another person");
+      throw AttestationCheck.invalid("USER_MISMATCH", "The attestation is for another person");
     }
-    if (link.tier() != coordinator.tier().ordinal()) {
-      throw invalid(
-          "TIER_MISMATCH",
-          "The attestation says T"
-              + link.tier()
-              + " but the coordinator holds "
-              + coordinator.tier());
-    }
-    if (!link.sector().equals(coordinator.sector().wire())) {
-      throw invalid("SECTOR_MISMATCH", "The attestation names another sector");
-    }
-    if (!link.cityId().equals(scope(coordinator))) {
-      throw invalid("CITY_MISMATCH", "The attestation names another city scope");
-    }
+    AttestationCheck.requireStatesHeld(
+        link.tier(), link.sector(), link.cityId(), coordinator, scope(coordinator));
     if (now.isBefore(link.issuedAt()) || !now.isBefore(link.expiresAt())) {
-      throw invalid("NOT_VALID_NOW", "The attestation is not valid now");
+      throw AttestationCheck.invalid("NOT_VALID_NOW", "The attestation is not valid now");
     }
     return link;
-  }
-
-  private static ApiError invalid(String reason, String message) {
-    return new ApiError(
-        422, "attestation-invalid", message, new JsonObject().put("reason", reason));
   }
 
   private static ApiError notFound() {
