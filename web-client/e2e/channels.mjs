@@ -129,7 +129,7 @@ export async function reloadAndUnlock(page, password) {
 
 const messageList = (page) => page.locator('ol.messages');
 
-async function sendInBrowser(page, text) {
+export async function sendInBrowser(page, text) {
   await page.getByLabel('Write a message').fill(text);
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await messageList(page).locator('li.message.mine', { hasText: text.split('\n')[0] }).getByText('Sent', { exact: true }).waitFor();

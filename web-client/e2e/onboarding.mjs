@@ -19,7 +19,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { restoreWithCode } from './backup-tests.mjs';
-import { registerInBrowser, SCREENSHOT_DIR, signInApi } from './channels.mjs';
+import { registerInBrowser, SCREENSHOT_DIR, sendInBrowser, signInApi } from './channels.mjs';
 
 const PASSWORD = 'a long onboarding test password';
 
@@ -75,11 +75,6 @@ async function newPage(browser, contexts, consoleLines, who, { recordNotificatio
   return page;
 }
 
-async function sendInBrowser(page, text) {
-  await page.getByLabel('Write a message').fill(text);
-  await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await page.locator('ol.messages li.message.mine', { hasText: text }).getByText('Sent', { exact: true }).waitFor();
-}
 
 export const onboardingTests = (root) => [
   {
