@@ -21,4 +21,13 @@ public final class Labels {
   public static final String DOC_VERSION = "liaison/v1/doc-version";
   public static final String DOC_PRESENCE = "liaison/v1/doc-presence";
   public static final String DOC_SIGNATURE = "liaison/v1/doc-signature";
+
+  // Broadcasts (docs/broadcasts.md, "Exact encodings"): the author device's header signature, a
+  // device's broadcast-key statement, acknowledgements, reminders, and the content and wrap labels.
+  public static final String BROADCAST = "liaison/v1/broadcast";
+  public static final String BROADCAST_KEY = "liaison/v1/broadcast-key";
+  public static final String BROADCAST_ACK = "liaison/v1/broadcast-ack";
+  public static final String BROADCAST_REMINDER = "liaison/v1/broadcast-reminder";
+  public static final String BROADCAST_CONTENT = "liaison/v1/broadcast-content";
+  public static final String BROADCAST_WRAP = "liaison/v1/broadcast-wrap";
 }
