@@ -140,6 +140,18 @@ export function CoordinatorPanel({
     };
   }, [key, own, keyRevision]);
 
+  // A change to this coordinator (tier, role) took their attestation back: the server put it on
+  // the revocation list and asks the root holder again, so this browser stops confirming with it.
+  useEffect(() => {
+    if (!own || !store || keyRevision === 0) return;
+    (async () => {
+      const mine = await readRequest(api);
+      if (mine?.status === 'signed' && mine.attestation === base64url(own.bytes)) return;
+      await store.delete(ATTESTATION_RECORD);
+      setOwn(null);
+    })().catch(setError);
+  }, [keyRevision]);
+
   if (!store || !loaded) return null;
 
   const createKey = async () => {

@@ -289,11 +289,15 @@ public final class LiaisonServer {
                       audit,
                       revocations,
                       clock);
+              CoordinatorKeyRequests coordinatorKeys =
+                  new CoordinatorKeyRequests(
+                      store, users, cities, networkRoot, audit, vertx.eventBus(), clock);
               Accounts accounts =
                   new Accounts(
                       users,
                       sessions,
-                      new AttestationWithdrawal(devices, revocations, audit, vertx.eventBus()),
+                      new AttestationWithdrawal(
+                          devices, revocations, audit, vertx.eventBus(), coordinatorKeys),
                       deviceService,
                       userId ->
                           channels
@@ -325,10 +329,7 @@ public final class LiaisonServer {
               new AuditRoutes(audit).mount(api, authenticator::handle);
               new NetworkRoutes(new NetworkKeys(networkRoot, audit, vertx.eventBus()))
                   .mount(api, authenticator::handle);
-              new CoordinatorKeyRequestRoutes(
-                      new CoordinatorKeyRequests(
-                          store, users, cities, networkRoot, audit, vertx.eventBus(), clock))
-                  .mount(api, authenticator::handle);
+              new CoordinatorKeyRequestRoutes(coordinatorKeys).mount(api, authenticator::handle);
               new DeviceRoutes(deviceService).mount(api, authenticator::handle);
               new KeyPackageRoutes(
                       keyDirectory,

@@ -35,6 +35,11 @@ record CoordinatorKeyRequest(
         userId, publicKey, PENDING, tier, sector, cityId, now, null, null, null, null);
   }
 
+  CoordinatorKeyRequest withStatus(String newStatus) {
+    return new CoordinatorKeyRequest(
+        userId, publicKey, newStatus, tier, sector, cityId, requestedAt, null, null, null, null);
+  }
+
   JsonObject toJson() {
     JsonObject json =
         new JsonObject()

@@ -70,4 +70,25 @@ final class CoordinatorKeyRequestRepository {
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
         .map(d -> d.map(CoordinatorKeyRequest::fromDocument));
   }
+
+  /**
+   * Replaces {@code before} with {@code after} only if the stored request is still {@code before}
+   * (same key and status): a coordinator who asked again meanwhile keeps their new request.
+   */
+  Future<Boolean> replaceIf(CoordinatorKeyRequest before, CoordinatorKeyRequest after) {
+    return Mongo.first(requests.replaceOne(sameAs(before), after.toDocument()))
+        .map(r -> r.getModifiedCount() > 0);
+  }
+
+  /** Deletes {@code before} only if the stored request is still it. */
+  Future<Boolean> deleteIf(CoordinatorKeyRequest before) {
+    return Mongo.first(requests.deleteOne(sameAs(before))).map(r -> r.getDeletedCount() > 0);
+  }
+
+  private static Bson sameAs(CoordinatorKeyRequest request) {
+    return Filters.and(
+        Filters.eq("_id", request.userId()),
+        Filters.eq("status", request.status()),
+        Filters.eq("publicKey", new Binary(request.publicKey())));
+  }
 }

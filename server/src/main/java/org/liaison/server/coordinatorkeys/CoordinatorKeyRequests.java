@@ -36,7 +36,8 @@ import org.liaison.server.organisations.Organisation;
  * but is not trusted for it: the coordinator's browser verifies the attestation against the root it
  * pinned, and every member's client verifies every chain.
  */
-public final class CoordinatorKeyRequests {
+public final class CoordinatorKeyRequests
+    implements org.liaison.server.devices.CoordinatorAttestations {
   private final CoordinatorKeyRequestRepository repository;
   private final UserRepository users;
   private final CityRepository cities;
@@ -251,6 +252,55 @@ public final class CoordinatorKeyRequests {
                         Map.of("fingerprint", NetworkRoot.fingerprint(decided.publicKey())))
                     .map(e -> decided))
         .map(this::announced);
+  }
+
+  /**
+   * After a change to the user (tier, role, suspension): their request goes back to pending with
+   * what they hold now, for the same key, if they are still a coordinator, and is removed if not.
+   * Answers the signed attestation they held, which the caller puts on the revocation list.
+   */
+  @Override
+  public Future<java.util.Optional<byte[]>> withdraw(User user) {
+    boolean stillCoordinator =
+        user.active() && (AccessRules.isAdmin(user) || user.role() == Role.CITY_COORDINATOR);
+    return repository
+        .of(user.id())
+        .compose(
+            found -> {
+              if (found.isEmpty()) {
+                return Future.succeededFuture(java.util.Optional.<byte[]>empty());
+              }
+              CoordinatorKeyRequest before = found.get();
+              CoordinatorKeyRequest again =
+                  CoordinatorKeyRequest.pending(
+                      user.id(),
+                      before.publicKey(),
+                      user.tier().name(),
+                      user.sector().wire(),
+                      scope(user),
+                      clock.instant());
+              Future<Boolean> changed =
+                  stillCoordinator
+                      ? repository.replaceIf(before, again)
+                      : repository.deleteIf(before);
+              return changed
+                  .compose(
+                      done ->
+                          before.attestation() == null
+                              ? Future.succeededFuture()
+                              : audit.append(
+                                  user.id(),
+                                  "coordinator-key.withdrawn",
+                                  user.id(),
+                                  user.cityId(),
+                                  Map.of(
+                                      "fingerprint", NetworkRoot.fingerprint(before.publicKey()))))
+                  .map(
+                      v -> {
+                        announced(stillCoordinator ? again : before.withStatus("withdrawn"));
+                        return java.util.Optional.ofNullable(before.attestation());
+                      });
+            });
   }
 
   /** Tells the coordinator's open browsers, and the other admins' queues. */

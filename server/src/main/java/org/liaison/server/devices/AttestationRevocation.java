@@ -40,6 +40,16 @@ public record AttestationRevocation(
     static Revoked of(Device device, byte[] chain, Reason reason) {
       return new Revoked(hash(chain), device.userId(), device.id(), reason);
     }
+
+    /** A coordinator attestation (no device: {@code deviceId} is null on the list). */
+    static Revoked ofCoordinator(String userId, byte[] attestation, Reason reason) {
+      return new Revoked(
+          org.liaison.crypto.attestation.AttestationRevocations.hash(
+              org.liaison.crypto.attestation.TierAttestation.decode(attestation)),
+          userId,
+          null,
+          reason);
+    }
   }
 
   /** SHA-256 (hex) of the device attestation of an {@code AttestationChain}. */

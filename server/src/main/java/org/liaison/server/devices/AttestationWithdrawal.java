@@ -25,26 +25,54 @@ public final class AttestationWithdrawal implements UserDevices {
   private final AttestationRevocations revocations;
   private final AuditLog audit;
   private final EventBus events;
+  private final CoordinatorAttestations coordinatorAttestations;
 
   public AttestationWithdrawal(
       DeviceRepository devices,
       AttestationRevocations revocations,
       AuditLog audit,
-      EventBus events) {
+      EventBus events,
+      CoordinatorAttestations coordinatorAttestations) {
     this.devices = devices;
     this.revocations = revocations;
     this.audit = audit;
     this.events = events;
+    this.coordinatorAttestations = coordinatorAttestations;
   }
 
   @Override
   public Future<Void> attestationsWithdrawn(User actor, User user, Change change) {
-    return switch (change) {
-      case TIER_CHANGED -> backToPending(actor, user, Reason.TIER_CHANGED, true);
-      case TIER_RAISED -> backToPending(actor, user, Reason.TIER_CHANGED, false);
-      case ROLE_CHANGED -> backToPending(actor, user, Reason.ROLE_CHANGED, true);
-      case USER_SUSPENDED -> suspended(user);
-    };
+    Future<Void> devicesWithdrawn =
+        switch (change) {
+          case TIER_CHANGED -> backToPending(actor, user, Reason.TIER_CHANGED, true);
+          case TIER_RAISED -> backToPending(actor, user, Reason.TIER_CHANGED, false);
+          case ROLE_CHANGED -> backToPending(actor, user, Reason.ROLE_CHANGED, true);
+          case USER_SUSPENDED -> suspended(user);
+        };
+    return devicesWithdrawn.compose(v -> coordinatorAttestationWithdrawn(user, change));
+  }
+
+  /**
+   * A coordinator attestation states the tier and city scope the user held, so any change takes it
+   * back (the coordinator asks again with the same key). It goes on the revocation list unless the
+   * tier was only raised: what it states is still at most what the user holds.
+   */
+  private Future<Void> coordinatorAttestationWithdrawn(User user, Change change) {
+    Reason reason =
+        switch (change) {
+          case TIER_CHANGED, TIER_RAISED -> Reason.TIER_CHANGED;
+          case ROLE_CHANGED -> Reason.ROLE_CHANGED;
+          case USER_SUSPENDED -> Reason.USER_SUSPENDED;
+        };
+    return coordinatorAttestations
+        .withdraw(user)
+        .compose(
+            withdrawn ->
+                withdrawn.isEmpty() || change == Change.TIER_RAISED
+                    ? Future.succeededFuture()
+                    : revocations.append(
+                        List.of(Revoked.ofCoordinator(user.id(), withdrawn.get(), reason))))
+        .mapEmpty();
   }
 
   @Override

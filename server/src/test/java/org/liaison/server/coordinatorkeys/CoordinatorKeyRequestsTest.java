@@ -143,6 +143,77 @@ class CoordinatorKeyRequestsTest {
   }
 
   @Test
+  void aRoleChangeTakesTheCoordinatorAttestationBackOntoTheRevocationList() throws Exception {
+    network.registerUnattestedDevice(coordinator);
+    assertEquals(200, ask(coordinator, coordinatorKey.publicKey()).status());
+    byte[] signed = attestation(root, coordinatorKey.publicKey(), 2, city);
+    assertEquals(200, sign(signed).status());
+    String hash =
+        org.liaison.crypto.attestation.AttestationRevocations.hash(TierAttestation.decode(signed));
+
+    try (RealtimeClient coordinatorSocket =
+        RealtimeClient.connect(test.server().port(), coordinator.accessToken())) {
+      coordinatorSocket.next("ready");
+      Api.Response demoted =
+          api.put(
+              "/api/v1/users/" + coordinator.id() + "/role",
+              admin.accessToken(),
+              new JsonObject().put("role", "member").put("reason", "left the focal point role"));
+      assertEquals(200, demoted.status(), demoted.toString());
+      assertEquals(
+          "withdrawn", coordinatorSocket.next("coordinator-key-updated").getString("status"));
+    }
+    Api.Response revocations =
+        api.get("/api/v1/network/attestation-revocations", member.accessToken());
+    JsonObject entry =
+        revocations.json().getJsonArray("items").stream()
+            .map(JsonObject.class::cast)
+            .filter(e -> hash.equals(e.getString("attestation")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("not listed: " + revocations));
+    assertEquals("role-changed", entry.getString("reason"));
+    assertEquals(coordinator.id(), entry.getString("userId"));
+    assertEquals(null, entry.getString("deviceId"), "a coordinator attestation names no device");
+    assertEquals(
+        404,
+        api.get("/api/v1/coordinator-keys/mine", coordinator.accessToken()).status(),
+        "a member holds no coordinator key request");
+    assertTrue(
+        api.get("/api/v1/audit", admin.accessToken()).body().contains("coordinator-key.withdrawn"));
+  }
+
+  @Test
+  void aTierChangeAsksTheRootHolderAgainForTheSameKey() {
+    assertEquals(200, ask(coordinator, coordinatorKey.publicKey()).status());
+    byte[] signed = attestation(root, coordinatorKey.publicKey(), 2, city);
+    assertEquals(200, sign(signed).status());
+    Api.Response lowered =
+        api.put(
+            "/api/v1/users/" + coordinator.id() + "/tier",
+            admin.accessToken(),
+            new JsonObject().put("tier", "T1").put("reason", "vetting lapsed"));
+    assertEquals(200, lowered.status(), lowered.toString());
+
+    JsonObject mine = api.get("/api/v1/coordinator-keys/mine", coordinator.accessToken()).json();
+    assertEquals("pending", mine.getString("status"));
+    assertEquals("T1", mine.getString("tier"));
+    assertFalse(mine.containsKey("attestation"));
+    assertEquals(B64.encodeToString(coordinatorKey.publicKey()), mine.getString("publicKey"));
+    assertEquals(
+        422,
+        sign(signed).status(),
+        "the old T2 attestation no longer states what the coordinator holds");
+    assertEquals(200, sign(attestation(root, coordinatorKey.publicKey(), 1, city)).status());
+    String oldHash =
+        org.liaison.crypto.attestation.AttestationRevocations.hash(TierAttestation.decode(signed));
+    assertTrue(
+        api.get("/api/v1/network/attestation-revocations", member.accessToken())
+            .body()
+            .contains(oldHash),
+        "the lowered attestation is revoked");
+  }
+
+  @Test
   void whatTheServerIsHandedMustBeTheRootsAttestationForThisRequest() {
     assertEquals(200, ask(coordinator, coordinatorKey.publicKey()).status());
     Ed25519.KeyPair stranger = Ed25519.KeyPair.generate();
