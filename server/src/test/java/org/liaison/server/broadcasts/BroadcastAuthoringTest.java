@@ -214,6 +214,23 @@ class BroadcastAuthoringTest {
                 new JsonObject().put("audience", new JsonObject().put("minTier", "T9")));
     assertEquals(400, badAudience.status(), badAudience.toString());
 
+    // Announcement channels are no longer made: broadcasts replace them.
+    Api.Response announcementChannel =
+        world
+            .api()
+            .post(
+                "/api/v1/channels",
+                world.admin.token,
+                new JsonObject().put("groupId", "AAAA").put("kind", "announcement"));
+    assertEquals(400, announcementChannel.status(), announcementChannel.toString());
+    assertEquals(
+        "kind",
+        announcementChannel
+            .json()
+            .getJsonObject("error")
+            .getJsonObject("details")
+            .getString("field"));
+
     String unknown = "0123456789abcdef0123456789abcdef";
     assertEquals(404, world.api().get("/api/v1/broadcasts/" + unknown, world.admin.token).status());
     assertEquals(404, world.api().get("/api/v1/broadcasts/nothex", world.admin.token).status());
