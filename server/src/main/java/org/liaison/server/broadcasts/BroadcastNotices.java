@@ -84,7 +84,7 @@ final class BroadcastNotices {
   }
 
   /** {@code broadcast-progress} to the author's devices, at most once a second per broadcast. */
-  void progress(String authorUserId, String id, int recipients, int acknowledged) {
+  synchronized void progress(String authorUserId, String id, int recipients, int acknowledged) {
     JsonObject frame =
         new JsonObject()
             .put("type", "broadcast-progress")
@@ -104,9 +104,14 @@ final class BroadcastNotices {
       vertx.setTimer(
           Math.max(1, PROGRESS_MILLIS - (now - last)),
           t -> {
-            JsonObject latest = pendingProgress.remove(id);
+            JsonObject latest;
+            synchronized (this) {
+              latest = pendingProgress.remove(id);
+            }
             if (latest != null) {
-              lastProgress.put(id, System.currentTimeMillis());
+              synchronized (this) {
+                lastProgress.put(id, System.currentTimeMillis());
+              }
               bus.publish(Events.broadcasts(authorUserId), latest);
             }
           });
