@@ -37,6 +37,8 @@ import org.liaison.server.backup.HistoryRepository;
 import org.liaison.server.backup.HistoryRoutes;
 import org.liaison.server.backup.KeyBackupRepository;
 import org.liaison.server.backup.KeyBackupRoutes;
+import org.liaison.server.broadcasts.BroadcastRoutes;
+import org.liaison.server.broadcasts.Broadcasts;
 import org.liaison.server.channels.ChannelRepository;
 import org.liaison.server.channels.ChannelRoutes;
 import org.liaison.server.config.LiaisonConfig;
@@ -261,7 +263,25 @@ public final class LiaisonServer {
                   .handler(deadlines::handle)
                   .handler(SecurityHeaders::handle)
                   .handler(RequestLog::handle);
+              CoordinatorKeyRequests coordinatorKeys =
+                  new CoordinatorKeyRequests(
+                      store, users, cities, networkRoot, audit, vertx.eventBus(), clock);
+              Broadcasts broadcasts =
+                  new Broadcasts(
+                      vertx,
+                      store,
+                      users,
+                      devices,
+                      coordinatorKeys,
+                      networkRoot,
+                      audit,
+                      clock,
+                      config.broadcastsMaxContentBytes(),
+                      config.broadcastsReminderMinMinutes());
+              BroadcastRoutes broadcastRoutes =
+                  new BroadcastRoutes(broadcasts, config.broadcastsMaxSendBytes());
               documentRoutes.mountBodyLimits(api, config.maxBodyBytes());
+              broadcastRoutes.mountBodyLimits(api, config.maxBodyBytes());
               api.route()
                   .handler(
                       BodyHandler.create()
@@ -331,6 +351,7 @@ public final class LiaisonServer {
                   .mount(api, authenticator::handle);
               new CoordinatorKeyRequestRoutes(coordinatorKeys).mount(api, authenticator::handle);
               new DeviceRoutes(deviceService).mount(api, authenticator::handle);
+              broadcastRoutes.mount(api, authenticator::handle);
               new KeyPackageRoutes(
                       keyDirectory,
                       new RateLimit(
@@ -357,7 +378,8 @@ public final class LiaisonServer {
                   new ChannelRoutes(delivery, appends, devices, clock, appendRate);
               channelRoutes.mount(api, authenticator::handle);
               documentRoutes.mount(api, authenticator::handle, appendRate);
-              new RealtimeRoutes(vertx, authenticator, delivery, appends, documents, config)
+              new RealtimeRoutes(
+                      vertx, authenticator, delivery, appends, documents, broadcasts, config)
                   .mount(root);
               try {
                 new OpsRoutes(store, metricsRegistry, config.metricsToken()).mount(root, api);

@@ -81,6 +81,42 @@ public final class AccessRules {
         && (target.role().compareTo(actor.role()) > 0 || target.tier().compareTo(actor.tier()) > 0);
   }
 
+  /**
+   * Who may send a broadcast to these cities (empty = every city): a network admin anywhere, a city
+   * coordinator to exactly their own city; and only with a signed coordinator attestation (which
+   * recipients check) from an active device. 403 broadcast-not-allowed with {@code details.rule}
+   * one of author-role, author-city, author-key, device-not-attested.
+   */
+  public static void requireMayBroadcast(
+      User actor, java.util.List<String> cities, boolean hasCoordinatorKey, boolean deviceActive) {
+    if (!isAdmin(actor) && actor.role() != Role.CITY_COORDINATOR) {
+      throw notAllowedToBroadcast(
+          "author-role", "Only coordinators and network admins send announcements");
+    }
+    if (!isAdmin(actor)
+        && (actor.cityId() == null || !cities.equals(java.util.List.of(actor.cityId())))) {
+      throw notAllowedToBroadcast(
+          "author-city", "A city coordinator can send announcements to their own city only");
+    }
+    if (!hasCoordinatorKey) {
+      throw notAllowedToBroadcast(
+          "author-key",
+          "Your coordinator key must be signed by the network before you send announcements");
+    }
+    if (!deviceActive) {
+      throw notAllowedToBroadcast(
+          "device-not-attested", "This device must be confirmed before it sends announcements");
+    }
+  }
+
+  private static ApiError notAllowedToBroadcast(String rule, String message) {
+    return new ApiError(
+        403,
+        "broadcast-not-allowed",
+        message,
+        new io.vertx.core.json.JsonObject().put("rule", rule));
+  }
+
   /** E-mail addresses are shown to those who manage the user, and to the user. */
   public static boolean seesContactDetails(User actor, User target) {
     return actor.id().equals(target.id()) || managesCity(actor, target.cityId());

@@ -51,6 +51,15 @@ public final class UserRepository {
         .map(docs -> docs.stream().map(User::fromDocument).toList());
   }
 
+  /**
+   * Every active user, up to {@code limit}: a bounded administrative scan (a broadcast's audience),
+   * never on a hot path.
+   */
+  public Future<List<User>> active(int limit) {
+    return Mongo.list(users.find(Filters.eq("status", UserStatus.ACTIVE.wire())).limit(limit))
+        .map(docs -> docs.stream().map(User::fromDocument).toList());
+  }
+
   public Future<Optional<User>> byEmail(String email) {
     return Mongo.optional(users.find(Filters.eq("email", email)).first())
         .map(d -> d.map(User::fromDocument));

@@ -95,7 +95,14 @@ public final class ChannelRoutes {
     String deviceId = actor.requireDevice();
     JsonObject body = Bodies.json(ctx);
     byte[] groupIdBytes = Base64Field.required(body, "groupId", 1024);
-    ChannelKind kind = Fields.oneOf(body, "kind", ChannelKind::parse, ChannelKind.ALLOWED);
+    ChannelKind kind = Fields.oneOf(body, "kind", ChannelKind::parse, ChannelKind.CREATABLE);
+    if (kind == ChannelKind.ANNOUNCEMENT) {
+      throw ApiError.invalidField(
+          "kind",
+          "New announcement channels are no longer made: use broadcasts to announce; kind must be"
+              + " one of "
+              + ChannelKind.CREATABLE);
+    }
     ChannelPolicy policy = Policies.fromJson(body);
     byte[] groupInfo = Base64Field.required(body, "groupInfo", AppendRequests.MAX_MLS_BYTES);
     Optional<Channel.Meta> meta = meta(body);

@@ -65,6 +65,10 @@ public record LiaisonConfig(
     int documentsMaxPerChannel,
     int historyMaxChunkBytes,
     int historyMaxBytesPerUser,
+    int broadcastsMaxSendBytes,
+    int broadcastsMaxContentBytes,
+    int broadcastsReminderMinMinutes,
+    int broadcastsRetentionDays,
     Optional<Secret> metricsToken,
     Optional<MailSettings> mail) {
 
@@ -191,6 +195,32 @@ public record LiaisonConfig(
   static final Setting<Integer> DOCUMENTS_MAX_PER_CHANNEL =
       Setting.integer(
           "documents.maxPerChannel", "LIAISON_DOCUMENTS_MAX_PER_CHANNEL", 500, 1, 100_000);
+  // Broadcasts (docs/broadcasts.md): a send carries one 80-byte wrap per recipient device, about
+  // 2-3 MB of JSON for 20 000 devices, and its own body limit to match.
+  static final Setting<Integer> BROADCASTS_MAX_SEND =
+      Setting.integer(
+          "broadcasts.maxSendBytes",
+          "LIAISON_BROADCASTS_MAX_SEND_BYTES",
+          8 << 20,
+          64 * 1024,
+          64 << 20);
+  static final Setting<Integer> BROADCASTS_MAX_CONTENT =
+      Setting.integer(
+          "broadcasts.maxContentBytes",
+          "LIAISON_BROADCASTS_MAX_CONTENT_BYTES",
+          256 * 1024,
+          1024,
+          4 << 20);
+  static final Setting<Integer> BROADCASTS_REMINDER_MIN_MINUTES =
+      Setting.integer(
+          "broadcasts.reminderMinMinutes",
+          "LIAISON_BROADCASTS_REMINDER_MIN_MINUTES",
+          60,
+          0,
+          7 * 24 * 60);
+  static final Setting<Integer> BROADCASTS_RETENTION_DAYS =
+      Setting.integer(
+          "broadcasts.retentionDays", "LIAISON_BROADCASTS_RETENTION_DAYS", 365, 1, 3650);
   // The encrypted history backup (docs/crypto.md): one chunk holds up to 100 messages of a channel.
   static final Setting<Integer> HISTORY_MAX_CHUNK =
       Setting.integer(
@@ -271,6 +301,10 @@ public record LiaisonConfig(
           DOCUMENTS_MAX_PER_CHANNEL,
           HISTORY_MAX_CHUNK,
           HISTORY_MAX_PER_USER,
+          BROADCASTS_MAX_SEND,
+          BROADCASTS_MAX_CONTENT,
+          BROADCASTS_REMINDER_MIN_MINUTES,
+          BROADCASTS_RETENTION_DAYS,
           METRICS_TOKEN,
           MAIL_ENABLED,
           MAIL_HOST,
@@ -414,6 +448,10 @@ public record LiaisonConfig(
         values.get(DOCUMENTS_MAX_PER_CHANNEL),
         values.get(HISTORY_MAX_CHUNK),
         values.get(HISTORY_MAX_PER_USER),
+        values.get(BROADCASTS_MAX_SEND),
+        values.get(BROADCASTS_MAX_CONTENT),
+        values.get(BROADCASTS_REMINDER_MIN_MINUTES),
+        values.get(BROADCASTS_RETENTION_DAYS),
         metricsToken.isEmpty() ? Optional.empty() : Optional.of(new Secret(metricsToken)),
         mail(values));
   }

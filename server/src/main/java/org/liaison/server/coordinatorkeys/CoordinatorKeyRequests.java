@@ -120,6 +120,21 @@ public final class CoordinatorKeyRequests
   }
 
   /**
+   * The user's signed coordinator attestation, if the root holder signed one for them (broadcast
+   * authors need it: recipients check it); empty otherwise.
+   */
+  public Future<java.util.Optional<byte[]>> signedAttestation(String userId) {
+    return repository
+        .of(userId)
+        .map(
+            found ->
+                found
+                    .filter(r -> CoordinatorKeyRequest.SIGNED.equals(r.status()))
+                    .map(CoordinatorKeyRequest::attestation)
+                    .filter(a -> a != null));
+  }
+
+  /**
    * Pending requests with what the root holder needs to decide: who, which city and organisation
    * (by name), which tier and sector, and the key itself (their browser computes its fingerprint).
    */

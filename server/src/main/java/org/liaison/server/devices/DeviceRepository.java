@@ -118,6 +118,68 @@ public final class DeviceRepository {
         .map(d -> d.map(Device::fromDocument));
   }
 
+  /**
+   * Stores the device's broadcast-key statement (docs/broadcasts.md) unless the device was revoked
+   * meanwhile; the first publication also records {@code from}, the broadcast head then: nothing
+   * before it can hold a wrap for this device. False if the device is revoked or gone.
+   */
+  public Future<Boolean> setBroadcastKey(String id, BroadcastKey key, long from) {
+    return Mongo.first(
+            devices.updateOne(
+                Filters.and(
+                    Filters.eq("_id", id), Filters.ne("status", DeviceStatus.REVOKED.wire())),
+                Updates.set("broadcastKey", key.toDocument())))
+        .compose(
+            r -> {
+              if (r.getMatchedCount() == 0) {
+                return Future.succeededFuture(false);
+              }
+              return Mongo.first(
+                      devices.updateOne(
+                          Filters.and(
+                              Filters.eq("_id", id), Filters.exists("broadcastFrom", false)),
+                          Updates.set("broadcastFrom", from)))
+                  .map(true);
+            });
+  }
+
+  /** A device with its broadcast key, as broadcasts see it. */
+  public record Receiving(Device device, Optional<BroadcastKey> broadcastKey, long broadcastFrom) {
+    /** Active (so attested) and holding a broadcast key: a broadcast can be wrapped to it. */
+    public boolean canReceive() {
+      return device.active() && device.attestation().isPresent() && broadcastKey.isPresent();
+    }
+  }
+
+  private static Receiving receiving(Document d) {
+    Document key = d.get("broadcastKey", Document.class);
+    Number from = d.get("broadcastFrom", Number.class);
+    return new Receiving(
+        Device.fromDocument(d),
+        Optional.ofNullable(key).map(BroadcastKey::fromDocument),
+        from == null ? 0 : from.longValue());
+  }
+
+  public Future<Optional<Receiving>> receivingById(String id) {
+    return Mongo.optional(devices.find(Filters.eq("_id", id)).first())
+        .map(d -> d.map(DeviceRepository::receiving));
+  }
+
+  /**
+   * Every active device holding a broadcast key, up to {@code limit}: a bounded administrative scan
+   * (a broadcast's audience), never on a hot path.
+   */
+  public Future<List<Receiving>> receivingAll(int limit) {
+    return Mongo.list(
+            devices
+                .find(
+                    Filters.and(
+                        Filters.eq("status", DeviceStatus.ACTIVE.wire()),
+                        Filters.exists("broadcastKey", true)))
+                .limit(limit))
+        .map(docs -> docs.stream().map(DeviceRepository::receiving).toList());
+  }
+
   public Future<Void> revoke(String id) {
     return Mongo.first(
             devices.updateOne(

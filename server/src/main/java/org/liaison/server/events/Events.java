@@ -66,6 +66,15 @@ public final class Events {
     return "liaison.documents." + channelId;
   }
 
+  /**
+   * Broadcast frames for one user's connections ({@code broadcast}, {@code broadcast-reminder},
+   * {@code broadcast-acked}, {@code broadcast-progress}): an address of its own, because anything
+   * unknown on {@link #user} ends the socket.
+   */
+  public static String broadcasts(String userId) {
+    return "liaison.broadcasts." + userId;
+  }
+
   /** Things addressed to one device: a Welcome, its revocation. */
   public static String device(String deviceId) {
     return "liaison.device." + deviceId;

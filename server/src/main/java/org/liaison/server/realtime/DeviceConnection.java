@@ -1,5 +1,6 @@
 package org.liaison.server.realtime;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
@@ -13,6 +14,7 @@ import org.liaison.server.api.ApiError;
 import org.liaison.server.api.Fields;
 import org.liaison.server.api.TokenBucket;
 import org.liaison.server.auth.Actor;
+import org.liaison.server.broadcasts.Broadcasts;
 import org.liaison.server.channels.Channel;
 import org.liaison.server.delivery.AppendRequests;
 import org.liaison.server.delivery.DeliveryService;
@@ -45,11 +47,13 @@ final class DeviceConnection {
   private final DeliveryService delivery;
   private final AppendRequests requests;
   private final Documents documents;
+  private final Broadcasts broadcasts;
   private final RealtimeLimits limits;
   private final TokenBucket rate;
   private final Map<String, Feed> feeds = new HashMap<>();
   private final AckBuffer acks;
   private MessageConsumer<JsonObject> deviceEvents;
+  private MessageConsumer<JsonObject> broadcastEvents;
   private Announcements announcements;
   private long slowTimer = -1;
   private boolean closed;
@@ -62,6 +66,7 @@ final class DeviceConnection {
       DeliveryService delivery,
       AppendRequests requests,
       Documents documents,
+      Broadcasts broadcasts,
       RealtimeLimits limits) {
     this.vertx = vertx;
     this.ws = ws;
@@ -73,6 +78,7 @@ final class DeviceConnection {
     this.delivery = delivery;
     this.requests = requests;
     this.documents = documents;
+    this.broadcasts = broadcasts;
     this.limits = limits;
     this.rate = new TokenBucket(limits.framesPerSecond(), limits.frameBurst(), System.nanoTime());
   }
@@ -94,13 +100,20 @@ final class DeviceConnection {
     ws.drainHandler(v -> drained());
     deviceEvents = vertx.eventBus().consumer(Events.device(deviceId), m -> onDeviceEvent(m.body()));
     announcements = new Announcements(vertx, actor, this::write, this::end);
+    broadcastEvents =
+        vertx
+            .eventBus()
+            .consumer(Events.broadcasts(actor.user().id()), m -> onBroadcastEvent(m.body()));
+    Future<Long> broadcastHead = broadcasts.head();
     delivery
         .channelsOf(actor.user().id())
         .compose(
             all -> {
               List<Channel> mine =
                   all.stream().filter(c -> c.leafOf(deviceId).isPresent()).toList();
-              return delivery.cursors(deviceId, mine).map(cursors -> Map.entry(mine, cursors));
+              return delivery
+                  .cursors(deviceId, mine)
+                  .compose(cursors -> broadcastHead.map(v -> Map.entry(mine, cursors)));
             })
         .onSuccess(
             loaded -> {
@@ -117,7 +130,7 @@ final class DeviceConnection {
                         .put("lastAck", cursor));
                 open(c.id(), cursor);
               }
-              write(Frames.ready(deviceId, channels));
+              write(Frames.ready(deviceId, channels).put("broadcastHead", broadcastHead.result()));
               feeds.values().forEach(this::pump);
             })
         .onFailure(
@@ -304,6 +317,54 @@ final class DeviceConnection {
     }
   }
 
+  /**
+   * Broadcast news for this user: a new broadcast names the wraps of the user's devices (this
+   * device writes its own, if it has one); reminders, acknowledgements and the author's progress
+   * are frames as they are. Anything else on this address is ignored.
+   */
+  private void onBroadcastEvent(JsonObject event) {
+    if (closed) {
+      return;
+    }
+    switch (event.getString("type", "")) {
+      case "broadcast" -> {
+        JsonObject devices = event.getJsonObject("devices");
+        JsonObject wrap = devices == null ? null : devices.getJsonObject(deviceId);
+        if (wrap == null) {
+          return;
+        }
+        broadcasts
+            .frame(event.getString("id"))
+            .onSuccess(shared -> write(shared.copy().put("wrap", wrap.copy())))
+            .onFailure(e -> LOG.warn("broadcast frame failed device={}", deviceId, e));
+      }
+      case "broadcast-reminder", "broadcast-acked", "broadcast-progress" -> write(event.copy());
+      default -> {}
+    }
+  }
+
+  /** A {@code broadcast-ack} frame: the same path as the HTTP acknowledgement. */
+  private void acknowledgeBroadcast(JsonObject frame) {
+    String id = Frames.text(frame, "id");
+    if (!id.matches("^[0-9a-f]{32}$")) {
+      throw ApiError.notFound("broadcast-not-found", "No such announcement");
+    }
+    long ackedAt = Fields.wholeNumber(frame, "ackedAt");
+    byte[] signature =
+        org.liaison.server.api.Base64Field.required(
+            frame, "signature", org.liaison.crypto.Ed25519.SIGNATURE_LENGTH);
+    broadcasts
+        .acknowledge(new Broadcasts.Sender(actor.user(), deviceId), id, ackedAt, signature)
+        .onSuccess(
+            duplicate ->
+                write(
+                    new JsonObject()
+                        .put("type", "broadcast-acked")
+                        .put("id", id)
+                        .put("duplicate", duplicate)))
+        .onFailure(e -> sendError(e, null));
+  }
+
   /** Tells the device why, then closes: it is no longer signed in. */
   private void end(ApiError why) {
     write(Frames.error(why));
@@ -352,13 +413,15 @@ final class DeviceConnection {
         case "ack" -> acknowledge(Frames.channelId(frame), Fields.wholeNumber(frame, "seq"));
         case "sync" -> sync(Frames.channelId(frame), Fields.wholeNumber(frame, "after"));
         case "document-presence" -> presence(text, frame);
+        case "broadcast-ack" -> acknowledgeBroadcast(frame);
         case "ping" -> write(Frames.pong());
         case "auth" -> throw new ApiError(400, "already-authenticated", "This socket is signed in");
         default ->
             throw new ApiError(
                 400,
                 "unknown-frame-type",
-                "Unknown frame type; expected send, commit, ack, sync, document-presence or ping");
+                "Unknown frame type; expected send, commit, ack, sync, document-presence,"
+                    + " broadcast-ack or ping");
       }
     } catch (RuntimeException e) {
       sendError(e, clientMessageId);
@@ -454,6 +517,7 @@ final class DeviceConnection {
     lease.release();
     feeds.values().forEach(Feed::stop);
     deviceEvents.unregister();
+    broadcastEvents.unregister();
     announcements.stop();
     if (slowTimer >= 0) {
       vertx.cancelTimer(slowTimer);

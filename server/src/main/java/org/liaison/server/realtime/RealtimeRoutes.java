@@ -10,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.liaison.server.api.ApiError;
 import org.liaison.server.auth.Actor;
 import org.liaison.server.auth.Authenticator;
+import org.liaison.server.broadcasts.Broadcasts;
 import org.liaison.server.config.LiaisonConfig;
 import org.liaison.server.delivery.AppendRequests;
 import org.liaison.server.delivery.DeliveryService;
@@ -28,6 +29,7 @@ public final class RealtimeRoutes {
   private final DeliveryService delivery;
   private final AppendRequests requests;
   private final Documents documents;
+  private final Broadcasts broadcasts;
   private final RealtimeLimits limits;
   private final SocketCounts sockets;
 
@@ -37,12 +39,14 @@ public final class RealtimeRoutes {
       DeliveryService delivery,
       AppendRequests requests,
       Documents documents,
+      Broadcasts broadcasts,
       LiaisonConfig config) {
     this.vertx = vertx;
     this.authenticator = authenticator;
     this.delivery = delivery;
     this.requests = requests;
     this.documents = documents;
+    this.broadcasts = broadcasts;
     this.limits = RealtimeLimits.of(config);
     this.sockets = new SocketCounts(limits.socketsPerDevice(), limits.socketsPerUser());
   }
@@ -98,7 +102,15 @@ public final class RealtimeRoutes {
 
   private DeviceConnection connection(ServerWebSocket ws, Admitted admitted) {
     return new DeviceConnection(
-        vertx, ws, admitted.actor(), admitted.lease(), delivery, requests, documents, limits);
+        vertx,
+        ws,
+        admitted.actor(),
+        admitted.lease(),
+        delivery,
+        requests,
+        documents,
+        broadcasts,
+        limits);
   }
 
   /** Browsers: the first frame must be {@code {"type":"auth","token":…}}, within a deadline. */

@@ -103,6 +103,28 @@ class ArchitectureTest {
   }
 
   @Test
+  void broadcastsNeverUseTheChannelsDelivery() {
+    // Broadcasts stand beside channels: users, devices, access and events, never the MLS log.
+    assertNone(
+        sources("server"),
+        s -> s.pkg().equals("org.liaison.server.broadcasts"),
+        u ->
+            u.startsWith("org.liaison.server.delivery.")
+                || u.startsWith("org.liaison.server.channels.")
+                || u.startsWith("org.liaison.server.documents."));
+  }
+
+  @Test
+  void realtimeUsesTheBroadcastsOnlyThroughTheirService() {
+    assertNone(
+        sources("server"),
+        s -> s.pkg().equals("org.liaison.server.realtime"),
+        u ->
+            u.startsWith("org.liaison.server.broadcasts.")
+                && !u.startsWith("org.liaison.server.broadcasts.Broadcasts"));
+  }
+
+  @Test
   void accountsAndAuthDoNotUseEachOther() {
     List<Source> server = sources("server");
     boolean accountsUseAuth =
