@@ -309,9 +309,6 @@ public final class LiaisonServer {
                       audit,
                       revocations,
                       clock);
-              CoordinatorKeyRequests coordinatorKeys =
-                  new CoordinatorKeyRequests(
-                      store, users, cities, networkRoot, audit, vertx.eventBus(), clock);
               Accounts accounts =
                   new Accounts(
                       users,
